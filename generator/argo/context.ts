@@ -1,0 +1,91 @@
+/**
+ * Scenario list → the data the Argo template renders (pure). Every scenario key becomes a
+ * workflow parameter, so a WorkflowTemplate can be run with `-p ports=53`; with several
+ * scenarios in one file the parameters carry the scenario number (`ports-2`).
+ */
+import {
+  EXECUTIONS,
+  SCENARIO_KEYS,
+  toParameterValues,
+  type Scenario,
+  type ScenarioKeyName,
+} from '../../scenario/index.js';
+import { stableName } from '../names.js';
+
+export type ArgoKind = 'Workflow' | 'WorkflowTemplate' | 'CronWorkflow';
+export const ARGO_KINDS: readonly ArgoKind[] = ['Workflow', 'WorkflowTemplate', 'CronWorkflow'];
+
+export interface ArgoOptions {
+  /** @default 'Workflow' */
+  readonly kind?: ArgoKind;
+  /** Cron schedule; required for CronWorkflow, refused otherwise. */
+  readonly schedule?: string;
+  /**
+   * metadata.name (WorkflowTemplate, CronWorkflow) or generateName prefix (Workflow).
+   * @default 'vmi-network-filter-' for a Workflow, 'vmi-network-filter-<hash>' otherwise
+   */
+  readonly name?: string;
+  /**
+   * Service account of the workflow pods when a scenario names none (the one `generate rbac` creates).
+   * @default 'vmi-network-filter'
+   */
+  readonly serviceAccount?: string;
+  /** Run node steps privileged instead of with NET_ADMIN, SYS_ADMIN, SYS_PTRACE. @default false */
+  readonly privileged?: boolean;
+  /** Version label. */
+  readonly version: string;
+}
+
+interface Param {
+  readonly name: string;
+  readonly key: ScenarioKeyName;
+}
+
+export function parameterName(key: string, number: number, count: number): string {
+  return count === 1 ? key : `${key}-${number}`;
+}
+
+export function buildArgoContext(scenarios: readonly Scenario[], options: ArgoOptions): object {
+  const kind = options.kind ?? 'Workflow';
+  const count = scenarios.length;
+  const keys = SCENARIO_KEYS.map((k) => k.key);
+  const name = options.name ?? (kind === 'Workflow' ? 'vmi-network-filter-' : stableName('vmi-network-filter', scenarios));
+  const parameters = scenarios.flatMap((scenario, i) => {
+    const values = toParameterValues(scenario);
+    return SCENARIO_KEYS.map((k) => ({
+      name: parameterName(k.key, i + 1, count),
+      value: values[k.key],
+      description: count === 1 ? k.description : `scenario ${i + 1}: ${k.description}`,
+      enum: k.key === 'execution' ? EXECUTIONS : undefined,
+    }));
+  });
+  const scenarioContexts = scenarios.map((_, i) => {
+    const number = i + 1;
+    const params: Param[] = keys.map((key) => ({ key, name: parameterName(key, number, count) }));
+    return {
+      number,
+      previous: i,
+      waitBefore: i === 0 ? '' : parameterName('wait_duration', i, count),
+      params,
+    };
+  });
+  const reportDepends = scenarioContexts
+    .map(({ number }) => `(${['Succeeded', 'Failed', 'Errored', 'Skipped', 'Omitted'].map((s) => `rollback-${number}.${s}`).join(' || ')})`)
+    .join(' && ');
+  return {
+    kind,
+    generateName: kind === 'Workflow' ? name : '',
+    name,
+    cron: kind === 'CronWorkflow' ? { schedule: options.schedule } : false,
+    version: options.version,
+    scenarioCount: count,
+    serviceAccountName: scenarios[0]?.service_account || (options.serviceAccount ?? 'vmi-network-filter'),
+    privileged: options.privileged ?? false,
+    parameters,
+    keys,
+    envs: SCENARIO_KEYS.map((k) => ({ key: k.key, env: k.env })),
+    scenarios: scenarioContexts,
+    reportDepends,
+    reportImageParam: parameterName('image', 1, count),
+  };
+}

@@ -1,0 +1,15 @@
+import { Command } from 'commander';
+import { toYaml } from '../yaml.js';
+import type { Io } from '../io.js';
+import { addScenarioOptions, scenariosFromOptions } from './scenario-options.js';
+
+/** `validate`: print the normalized scenario(s), or every problem (exit 2). */
+export function validateCommand(io: Io): Command {
+  return addScenarioOptions(
+    new Command('validate')
+      .description('check a scenario (file, flags, environment) and print it normalized, defaults filled in')
+      .addHelpText('after', '\nExit status: 0 valid, 2 invalid (every problem is listed).'),
+  ).action((options: Record<string, unknown>) => {
+    io.out(toYaml([scenariosFromOptions(options, io)]));
+  });
+}

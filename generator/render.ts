@@ -1,0 +1,51 @@
+/**
+ * Rendering in memory: scenarios → template → objects → checks → YAML text. Nothing here writes
+ * files or prints; the CLI commands do that in one place.
+ */
+import type { Scenario } from '../scenario/index.js';
+import { buildArgoContext, type ArgoOptions } from './argo/context.js';
+import { lintArgo } from './argo/lint.js';
+import { argoSchemaProblems } from './schema-validate.js';
+import { compileTemplate, type TemplateSetOptions } from './template-engine.js';
+import { fromYaml, toYaml } from './yaml.js';
+
+/** The emitted objects failed the schema or the lint: a bug in a template, never printed. */
+export class OutputValidationError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`the generated output failed validation, so it was not printed:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+}
+OutputValidationError.prototype.name = 'OutputValidationError';
+
+export interface Rendered {
+  readonly objects: readonly unknown[];
+  readonly yaml: string;
+}
+
+/**
+ * Renders the scenarios as one Argo object of `options.kind`, checked against the Argo schema and
+ * the semantic lint.
+ * @throws OutputValidationError when a check fails; TemplateError when a template is broken.
+ */
+export function renderArgo(scenarios: readonly Scenario[], options: ArgoOptions & TemplateSetOptions): Rendered {
+  const text = compileTemplate('argo', 'workflow', options)(buildArgoContext(scenarios, options));
+  const objects = fromYaml(text);
+  const problems = objects.flatMap((o) => [...argoSchemaProblems(o).map((p) => `schema: ${p}`), ...lintArgo(o).map((p) => `lint: ${p}`)]);
+  if (objects.length !== 1) problems.push(`expected one Argo object, the template produced ${objects.length}`);
+  if (problems.length > 0) throw new OutputValidationError(problems);
+  return { objects, yaml: toYaml(objects) };
+}
+
+export interface RbacOptions extends TemplateSetOptions {
+  /** @default 'vmi-network-filter' */
+  readonly name?: string;
+  /** Namespace of the ServiceAccount (where workflows run). @default 'argo' */
+  readonly namespace?: string;
+}
+
+/** ServiceAccount, ClusterRole and ClusterRoleBinding for the step pods. */
+export function renderRbac(options: RbacOptions = {}): Rendered {
+  const text = compileTemplate('rbac', 'rbac', options)({ name: options.name ?? 'vmi-network-filter', namespace: options.namespace ?? 'argo' });
+  const objects = fromYaml(text);
+  return { objects, yaml: toYaml(objects) };
+}

@@ -1,0 +1,60 @@
+/**
+ * The scenario keys and their three spellings: krkn scenario file key, krknctl flag, krkn-hub
+ * environment variable. This table is the one place the spellings live: the loader, the CLI
+ * flags, the WorkflowTemplate parameters and the README table are all derived from it.
+ */
+
+/** How a key's value is written as a string (flags, env, workflow parameters). */
+export type ValueKind = 'integer' | 'boolean' | 'string' | 'list' | 'ports';
+
+export interface ScenarioKey {
+  /** Key in the krkn scenario file (and the workflow parameter name). */
+  readonly key: ScenarioKeyName;
+  /** krknctl flag, without the leading dashes. */
+  readonly flag: string;
+  /** krkn-hub environment variable. */
+  readonly env: string;
+  readonly kind: ValueKind;
+  /** One line for --help and the README. */
+  readonly description: string;
+}
+
+export type ScenarioKeyName =
+  | 'test_duration'
+  | 'namespace'
+  | 'target'
+  | 'label_selector'
+  | 'instance_count'
+  | 'execution'
+  | 'ingress'
+  | 'egress'
+  | 'interfaces'
+  | 'ports'
+  | 'protocols'
+  | 'image'
+  | 'taints'
+  | 'service_account'
+  | 'wait_duration';
+
+export const SCENARIO_KEYS: readonly ScenarioKey[] = [
+  { key: 'test_duration', flag: 'chaos-duration', env: 'TOTAL_CHAOS_DURATION', kind: 'integer', description: 'seconds the rules are held (integer >= 1)' },
+  { key: 'namespace', flag: 'namespace', env: 'NAMESPACE', kind: 'string', description: 'regex on namespace names, anchored at the start (required)' },
+  { key: 'target', flag: 'target', env: 'VMI_NAME', kind: 'string', description: 'regex on VMI names, anchored at the start; empty = all' },
+  { key: 'label_selector', flag: 'label-selector', env: 'LABEL_SELECTOR', kind: 'string', description: 'Kubernetes label selector on VMIs, applied server-side' },
+  { key: 'instance_count', flag: 'instance-count', env: 'INSTANCE_COUNT', kind: 'integer', description: 'maximum VMIs to target; 0 = all matches' },
+  { key: 'execution', flag: 'execution', env: 'EXECUTION', kind: 'string', description: 'serial (one VMI at a time) or parallel' },
+  { key: 'ingress', flag: 'ingress', env: 'INGRESS', kind: 'boolean', description: 'drop traffic entering the VM' },
+  { key: 'egress', flag: 'egress', env: 'EGRESS', kind: 'boolean', description: 'drop traffic leaving the VM' },
+  { key: 'interfaces', flag: 'interfaces', env: 'INTERFACES', kind: 'list', description: 'comma-separated interface names; empty = auto-detect' },
+  { key: 'ports', flag: 'ports', env: 'PORTS', kind: 'ports', description: 'comma-separated destination ports; empty = all ports' },
+  { key: 'protocols', flag: 'protocols', env: 'PROTOCOLS', kind: 'list', description: 'tcp, udp or tcp,udp' },
+  { key: 'image', flag: 'image', env: 'IMAGE', kind: 'string', description: 'image that runs the steps' },
+  { key: 'taints', flag: 'taints', env: 'TAINTS', kind: 'list', description: 'comma-separated key[=value]:Effect taints to tolerate' },
+  { key: 'service_account', flag: 'service-account', env: 'SERVICE_ACCOUNT', kind: 'string', description: 'service account of the step pods' },
+  { key: 'wait_duration', flag: 'wait-duration', env: 'WAIT_DURATION', kind: 'integer', description: 'seconds to wait before the next scenario of the same file' },
+];
+
+export const SCENARIO_KEY_NAMES: readonly ScenarioKeyName[] = SCENARIO_KEYS.map((k) => k.key);
+
+/** The `id` every item of a krkn scenario file must carry. */
+export const SCENARIO_ID = 'vmi_network_filter';

@@ -1,0 +1,161 @@
+/**
+ * Loads scenarios from a krkn scenario file, krkn-hub environment variables and krknctl flags.
+ * Precedence per key: flags > environment > file > defaults. Flags and environment apply to
+ * every scenario of the file. All problems of all sources are collected into one ScenarioError.
+ */
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { show } from './coerce.js';
+import { ScenarioError, type Problem } from './errors.js';
+import { SCENARIO_KEYS, type ScenarioKeyName } from './keys.js';
+import { normalize, scenarioSchema, type Scenario } from './schema.js';
+import { suggestKey } from './suggest.js';
+
+export interface ScenarioFile {
+  /** Shown in messages. */
+  readonly path: string;
+  readonly text: string;
+}
+
+export interface ScenarioSources {
+  /** A krkn scenario file: a YAML list of `- id: vmi_network_filter` items. */
+  readonly file?: ScenarioFile;
+  /**
+   * krkn-hub environment (TOTAL_CHAOS_DURATION, NAMESPACE, …). An empty variable counts as
+   * unset, so a blank variable in a pod spec cannot silently override the file.
+   * @default {} (the caller decides whether to pass process.env)
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** krknctl flag values by scenario key, as given on the command line (strings). */
+  readonly flags?: Readonly<Partial<Record<ScenarioKeyName, string>>>;
+}
+
+/** Where one key's value came from, for messages. */
+interface Origin {
+  readonly source: string;
+  readonly line?: number;
+  readonly index?: number;
+}
+
+interface RawScenario {
+  readonly values: Record<string, unknown>;
+  readonly origins: Record<string, Origin>;
+  readonly index?: number;
+  readonly itemOrigin: Origin;
+}
+
+/**
+ * Validates and normalizes the scenarios described by `sources`.
+ * @returns one scenario per file item (one when there is no file).
+ * @throws ScenarioError with every problem found.
+ */
+export function loadScenarios(sources: ScenarioSources): Scenario[] {
+  const problems: Problem[] = [];
+  const raws = sources.file ? readFile(sources.file, problems) : [{ values: {}, origins: {}, itemOrigin: { source: 'command line' } }];
+  if (problems.length > 0) throw new ScenarioError(problems);
+
+  const overrides = overridesFrom(sources);
+  const scenarios: Scenario[] = [];
+  for (const raw of raws) {
+    for (const [key, { value, origin }] of Object.entries(overrides)) {
+      raw.values[key] = value;
+      raw.origins[key] = { ...origin, ...(raw.index === undefined ? {} : { index: raw.index }) };
+    }
+    const scenario = validate(raw, problems);
+    if (scenario) scenarios.push(scenario);
+  }
+  if (problems.length > 0) throw new ScenarioError(problems);
+  return scenarios;
+}
+
+function overridesFrom(sources: ScenarioSources): Record<string, { value: string; origin: Origin }> {
+  const out: Record<string, { value: string; origin: Origin }> = {};
+  for (const k of SCENARIO_KEYS) {
+    const env = sources.env?.[k.env];
+    if (env !== undefined && env !== '') out[k.key] = { value: env, origin: { source: `env ${k.env}` } };
+    const flag = sources.flags?.[k.key];
+    if (flag !== undefined) out[k.key] = { value: flag, origin: { source: `flag --${k.flag}` } };
+  }
+  return out;
+}
+
+function readFile(file: ScenarioFile, problems: Problem[]): RawScenario[] {
+  const lines = new LineCounter();
+  const doc: Document = parseDocument(file.text, { lineCounter: lines, uniqueKeys: true });
+  for (const error of doc.errors) {
+    problems.push({ source: file.path, line: error.linePos?.[0].line, message: `YAML syntax error: ${error.message.split('\n')[0]}` });
+  }
+  if (problems.length > 0) return [];
+  const root = doc.contents;
+  if (root === null || (file.text.trim() === '')) {
+    problems.push({ source: file.path, message: 'the scenario file is empty; it must be a YAML list of "- id: vmi_network_filter" items' });
+    return [];
+  }
+  const lineOf = (node: { range?: [number, number, number] | null } | null | undefined): number | undefined =>
+    node?.range ? lines.linePos(node.range[0]).line : undefined;
+  if (!isSeq(root)) {
+    problems.push({
+      source: file.path,
+      line: lineOf(root),
+      message: 'the scenario file must be a YAML list of scenarios ("- id: vmi_network_filter" items), as krkn reads it',
+    });
+    return [];
+  }
+  if (root.items.length === 0) {
+    problems.push({ source: file.path, line: lineOf(root), message: 'the scenario list is empty' });
+    return [];
+  }
+  const js = doc.toJS() as unknown[];
+  const raws: RawScenario[] = [];
+  root.items.forEach((item, index) => {
+    const itemOrigin: Origin = { source: file.path, line: lineOf(item as never), index };
+    if (!isMap(item)) {
+      problems.push({ ...itemOrigin, message: `each scenario must be a mapping of keys, not ${show(js[index])}` });
+      return;
+    }
+    const origins: Record<string, Origin> = {};
+    for (const pair of item.items) {
+      const key = String((pair.key as { value?: unknown } | null)?.value ?? pair.key);
+      origins[key] = { source: file.path, line: lineOf(pair.key as never), index };
+    }
+    raws.push({ values: { ...(js[index] as Record<string, unknown>) }, origins, index, itemOrigin });
+  });
+  return raws;
+}
+
+function validate(raw: RawScenario, problems: Problem[]): Scenario | undefined {
+  const result = scenarioSchema.safeParse(raw.values);
+  const found: Problem[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) {
+          const hint = suggestKey(key);
+          found.push({
+            ...(raw.origins[key] ?? raw.itemOrigin),
+            key,
+            message: `unknown key${hint ? `; did you mean "${hint}"?` : ''}`,
+          });
+        }
+        continue;
+      }
+      const [key, ...rest] = issue.path.map(String);
+      const origin = (key && raw.origins[key]) || raw.itemOrigin;
+      const keyPath = key === undefined ? undefined : key + rest.map((p) => `[${p}]`).join('');
+      const message = key === 'namespace' && raw.values.namespace === undefined
+        ? 'is required: name the namespace (or a regex of namespaces) of the target VMIs (--namespace, NAMESPACE)'
+        : issue.message;
+      found.push({ ...origin, ...(keyPath === undefined ? {} : { key: keyPath }), message });
+    }
+  }
+  // A cross-key rule, checked on the raw values so it is reported alongside per-key problems.
+  const off = (key: 'ingress' | 'egress'): boolean => raw.values[key] === false || String(raw.values[key]).trim().toLowerCase() === 'false';
+  if (off('ingress') && off('egress')) {
+    found.push({
+      ...(raw.origins.egress ?? raw.origins.ingress ?? raw.itemOrigin),
+      key: 'ingress/egress',
+      message: 'ingress and egress are both false, so nothing would be blocked; set at least one to true',
+    });
+  }
+  problems.push(...found);
+  return found.length === 0 && result.success ? normalize(result.data) : undefined;
+}
