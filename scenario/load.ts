@@ -51,7 +51,6 @@ interface RawScenario {
 export function loadScenarios(sources: ScenarioSources): Scenario[] {
   const problems: Problem[] = [];
   const raws = sources.file ? readFile(sources.file, problems) : [{ values: {}, origins: {}, itemOrigin: { source: 'command line' } }];
-  if (problems.length > 0) throw new ScenarioError(problems);
 
   const overrides = overridesFrom(sources);
   const scenarios: Scenario[] = [];
@@ -63,7 +62,11 @@ export function loadScenarios(sources: ScenarioSources): Scenario[] {
     const scenario = validate(raw, problems);
     if (scenario) scenarios.push(scenario);
   }
-  if (problems.length > 0) throw new ScenarioError(problems);
+  if (problems.length > 0) {
+    // In file order: by scenario, then line (sort is stable, so same-line problems keep theirs).
+    problems.sort((a, b) => (a.index ?? -1) - (b.index ?? -1) || (a.line ?? 0) - (b.line ?? 0));
+    throw new ScenarioError(problems);
+  }
   return scenarios;
 }
 

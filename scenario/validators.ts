@@ -55,13 +55,18 @@ const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:
 const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
 const TAG = '[\\w][\\w.-]{0,127}';
 const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`);
+const REMOTE_NAME = `${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`;
+const WITH_DOMAIN = new RegExp(`^${DOMAIN}/${REMOTE_NAME}`);
+const WITHOUT_DOMAIN = new RegExp(`^${REMOTE_NAME}`);
 
 export function imageProblem(image: string): string | undefined {
   if (image.length === 0) return 'an image reference must not be empty';
   const name = image.split('@')[0]!.replace(/:[\w][\w.-]*$/, '');
   if (name.length > 255) return `"${image}" is longer than the 255 characters an image name may have`;
-  if (!IMAGE_REFERENCE.test(image)) {
+  // As docker does: the first component is a registry only if it has a '.' or ':' or is localhost.
+  const first = image.split('/')[0]!;
+  const hasDomain = image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (!(hasDomain ? WITH_DOMAIN : WITHOUT_DOMAIN).test(image)) {
     return `"${image}" is not a valid image reference (e.g. registry.example.com/team/image:tag or image@sha256:…)`;
   }
   return undefined;
@@ -104,7 +109,9 @@ export function regexProblem(pattern: string): string | undefined {
     compileKrknRegex(pattern);
     return undefined;
   } catch (e) {
-    return `"${pattern}" is not a valid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`;
+    // V8 quotes the compiled source (with our anchoring); keep only the reason.
+    const reason = (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    return `"${pattern}" is not a valid regular expression: ${reason}`;
   }
 }
 

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { toYaml } from '../yaml.js';
+import { stringify } from 'yaml';
 import type { Io } from '../io.js';
 import { addScenarioOptions, scenariosFromOptions } from './scenario-options.js';
 
@@ -10,6 +10,7 @@ export function validateCommand(io: Io): Command {
       .description('check a scenario (file, flags, environment) and print it normalized, defaults filled in')
       .addHelpText('after', '\nExit status: 0 valid, 2 invalid (every problem is listed).'),
   ).action((options: Record<string, unknown>) => {
-    io.out(toYaml([scenariosFromOptions(options, io)]));
+    // Keys in the order of the scenario documentation, not sorted: this is for people.
+    io.out(stringify(scenariosFromOptions(options, io), { version: '1.1' }));
   });
 }
