@@ -3,10 +3,11 @@
  * `schemas/`). The schema is compiled lazily, once per process, per kind.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { PACKAGE_ROOT } from './package-root.js';
 
-const SCHEMA_FILE = fileURLToPath(new URL('../../schemas/argo-workflows.schema.json', import.meta.url));
+const SCHEMA_FILE = join(PACKAGE_ROOT, 'schemas', 'argo-workflows.schema.json');
 const DEFINITION_OF: Readonly<Record<string, string>> = {
   Workflow: 'io.argoproj.workflow.v1alpha1.Workflow',
   WorkflowTemplate: 'io.argoproj.workflow.v1alpha1.WorkflowTemplate',
@@ -38,5 +39,17 @@ export function argoSchemaProblems(object: unknown): string[] {
   const validate = typeof kind === 'string' ? validatorFor(kind) : undefined;
   if (!validate) return [`kind ${JSON.stringify(kind)} is not an Argo kind this tool emits`];
   if (validate(object)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? 'is invalid'}${e.keyword === 'enum' || e.keyword === 'const' ? ` ${JSON.stringify(e.params)}` : ''}`);
+  return (validate.errors ?? []).map((e) => {
+    const detail = e.keyword === 'enum' || e.keyword === 'const' ? ` ${JSON.stringify(e.params)}` : '';
+    return `${withTemplateName(object, e.instancePath || '/')}: ${e.message ?? 'is invalid'}${detail}`;
+  });
+}
+
+/** "/spec/templates/11/…" → "/spec/templates/11(report)/…": a name a person can look for. */
+function withTemplateName(object: unknown, path: string): string {
+  return path.replace(/^(\/spec(?:\/workflowSpec)?\/templates\/)(\d+)/, (whole, prefix: string, index: string) => {
+    const spec = (object as { spec?: { templates?: { name?: string }[]; workflowSpec?: { templates?: { name?: string }[] } } }).spec;
+    const name = (spec?.workflowSpec?.templates ?? spec?.templates)?.[Number(index)]?.name;
+    return name ? `${prefix}${index}(${name})` : whole;
+  });
 }

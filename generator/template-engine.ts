@@ -7,12 +7,12 @@
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { templateExpressionProblem } from '../scenario/index.js';
+import { PACKAGE_ROOT } from './package-root.js';
 
 /** The templates shipped with the tool (`templates/` at the package root). */
-export const BUILTIN_TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
+export const BUILTIN_TEMPLATES = join(PACKAGE_ROOT, 'templates');
 
 export class TemplateError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

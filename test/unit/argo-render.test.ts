@@ -1,0 +1,229 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { lintArgo } from '../../generator/argo/lint.js';
+import { EXAMPLES, EXAMPLES_DIR, examplePath, renderExamples } from '../../generator/examples.js';
+import { OutputValidationError, renderArgo, renderRbac } from '../../generator/render.js';
+import { argoSchemaProblems } from '../../generator/schema-validate.js';
+import { TemplateError } from '../../generator/template-engine.js';
+import { VERSION } from '../../generator/version.js';
+import { fromYaml } from '../../generator/yaml.js';
+import { loadScenarios, SCENARIO_KEYS, type Scenario } from '../../scenario/index.js';
+
+const scenario = (flags: Record<string, string>): Scenario[] => loadScenarios({ flags: { namespace: 'demo', ...flags } });
+const render = (scenarios: Scenario[], kind: 'Workflow' | 'WorkflowTemplate' | 'CronWorkflow' = 'Workflow') =>
+  renderArgo(scenarios, { kind, version: '9.9.9', ...(kind === 'CronWorkflow' ? { schedule: '0 3 * * *' } : {}) }).objects[0] as any;
+const template = (wf: any, name: string) => {
+  const spec = wf.kind === 'CronWorkflow' ? wf.spec.workflowSpec : wf.spec;
+  const t = spec.templates.find((x: any) => x.name === name);
+  if (!t) throw new Error(`no template ${name}`);
+  return t;
+};
+const task = (t: any, name: string) => t.dag.tasks.find((x: any) => x.name === name);
+
+describe('examples in workflows/', () => {
+  it('should be up to date with the generator (run `npm run examples` when this fails)', () => {
+    for (const [path, text] of renderExamples(VERSION)) {
+      expect(readFileSync(join(EXAMPLES_DIR, path), 'utf8'), `workflows/${path} is stale`).toBe(text);
+    }
+  });
+
+  it.each(EXAMPLES.map((e) => [examplePath(e)]))('should keep %s valid against the Argo schema and the lint', (path) => {
+    const objects = fromYaml(readFileSync(join(EXAMPLES_DIR, path), 'utf8'));
+    expect(objects).toHaveLength(1);
+    expect(argoSchemaProblems(objects[0])).toEqual([]);
+    expect(lintArgo(objects[0])).toEqual([]);
+  });
+});
+
+describe('the Argo workflow', () => {
+  it('should run select, then one branch per VMI: inject, hold, verify, rollback', () => {
+    const wf = render(scenario({}));
+    expect(wf.spec.entrypoint).toBe('main');
+    const s1 = template(wf, 'scenario-1');
+    expect(s1.dag.tasks.map((t: any) => [t.name, t.template, t.depends ?? null])).toEqual([
+      ['select', 'select-1', null],
+      ['serial', 'vmis-serial', 'select'],
+      ['parallel', 'vmis-parallel', 'select'],
+    ]);
+    expect(task(s1, 'serial').when).toBe('{{inputs.parameters.execution}} == serial');
+    expect(task(s1, 'parallel').when).toBe('{{inputs.parameters.execution}} == parallel');
+    const vmi = template(wf, 'vmi');
+    expect(vmi.dag.tasks.map((t: any) => [t.name, t.depends ?? null])).toEqual([
+      ['inject', null],
+      ['hold', 'inject'],
+      ['verify', 'hold'],
+      ['rollback', 'verify.Succeeded || verify.Failed || verify.Errored || hold.Failed || hold.Errored || inject.Failed || inject.Errored'],
+    ]);
+    expect(template(wf, 'hold').suspend).toEqual({ duration: '{{inputs.parameters.seconds}}' });
+    expect(task(vmi, 'hold').arguments.parameters).toEqual([{ name: 'seconds', value: '{{inputs.parameters.test_duration}}' }]);
+    expect(vmi.synchronization).toEqual({ mutexes: [{ name: 'vmi-network-filter-{{inputs.parameters.uid}}' }] });
+  });
+
+  it('should run VMIs one at a time when serial and all at once when parallel', () => {
+    const wf = render(scenario({}));
+    expect(template(wf, 'vmis-serial').parallelism).toBe(1);
+    expect(template(wf, 'vmis-parallel').parallelism).toBeUndefined();
+    for (const name of ['vmis-serial', 'vmis-parallel']) {
+      const fan = template(wf, name).dag.tasks[0];
+      expect(fan.withParam).toBe('{{inputs.parameters.targets}}');
+      expect(fan.arguments.parameters.slice(0, 3)).toEqual([
+        { name: 'vmi', value: '{{item}}' },
+        { name: 'node', value: '{{item.node}}' },
+        { name: 'uid', value: '{{item.uid}}' },
+      ]);
+    }
+  });
+
+  it('should roll back every selected VMI in the exit handler, from the global target list', () => {
+    const wf = render(scenario({}));
+    expect(wf.spec.onExit).toBe('cleanup');
+    expect(template(wf, 'select-1').outputs.parameters.map((p: any) => [p.name, p.globalName])).toEqual([
+      ['targets', 'targets-1'],
+      ['tolerations', 'tolerations-1'],
+    ]);
+    const cleanup = template(wf, 'cleanup');
+    expect(task(cleanup, 'rollback-1').arguments.parameters[0]).toEqual({ name: 'targets', value: '{{workflow.outputs.parameters.targets-1}}' });
+    const all = template(wf, 'rollback-all').dag.tasks[0];
+    expect([all.template, all.withParam, all.arguments.parameters[0]]).toEqual(['node-step', '{{inputs.parameters.targets}}', { name: 'step', value: 'rollback' }]);
+    expect(task(cleanup, 'report').depends).toBe('(rollback-1.Succeeded || rollback-1.Failed || rollback-1.Errored || rollback-1.Skipped || rollback-1.Omitted)');
+  });
+
+  it('should pin node steps to the VMI node with host /proc and only NET_ADMIN, SYS_ADMIN, SYS_PTRACE', () => {
+    const wf = render(scenario({}));
+    const step = template(wf, 'node-step');
+    expect(step.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
+      { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['{{inputs.parameters.node}}'] }] },
+    ]);
+    expect(step.podSpecPatch).toBe('{"tolerations": {{inputs.parameters.tolerations}} }');
+    expect(step.container.securityContext).toEqual({
+      runAsUser: 0,
+      runAsNonRoot: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE'] },
+    });
+    expect(step.container.volumeMounts).toContainEqual({ name: 'host-proc', mountPath: '/host/proc', readOnly: true });
+    expect(wf.spec.volumes).toContainEqual({ name: 'host-proc', hostPath: { path: '/proc', type: 'Directory' } });
+    expect(step.container.args).toEqual([
+      'step',
+      '{{inputs.parameters.step}}',
+      '--target={{inputs.parameters.vmi}}',
+      '--run-id={{workflow.uid}}',
+      '--proc=/host/proc',
+      '--out=/tmp/result.json',
+    ]);
+    const select = template(wf, 'select-1');
+    expect(select.container.securityContext.runAsNonRoot).toBe(true);
+    expect(select.container.securityContext.capabilities).toEqual({ drop: ['ALL'] });
+    expect(select.container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+  });
+
+  it('should give every step the whole scenario as krkn-hub environment variables', () => {
+    const wf = render(scenario({}));
+    const expected = SCENARIO_KEYS.map((k) => ({ name: k.env, value: `{{inputs.parameters.${k.key}}}` }));
+    expect(template(wf, 'node-step').container.env).toEqual(expected);
+    expect(template(wf, 'select-1').container.env).toEqual(expected);
+  });
+
+  it('should make every scenario key a workflow parameter holding the scenario value', () => {
+    const wf = render(scenario({ ports: '22,443', protocols: 'tcp', execution: 'parallel', taints: 'a=b:NoSchedule' }), 'WorkflowTemplate');
+    const params = Object.fromEntries(wf.spec.arguments.parameters.map((p: any) => [p.name, p.value]));
+    expect(Object.keys(params)).toEqual(SCENARIO_KEYS.map((k) => k.key));
+    expect(params).toMatchObject({ ports: '22,443', protocols: 'tcp', execution: 'parallel', taints: 'a=b:NoSchedule', namespace: 'demo', test_duration: '120' });
+    expect(wf.spec.arguments.parameters.find((p: any) => p.name === 'execution').enum).toEqual(['serial', 'parallel']);
+    expect(wf.metadata.name).toMatch(/^vmi-network-filter-[0-9a-f]{8}$/);
+  });
+
+  it('should run the scenarios of a file in order with wait_duration between them', () => {
+    const scenarios = loadScenarios({ file: { path: 'two.yaml', text: readFileSync(join(EXAMPLES_DIR, 'scenarios/dns-then-web.yaml'), 'utf8') } });
+    const wf = render(scenarios);
+    expect(template(wf, 'main').dag.tasks.map((t: any) => [t.name, t.template, t.depends ?? null])).toEqual([
+      ['scenario-1', 'scenario-1', null],
+      ['wait-2', 'wait', 'scenario-1'],
+      ['scenario-2', 'scenario-2', 'wait-2'],
+    ]);
+    expect(task(template(wf, 'main'), 'wait-2').arguments.parameters).toEqual([{ name: 'seconds', value: '{{workflow.parameters.wait_duration-1}}' }]);
+    const params = Object.fromEntries(wf.spec.arguments.parameters.map((p: any) => [p.name, p.value]));
+    expect([params['ports-1'], params['ports-2'], params['wait_duration-1'], params['execution-2']]).toEqual(['53', '80,443', '60', 'parallel']);
+    expect(template(wf, 'cleanup').dag.tasks.map((t: any) => t.name)).toEqual(['rollback-1', 'rollback-2', 'report']);
+  });
+
+  it('should emit valid WorkflowTemplate and CronWorkflow objects', () => {
+    const cron = render(scenario({}), 'CronWorkflow');
+    expect(cron.spec.schedules).toEqual(['0 3 * * *']);
+    expect(cron.spec.concurrencyPolicy).toBe('Forbid');
+    expect(argoSchemaProblems(cron)).toEqual([]);
+    expect(lintArgo(cron)).toEqual([]);
+    expect(argoSchemaProblems(render(scenario({}), 'WorkflowTemplate'))).toEqual([]);
+  });
+
+  it('should run node steps privileged only when asked', () => {
+    const wf = renderArgo(scenario({}), { version: '1', privileged: true }).objects[0] as any;
+    expect(template(wf, 'node-step').container.securityContext).toEqual({ privileged: true, runAsUser: 0 });
+  });
+});
+
+describe('output safety', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const overrideDir = (files: Record<string, string>): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'vnf-templates-'));
+    dirs.push(dir);
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    return dir;
+  };
+
+  it('should refuse to emit a value carrying an Argo expression even if validation were bypassed', () => {
+    const [s] = scenario({});
+    expect(() => renderArgo([{ ...s!, namespace: '{{workflow.name}}' }], { version: '1' })).toThrow(TemplateError);
+    expect(() => renderArgo([{ ...s!, ports: [53], namespace: 'x$(params.y)' }], { version: '1' })).toThrow(
+      'refusing to emit a value that contains "$(", which Tekton would evaluate as a variable reference: "x$(params.y)"',
+    );
+  });
+
+  it('should refuse to print a workflow that fails the schema or the lint (a broken override template)', () => {
+    const dir = overrideDir({
+      'argo/partials/vmi.hbs': readFileSync(new URL('../../templates/argo/partials/vmi.hbs', import.meta.url), 'utf8').replace('template: hold', 'template: hodl'),
+      'argo/partials/cleanup.hbs': readFileSync(new URL('../../templates/argo/partials/cleanup.hbs', import.meta.url), 'utf8').replace('memory: 32Mi', 'memory: [32]'),
+    });
+    try {
+      renderArgo(scenario({}), { version: '1', overrideDir: dir });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(OutputValidationError);
+      expect((e as OutputValidationError).problems).toEqual([
+        'schema: /spec/templates/11(report)/container/resources/requests/memory: must be string',
+        'lint: template vmi, task hold: template "hodl" does not exist',
+      ]);
+    }
+  });
+
+  it('should use an override template when given, and the built-in ones for the rest', () => {
+    const dir = overrideDir({ 'argo/partials/node-step.hbs': readFileSync(new URL('../../templates/argo/partials/node-step.hbs', import.meta.url), 'utf8').replace('cpu: 50m', 'cpu: 75m') });
+    const wf = renderArgo(scenario({}), { version: '1', overrideDir: dir }).objects[0] as any;
+    expect(template(wf, 'node-step').container.resources.requests.cpu).toBe('75m');
+    expect(template(wf, 'select-1').container.resources.requests.cpu).toBe('50m');
+  });
+});
+
+describe('RBAC', () => {
+  it('should grant exactly what the steps and the Argo executor use', () => {
+    const [sa, role, binding] = renderRbac({ namespace: 'chaos' }).objects as any[];
+    expect(sa).toMatchObject({ kind: 'ServiceAccount', metadata: { name: 'vmi-network-filter', namespace: 'chaos' } });
+    expect(role.rules).toEqual([
+      { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: ['get', 'list'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+      { apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] },
+    ]);
+    expect(binding).toMatchObject({
+      kind: 'ClusterRoleBinding',
+      roleRef: { kind: 'ClusterRole', name: 'vmi-network-filter' },
+      subjects: [{ kind: 'ServiceAccount', name: 'vmi-network-filter', namespace: 'chaos' }],
+    });
+  });
+});
