@@ -1,42 +1,39 @@
 /**
  * Validation of emitted Argo objects against the Argo Workflows JSON schema (v4.1, shipped in
- * `schemas/`). The schema is compiled lazily, once per process, per kind.
+ * `schemas/`). `npm run build` precompiles the validators (scripts/build-schema.mjs) because
+ * compiling the 600 KB schema costs about half a second per process; without a build (tests on
+ * the sources) the schema is compiled here, once per process, with the same options.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { Ajv2020 as Ajv, ErrorObject } from 'ajv/dist/2020.js';
 import { PACKAGE_ROOT } from './package-root.js';
 
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+const KINDS = ['Workflow', 'WorkflowTemplate', 'CronWorkflow'] as const;
+const PRECOMPILED = join(PACKAGE_ROOT, 'dist', 'argo-schema-validators.cjs');
 const SCHEMA_FILE = join(PACKAGE_ROOT, 'schemas', 'argo-workflows.schema.json');
-const DEFINITION_OF: Readonly<Record<string, string>> = {
-  Workflow: 'io.argoproj.workflow.v1alpha1.Workflow',
-  WorkflowTemplate: 'io.argoproj.workflow.v1alpha1.WorkflowTemplate',
-  CronWorkflow: 'io.argoproj.workflow.v1alpha1.CronWorkflow',
-};
 
-let ajv: Ajv2020 | undefined;
-const validators = new Map<string, ValidateFunction>();
+let validators: Readonly<Record<string, Validator>> | undefined;
 
-function validatorFor(kind: string): ValidateFunction | undefined {
-  const definition = DEFINITION_OF[kind];
-  if (!definition) return undefined;
-  let validate = validators.get(kind);
-  if (!validate) {
-    if (!ajv) {
-      // The schema uses OpenAPI keywords and formats Ajv does not know: not strict, no formats.
-      ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
-      ajv.addSchema(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as object, 'argo');
-    }
-    validate = ajv.getSchema(`argo#/definitions/${definition}`)!;
-    validators.set(kind, validate);
-  }
-  return validate;
+function loadValidators(): Readonly<Record<string, Validator>> {
+  const require = createRequire(import.meta.url);
+  if (existsSync(PRECOMPILED)) return require(PRECOMPILED) as Record<string, Validator>;
+  // Ajv itself is loaded only here: the precompiled path needs just its small runtime.
+  const { Ajv2020 } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv };
+  // The schema uses OpenAPI keywords and formats Ajv does not know: not strict, no formats.
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+  ajv.addSchema(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as object, 'argo');
+  return Object.fromEntries(KINDS.map((k) => [k, ajv.getSchema(`argo#/definitions/io.argoproj.workflow.v1alpha1.${k}`)!]));
 }
 
 /** Schema violations of one Argo object, as "path: message" lines (empty when valid). */
 export function argoSchemaProblems(object: unknown): string[] {
   const kind = (object as { kind?: unknown } | null)?.kind;
-  const validate = typeof kind === 'string' ? validatorFor(kind) : undefined;
+  validators ??= loadValidators();
+  const validate = typeof kind === 'string' && (KINDS as readonly string[]).includes(kind) ? validators[kind] : undefined;
   if (!validate) return [`kind ${JSON.stringify(kind)} is not an Argo kind this tool emits`];
   if (validate(object)) return [];
   return (validate.errors ?? []).map((e) => {

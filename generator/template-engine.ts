@@ -4,6 +4,7 @@
  * expressions apart:
  *   q     a value as a double-quoted YAML scalar; refuses "{{" and "$(".
  *   argo  an Argo expression `{{path}}` built from fixed path pieces, never from user data.
+ * plus `eq` and `list` for the loops and conditions of the templates.
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -58,6 +59,8 @@ export function compileTemplate(group: string, name: string, options: TemplateSe
   const hb = Handlebars.create();
   hb.registerHelper('q', quote);
   hb.registerHelper('argo', argoExpression);
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('list', (...args: unknown[]) => args.slice(0, -1));
   const pick = (relative: string): string => {
     const override = options.overrideDir ? join(options.overrideDir, relative) : undefined;
     return override && existsSync(override) ? override : join(BUILTIN_TEMPLATES, relative);

@@ -8,7 +8,6 @@ import {
   SCENARIO_KEYS,
   toParameterValues,
   type Scenario,
-  type ScenarioKeyName,
 } from '../../scenario/index.js';
 import { stableName } from '../names.js';
 
@@ -36,11 +35,6 @@ export interface ArgoOptions {
   readonly version: string;
 }
 
-interface Param {
-  readonly name: string;
-  readonly key: ScenarioKeyName;
-}
-
 export function parameterName(key: string, number: number, count: number): string {
   return count === 1 ? key : `${key}-${number}`;
 }
@@ -61,12 +55,15 @@ export function buildArgoContext(scenarios: readonly Scenario[], options: ArgoOp
   });
   const scenarioContexts = scenarios.map((_, i) => {
     const number = i + 1;
-    const params: Param[] = keys.map((key) => ({ key, name: parameterName(key, number, count) }));
+    const param = (key: string): string => parameterName(key, number, count);
     return {
       number,
       previous: i,
       waitBefore: i === 0 ? '' : parameterName('wait_duration', i, count),
-      params,
+      /** Workflow parameter name of each scenario key. */
+      p: Object.fromEntries(keys.map((key) => [key, param(key)])),
+      /** The scenario as krkn-hub environment variables of the step containers. */
+      env: SCENARIO_KEYS.map((k) => ({ name: k.env, param: param(k.key) })),
     };
   });
   const reportDepends = scenarioContexts
@@ -82,8 +79,6 @@ export function buildArgoContext(scenarios: readonly Scenario[], options: ArgoOp
     serviceAccountName: scenarios[0]?.service_account || (options.serviceAccount ?? 'vmi-network-filter'),
     privileged: options.privileged ?? false,
     parameters,
-    keys,
-    envs: SCENARIO_KEYS.map((k) => ({ key: k.key, env: k.env })),
     scenarios: scenarioContexts,
     reportDepends,
     reportImageParam: parameterName('image', 1, count),

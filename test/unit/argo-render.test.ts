@@ -44,12 +44,12 @@ describe('the Argo workflow', () => {
     const s1 = template(wf, 'scenario-1');
     expect(s1.dag.tasks.map((t: any) => [t.name, t.template, t.depends ?? null])).toEqual([
       ['select', 'select-1', null],
-      ['serial', 'vmis-serial', 'select'],
-      ['parallel', 'vmis-parallel', 'select'],
+      ['serial', 'vmis-serial-1', 'select'],
+      ['parallel', 'vmis-parallel-1', 'select'],
     ]);
-    expect(task(s1, 'serial').when).toBe('{{inputs.parameters.execution}} == serial');
-    expect(task(s1, 'parallel').when).toBe('{{inputs.parameters.execution}} == parallel');
-    const vmi = template(wf, 'vmi');
+    expect(task(s1, 'serial').when).toBe('{{workflow.parameters.execution}} == serial');
+    expect(task(s1, 'parallel').when).toBe('{{workflow.parameters.execution}} == parallel');
+    const vmi = template(wf, 'vmi-1');
     expect(vmi.dag.tasks.map((t: any) => [t.name, t.depends ?? null])).toEqual([
       ['inject', null],
       ['hold', 'inject'],
@@ -57,15 +57,21 @@ describe('the Argo workflow', () => {
       ['rollback', 'verify.Succeeded || verify.Failed || verify.Errored || hold.Failed || hold.Errored || inject.Failed || inject.Errored'],
     ]);
     expect(template(wf, 'hold').suspend).toEqual({ duration: '{{inputs.parameters.seconds}}' });
-    expect(task(vmi, 'hold').arguments.parameters).toEqual([{ name: 'seconds', value: '{{inputs.parameters.test_duration}}' }]);
+    expect(task(vmi, 'hold').arguments.parameters).toEqual([{ name: 'seconds', value: '{{workflow.parameters.test_duration}}' }]);
+    expect(task(vmi, 'verify').arguments.parameters).toEqual([
+      { name: 'step', value: 'verify' },
+      { name: 'vmi', value: '{{inputs.parameters.vmi}}' },
+      { name: 'node', value: '{{inputs.parameters.node}}' },
+      { name: 'tolerations', value: '{{inputs.parameters.tolerations}}' },
+    ]);
     expect(vmi.synchronization).toEqual({ mutexes: [{ name: 'vmi-network-filter-{{inputs.parameters.uid}}' }] });
   });
 
   it('should run VMIs one at a time when serial and all at once when parallel', () => {
     const wf = render(scenario({}));
-    expect(template(wf, 'vmis-serial').parallelism).toBe(1);
-    expect(template(wf, 'vmis-parallel').parallelism).toBeUndefined();
-    for (const name of ['vmis-serial', 'vmis-parallel']) {
+    expect(template(wf, 'vmis-serial-1').parallelism).toBe(1);
+    expect(template(wf, 'vmis-parallel-1').parallelism).toBeUndefined();
+    for (const name of ['vmis-serial-1', 'vmis-parallel-1']) {
       const fan = template(wf, name).dag.tasks[0];
       expect(fan.withParam).toBe('{{inputs.parameters.targets}}');
       expect(fan.arguments.parameters.slice(0, 3)).toEqual([
@@ -85,14 +91,15 @@ describe('the Argo workflow', () => {
     ]);
     const cleanup = template(wf, 'cleanup');
     expect(task(cleanup, 'rollback-1').arguments.parameters[0]).toEqual({ name: 'targets', value: '{{workflow.outputs.parameters.targets-1}}' });
-    const all = template(wf, 'rollback-all').dag.tasks[0];
-    expect([all.template, all.withParam, all.arguments.parameters[0]]).toEqual(['node-step', '{{inputs.parameters.targets}}', { name: 'step', value: 'rollback' }]);
+    expect(task(cleanup, 'rollback-1').template).toBe('rollback-all-1');
+    const all = template(wf, 'rollback-all-1').dag.tasks[0];
+    expect([all.template, all.withParam, all.arguments.parameters[0]]).toEqual(['node-step-1', '{{inputs.parameters.targets}}', { name: 'step', value: 'rollback' }]);
     expect(task(cleanup, 'report').depends).toBe('(rollback-1.Succeeded || rollback-1.Failed || rollback-1.Errored || rollback-1.Skipped || rollback-1.Omitted)');
   });
 
   it('should pin node steps to the VMI node with host /proc and only NET_ADMIN, SYS_ADMIN, SYS_PTRACE', () => {
     const wf = render(scenario({}));
-    const step = template(wf, 'node-step');
+    const step = template(wf, 'node-step-1');
     expect(step.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
       { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['{{inputs.parameters.node}}'] }] },
     ]);
@@ -122,8 +129,8 @@ describe('the Argo workflow', () => {
 
   it('should give every step the whole scenario as krkn-hub environment variables', () => {
     const wf = render(scenario({}));
-    const expected = SCENARIO_KEYS.map((k) => ({ name: k.env, value: `{{inputs.parameters.${k.key}}}` }));
-    expect(template(wf, 'node-step').container.env).toEqual(expected);
+    const expected = SCENARIO_KEYS.map((k) => ({ name: k.env, value: `{{workflow.parameters.${k.key}}}` }));
+    expect(template(wf, 'node-step-1').container.env).toEqual(expected);
     expect(template(wf, 'select-1').container.env).toEqual(expected);
   });
 
@@ -148,6 +155,9 @@ describe('the Argo workflow', () => {
     const params = Object.fromEntries(wf.spec.arguments.parameters.map((p: any) => [p.name, p.value]));
     expect([params['ports-1'], params['ports-2'], params['wait_duration-1'], params['execution-2']]).toEqual(['53', '80,443', '60', 'parallel']);
     expect(template(wf, 'cleanup').dag.tasks.map((t: any) => t.name)).toEqual(['rollback-1', 'rollback-2', 'report']);
+    expect(template(wf, 'node-step-2').container.env).toContainEqual({ name: 'PORTS', value: '{{workflow.parameters.ports-2}}' });
+    expect(task(template(wf, 'vmi-2'), 'hold').arguments.parameters[0].value).toBe('{{workflow.parameters.test_duration-2}}');
+    expect(task(template(wf, 'scenario-2'), 'serial').when).toBe('{{workflow.parameters.execution-2}} == serial');
   });
 
   it('should emit valid WorkflowTemplate and CronWorkflow objects', () => {
@@ -161,7 +171,7 @@ describe('the Argo workflow', () => {
 
   it('should run node steps privileged only when asked', () => {
     const wf = renderArgo(scenario({}), { version: '1', privileged: true }).objects[0] as any;
-    expect(template(wf, 'node-step').container.securityContext).toEqual({ privileged: true, runAsUser: 0 });
+    expect(template(wf, 'node-step-1').container.securityContext).toEqual({ privileged: true, runAsUser: 0 });
   });
 });
 
@@ -198,7 +208,7 @@ describe('output safety', () => {
       expect(e).toBeInstanceOf(OutputValidationError);
       expect((e as OutputValidationError).problems).toEqual([
         'schema: /spec/templates/11(report)/container/resources/requests/memory: must be string',
-        'lint: template vmi, task hold: template "hodl" does not exist',
+        'lint: template vmi-1, task hold: template "hodl" does not exist',
       ]);
     }
   });
@@ -206,7 +216,7 @@ describe('output safety', () => {
   it('should use an override template when given, and the built-in ones for the rest', () => {
     const dir = overrideDir({ 'argo/partials/node-step.hbs': readFileSync(new URL('../../templates/argo/partials/node-step.hbs', import.meta.url), 'utf8').replace('cpu: 50m', 'cpu: 75m') });
     const wf = renderArgo(scenario({}), { version: '1', overrideDir: dir }).objects[0] as any;
-    expect(template(wf, 'node-step').container.resources.requests.cpu).toBe('75m');
+    expect(template(wf, 'node-step-1').container.resources.requests.cpu).toBe('75m');
     expect(template(wf, 'select-1').container.resources.requests.cpu).toBe('50m');
   });
 });

@@ -1,0 +1,121 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const BIN = join(ROOT, 'bin/vmi-network-filter.js');
+const FIXTURES = join(ROOT, 'test/fixtures/scenarios');
+
+/** Runs the real, built CLI (npm test builds first) with a clean krkn-hub environment. */
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'vnf-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('vmi-network-filter CLI', () => {
+  it('should print its version', () => {
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(cli(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  it.each([[[]], [['validate']], [['generate']], [['generate', 'argo']], [['generate', 'rbac']], [['step']], [['step', 'report']]])(
+    'should print help for %j',
+    (args) => {
+      const r = cli([...args, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: vmi-network-filter${args.length ? ` ${args.join(' ')}` : ''} `));
+    },
+  );
+
+  it('should list every krknctl flag with its env variable in the help of generate argo', () => {
+    const help = cli(['generate', 'argo', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('--chaos-duration <value> seconds the rules are held (integer >= 1) [env TOTAL_CHAOS_DURATION, file key test_duration]');
+    expect(help).toContain('--target <value> regex on VMI names, anchored at the start; empty = all [env VMI_NAME, file key target]');
+    expect(help).toContain('--wait-duration <value> seconds to wait before the next scenario of the same file [env WAIT_DURATION, file key wait_duration]');
+  });
+
+  it('should generate a workflow from the defaults and a namespace (the main job)', () => {
+    const r = cli(['generate', 'argo', '--namespace', 'demo']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const wf = parse(r.stdout);
+    expect(wf.kind).toBe('Workflow');
+    expect(wf.spec.arguments.parameters.find((p: { name: string }) => p.name === 'namespace').value).toBe('demo');
+  });
+
+  it('should take the scenario from krkn-hub environment variables unless --no-env', () => {
+    const r = cli(['generate', 'argo', '--ports', '53'], { NAMESPACE: 'from-env', PORTS: '22' });
+    const params = Object.fromEntries(parse(r.stdout).spec.arguments.parameters.map((p: { name: string; value: string }) => [p.name, p.value]));
+    expect([params.namespace, params.ports]).toEqual(['from-env', '53']);
+    const ignored = cli(['validate', '--no-env'], { NAMESPACE: 'from-env' });
+    expect(ignored.code).toBe(2);
+    expect(ignored.stderr).toBe(
+      'command line: namespace: is required: name the namespace (or a regex of namespaces) of the target VMIs (--namespace, NAMESPACE)\n1 problem found.\n',
+    );
+  });
+
+  it('should report every problem of a bad scenario file, exit 2 and print no stack trace', () => {
+    const r = cli(['validate', '--scenario', join(FIXTURES, 'every-defect.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(26);
+    expect(r.stderr).toMatch(/\n25 problems found\.\n$/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('should print the normalized scenarios of a valid file', () => {
+    const r = cli(['validate', '--scenario', join(FIXTURES, 'two-scenarios.yaml')]);
+    expect(r.code).toBe(0);
+    expect(parse(r.stdout).map((s: { namespace: string; ports: number[] }) => [s.namespace, s.ports])).toEqual([
+      ['virt-.*', [53]],
+      ['prod', [80, 443]],
+    ]);
+  });
+
+  it.each([
+    [['generate', 'argo', '--namespace', 'demo', '--kind', 'CronWorkflow'], 'error: --kind CronWorkflow needs --schedule, e.g. --schedule "0 3 * * 1"\n'],
+    [['generate', 'argo', '--namespace', 'demo', '--schedule', '* * * * *'], 'error: --schedule applies to --kind CronWorkflow only\n'],
+    [['generate', 'argo', '--namespace', 'demo', '--kind', 'CronWorkflow', '--schedule', 'hourly'], 'error: --schedule "hourly" is not a five-field cron schedule (minute hour day-of-month month day-of-week)\n'],
+    [['generate', 'argo', '--namespace', 'demo', '--name', 'Bad_Name'], `error: --name: "Bad_Name" is not a valid generateName prefix: lowercase letters, digits and '-', at most 58 characters, starting and ending with a letter or digit\n`],
+    [['validate', '--scenario', 'no-such.yaml'], 'error: cannot read scenario file no-such.yaml: no such file\n'],
+    [['generate', 'argo', '--namespace', '{{workflow.name}}'], 'flag --namespace: namespace: "{{workflow.name}}" contains "{{", which Argo Workflows would evaluate as a template expression\n1 problem found.\n'],
+  ])('should refuse %j with exit 2', (args, stderr) => {
+    expect(cli(args)).toEqual({ code: 2, stdout: '', stderr });
+  });
+
+  it('should refuse unknown options and commands with exit 2', () => {
+    const r = cli(['generate', 'argo', '--namespace', 'demo', '--prots', 'tcp']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: unknown option '--prots'/);
+    expect(cli(['generat']).code).toBe(2);
+  });
+
+  it('should write to -o FILE instead of stdout', () => {
+    const file = join(tmp, 'wf.yaml');
+    const r = cli(['generate', 'argo', '--namespace', 'demo', '--kind', 'WorkflowTemplate', '--name', 'dns', '-o', file]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, '', '']);
+    expect(parse(readFileSync(file, 'utf8')).metadata.name).toBe('dns');
+  });
+
+  it('should generate RBAC for the namespace workflows run in', () => {
+    const r = cli(['generate', 'rbac', '--namespace-of-workflow', 'chaos']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('---\n').map((d) => parse(d).kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']);
+  });
+
+  it('should log the report step as one JSON line', () => {
+    const r = cli(['step', 'report', '--status', 'Failed', '--workflow', 'wf-1', '--run-id', 'u-1']);
+    expect(r.code).toBe(0);
+    const line = JSON.parse(r.stdout);
+    expect(line).toMatchObject({ level: 'warn', step: 'report', status: 'Failed', workflow: 'wf-1', runId: 'u-1', succeeded: false });
+  });
+});
