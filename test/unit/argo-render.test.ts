@@ -47,8 +47,8 @@ describe('the Argo workflow', () => {
       ['serial', 'vmis-serial-1', 'select'],
       ['parallel', 'vmis-parallel-1', 'select'],
     ]);
-    expect(task(s1, 'serial').when).toBe('{{workflow.parameters.execution}} == serial');
-    expect(task(s1, 'parallel').when).toBe('{{workflow.parameters.execution}} == parallel');
+    expect(task(s1, 'serial').when).toBe("'{{workflow.parameters.execution}}' == 'serial'");
+    expect(task(s1, 'parallel').when).toBe("'{{workflow.parameters.execution}}' == 'parallel'");
     const vmi = template(wf, 'vmi-1');
     expect(vmi.dag.tasks.map((t: any) => [t.name, t.depends ?? null])).toEqual([
       ['inject', null],
@@ -157,7 +157,7 @@ describe('the Argo workflow', () => {
     expect(template(wf, 'cleanup').dag.tasks.map((t: any) => t.name)).toEqual(['rollback-1', 'rollback-2', 'report']);
     expect(template(wf, 'node-step-2').container.env).toContainEqual({ name: 'PORTS', value: '{{workflow.parameters.ports-2}}' });
     expect(task(template(wf, 'vmi-2'), 'hold').arguments.parameters[0].value).toBe('{{workflow.parameters.test_duration-2}}');
-    expect(task(template(wf, 'scenario-2'), 'serial').when).toBe('{{workflow.parameters.execution-2}} == serial');
+    expect(task(template(wf, 'scenario-2'), 'serial').when).toBe("'{{workflow.parameters.execution-2}}' == 'serial'");
   });
 
   it('should emit valid WorkflowTemplate and CronWorkflow objects', () => {

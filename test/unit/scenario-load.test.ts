@@ -160,6 +160,12 @@ describe('rejections', () => {
     ]);
   });
 
+  it('should reject a target regex that does not compile', () => {
+    expect(problems({ flags: { namespace: 'ns', target: 'web-(' } })).toEqual([
+      'flag --target: target: "web-(" is not a valid regular expression: Unterminated group',
+    ]);
+  });
+
   it('should reject an empty protocol list', () => {
     expect(problems({ flags: { namespace: 'ns', protocols: '' } })).toEqual([
       'flag --protocols: protocols: must name at least one protocol: tcp, udp or tcp,udp',
