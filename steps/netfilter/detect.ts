@@ -1,0 +1,39 @@
+/**
+ * Detection inside the launcher namespace: the VM's attachments, which of them the run
+ * filters, and (passt, slirp) the relay process whose uid scopes the rules.
+ */
+import { findAttachments, selectAttachments, type Attachment, type Selection } from './attachments.js';
+import { isRelayBinding, type FilterableBinding } from './binding.js';
+import { readNetnsFacts, type NetnsFacts } from './facts.js';
+import type { Located } from './locate.js';
+import { findRelay, type Relay } from './relay.js';
+
+/** Everything detected about the VM in its launcher namespace. */
+export interface Detection {
+  readonly facts: NetnsFacts;
+  /** Every attachment found, primary first. */
+  readonly found: readonly Attachment[];
+  readonly selection: Selection;
+  readonly relay?: Relay;
+}
+
+/** Options of {@link detect}. */
+export interface DetectOptions {
+  readonly binding: FilterableBinding;
+  /** Proc root, to find the relay process. */
+  readonly proc: string;
+  /** Interface names the scenario names (override detection); empty = the primary one. */
+  readonly interfaces: readonly string[];
+}
+
+/**
+ * Detects the VM's interfaces in `located`.
+ * @throws DetectionError, RelayError, NetnsGoneError, SpawnError.
+ */
+export async function detect(located: Located, options: DetectOptions): Promise<Detection> {
+  const facts = located.facts ?? (await readNetnsFacts(located.netns));
+  const found = findAttachments(options.binding, facts.links, facts.defaultDevices);
+  const selection = selectAttachments(found, options.interfaces);
+  const relay = isRelayBinding(options.binding) ? findRelay(options.proc, located.id, options.binding) : undefined;
+  return { facts, found, selection, ...(relay ? { relay } : {}) };
+}

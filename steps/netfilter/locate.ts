@@ -1,0 +1,88 @@
+/**
+ * Finding the virt-launcher's network namespace from the node: a process of the launcher pod
+ * (by pod UID in its cgroup), in a namespace that is not the host's and that holds the VM's
+ * interfaces (or its relay process). `--netns PATH` skips all this.
+ */
+import { findAttachments, DetectionError } from './attachments.js';
+import { isRelayBinding, type FilterableBinding } from './binding.js';
+import { normalizePodUid } from './cgroup.js';
+import { readNetnsFacts, type NetnsFacts } from './facts.js';
+import { netnsAt, netnsId, type Netns, type NetnsId } from './netns.js';
+import { listPids, podUidOf, processInfo } from './proc.js';
+import { findRelay, RelayError } from './relay.js';
+
+/** The pod has processes, but none in a namespace that looks like its launcher's. */
+export class LauncherNotFoundError extends Error {}
+LauncherNotFoundError.prototype.name = 'LauncherNotFoundError';
+
+/** A located launcher namespace. */
+export interface Located {
+  readonly netns: Netns;
+  readonly id: NetnsId;
+  /** The pid whose namespace we enter, when found by discovery. */
+  readonly pid?: number;
+  /** The facts read while checking the candidate (saves reading them again). */
+  readonly facts?: NetnsFacts;
+}
+
+/** Options of {@link discoverLauncher}. */
+export interface DiscoverOptions {
+  /** Proc root: /proc, or the host's /proc mounted elsewhere (/host/proc). */
+  readonly proc: string;
+  readonly podUid: string;
+  readonly binding: FilterableBinding;
+}
+
+/**
+ * The launcher namespace of pod `podUid`, or undefined when the pod has no process any more.
+ * @throws ProcTreeError when `proc` is unusable; LauncherNotFoundError when the pod's
+ *   namespaces hold no VM interface of the binding.
+ */
+export async function discoverLauncher(options: DiscoverOptions): Promise<Located | undefined> {
+  const { proc, binding } = options;
+  const byNetns = podNamespaces(proc, options.podUid);
+  if (byNetns.size === 0) return undefined;
+  const why: string[] = [];
+  for (const [id, pids] of byNetns) {
+    const pid = pids[0]!;
+    const netns = netnsAt(`${proc}/${pid}/ns/net`);
+    try {
+      if (isRelayBinding(binding)) {
+        findRelay(proc, id, binding);
+        return { netns, id, pid };
+      }
+      const facts = await readNetnsFacts(netns);
+      findAttachments(binding, facts.links, facts.defaultDevices);
+      return { netns, id, pid, facts };
+    } catch (e) {
+      if (!(e instanceof DetectionError || e instanceof RelayError)) throw e;
+      why.push(`pids ${pids.join(',')}: ${e.message}`);
+    }
+  }
+  throw new LauncherNotFoundError(`pod ${normalizePodUid(options.podUid)} has processes, but none in a ${binding} launcher namespace: ${why.join('; ')}`);
+}
+
+/**
+ * The network namespaces of pod `podUid` other than the host's, each with the pids in it (in
+ * pid order). Usually one: every container of a pod shares the sandbox's namespace.
+ * @throws ProcTreeError when `proc` is unusable.
+ */
+export function podNamespaces(proc: string, podUid: string): Map<NetnsId, number[]> {
+  const uid = normalizePodUid(podUid);
+  const host = netnsId(`${proc}/1/ns/net`);
+  const byNetns = new Map<NetnsId, number[]>();
+  for (const pid of listPids(proc)) {
+    if (podUidOf(proc, pid) !== uid) continue;
+    const info = processInfo(proc, pid);
+    // A host-network pod, or a process that exited meanwhile: not a launcher namespace.
+    if (info.netns === undefined || info.netns === host) continue;
+    byNetns.set(info.netns, [...(byNetns.get(info.netns) ?? []), pid]);
+  }
+  return byNetns;
+}
+
+/** The namespace at an explicit path (`--netns`), or undefined when it does not exist. */
+export function locateAt(path: string): Located | undefined {
+  const id = netnsId(path);
+  return id === undefined ? undefined : { netns: netnsAt(path), id };
+}

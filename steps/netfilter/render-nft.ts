@@ -1,0 +1,86 @@
+/**
+ * A plan as nftables text for `nft -f`: one table per run and family (`inet` covers IPv4 and
+ * IPv6 in one transaction; `bridge` for bridged guests, which needs no br_netfilter). Pure.
+ *
+ * The kernel ends the fault by itself: the protocols the rules match live in a set whose
+ * elements time out at the run's expiry, after which no rule can match (issue 8).
+ */
+import { LOCAL_CONNECTION_MARK, type DropRule, type PlannedRule, type RulePlan } from './plan.js';
+import { formatTag } from './naming.js';
+
+/** The nftables family of a plan's table. */
+export type NftFamily = 'inet' | 'bridge';
+
+/** Texts for `nft -f`. */
+export interface NftRendering {
+  readonly family: NftFamily;
+  readonly table: string;
+  /** Creates the table; fails as a whole (nothing applied) when it exists already. */
+  readonly create: string;
+  /** Replaces an existing table of this run in one transaction (re-run of inject). */
+  readonly replace: string;
+  /** Rule ids (comments) by chain, what verify expects to find. */
+  readonly expected: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Name of the set holding the protocols the rules match, with timeouts. */
+export const PROTOCOL_SET = 'protocols';
+
+const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
+
+function dropText(rule: DropRule): string {
+  const parts: string[] = [];
+  if (rule.iif !== undefined) parts.push(`iifname "${rule.iif}"`);
+  if (rule.oif !== undefined) parts.push(`oifname "${rule.oif}"`);
+  if (rule.ownerUid !== undefined) parts.push(`meta skuid ${rule.ownerUid}`);
+  if (rule.spareLocal) parts.push(`ct mark & ${hex(LOCAL_CONNECTION_MARK)} != ${hex(LOCAL_CONNECTION_MARK)}`);
+  parts.push(`meta l4proto @${PROTOCOL_SET}`);
+  if (rule.ports.length === 1) parts.push(`th dport ${rule.ports[0]}`);
+  if (rule.ports.length > 1) parts.push(`th dport { ${rule.ports.join(', ')} }`);
+  parts.push('counter drop', `comment "${rule.id}"`);
+  return parts.join(' ');
+}
+
+function ruleText(rule: PlannedRule): string {
+  if (rule.kind === 'drop') return dropText(rule);
+  const bit = hex(LOCAL_CONNECTION_MARK);
+  return `oifname "${rule.oif}" meta skuid != ${rule.relayUid} ct mark set ct mark | ${bit} comment "${rule.id}"`;
+}
+
+/**
+ * The nftables texts of `plan`; set timeouts count from `now` (Unix seconds) to the expiry.
+ */
+export function renderNft(plan: RulePlan, now: number): NftRendering {
+  const family: NftFamily = plan.layer === 'bridged' ? 'bridge' : 'inet';
+  const table = plan.names.table;
+  const timeout = Math.max(1, Math.ceil(plan.tag.expiresAt - now));
+  const protocols = [...new Set(plan.rules.flatMap((r) => (r.kind === 'drop' ? r.protocols : [])))];
+  const hooks = [...new Set(plan.rules.map((r) => r.hook))];
+  const comment = `comment "${formatTag(plan.tag)}"`;
+  const contents = [
+    `\tset ${PROTOCOL_SET} {`,
+    '\t\ttype inet_proto',
+    '\t\tflags timeout',
+    `\t\telements = { ${protocols.map((p) => `${p} timeout ${timeout}s`).join(', ')} }`,
+    '\t}',
+    ...hooks.flatMap((hook) => [
+      `\tchain ${hook} {`,
+      `\t\ttype filter hook ${hook} priority filter; policy accept;`,
+      ...plan.rules.filter((r) => r.hook === hook).map((r) => `\t\t${ruleText(r)}`),
+      '\t}',
+    ]),
+    '}',
+  ];
+  const expected = Object.fromEntries(hooks.map((hook) => [hook, plan.rules.filter((r) => r.hook === hook).map((r) => r.id)]));
+  return {
+    family,
+    table,
+    // `create` fails on an existing table, so a first inject needs no lookup and no delete
+    // (deleting a table with base chains waits for an RCU grace period: ~10 ms). A table's
+    // comment is only taken when the table is created, hence on the create line.
+    create: [`create table ${family} ${table} { ${comment}; }`, `table ${family} ${table} {`, ...contents, ''].join('\n'),
+    // declare (no-op if present), delete, define: valid whether or not the table exists.
+    replace: [`table ${family} ${table}`, `delete table ${family} ${table}`, `table ${family} ${table} {`, `\t${comment}`, ...contents, ''].join('\n'),
+    expected,
+  };
+}
