@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { ScenarioError, ScenarioFileError } from '../scenario/index.js';
 import { stepCommand } from '../steps/cli.js';
+import { planCommand } from '../steps/commands/plan.js';
 import { validateCommand } from './commands/validate.js';
 import { generateArgoCommand } from './commands/generate-argo.js';
 import { generateRbacCommand } from './commands/generate-rbac.js';
@@ -30,7 +31,8 @@ function program(io: Io): Command {
         .addCommand(generateArgoCommand(io))
         .addCommand(generateRbacCommand(io)),
     )
-    .addCommand(stepCommand(io));
+    .addCommand(stepCommand(io))
+    .addCommand(planCommand(io));
   // Every (sub)command: no process.exit, output through io, exit codes decided in run().
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });

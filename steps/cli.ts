@@ -4,7 +4,11 @@
  */
 import { Command } from 'commander';
 import type { Io } from '../generator/io.js';
+import { injectCommand } from './commands/inject.js';
 import { reportCommand } from './commands/report.js';
+import { rollbackCommand } from './commands/rollback.js';
+import { sweepCommand } from './commands/sweep.js';
+import { verifyCommand } from './commands/verify.js';
 
 /** Placeholder for a step whose issue is still open: fails loudly, never pretends to work. */
 function pending(name: string, issue: string): Command {
@@ -21,9 +25,9 @@ export function stepCommand(io: Io): Command {
   return new Command('step')
     .description('run one workflow step (container entrypoint); logs JSON lines, writes its result to --out')
     .addCommand(pending('select', 'issue #4: selecting VMIs through the Kubernetes API'))
-    .addCommand(pending('inject', 'issue #3: the node engine'))
-    .addCommand(pending('verify', 'issue #3: the node engine'))
-    .addCommand(pending('rollback', 'issue #3: the node engine'))
-    .addCommand(pending('sweep', 'issue #3: the node engine'))
+    .addCommand(injectCommand(io))
+    .addCommand(verifyCommand(io))
+    .addCommand(rollbackCommand(io))
+    .addCommand(sweepCommand(io))
     .addCommand(reportCommand(io));
 }

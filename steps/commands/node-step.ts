@@ -1,0 +1,102 @@
+/**
+ * What the node steps (inject, verify, rollback) share: their flags, the target and run id
+ * checks, finding the launcher namespace, and the result/log discipline of a step.
+ */
+import { Command, Option } from 'commander';
+import { UsageError } from '../../generator/errors.js';
+import type { Io } from '../../generator/io.js';
+import { stepLogger, type StepLogger } from '../log.js';
+import { writeResult } from '../result.js';
+import { targetSchema, type Target } from '../target.js';
+import {
+  BACKEND_REQUESTS,
+  discoverLauncher,
+  locateAt,
+  runIdProblem,
+  type BackendRequest,
+  type FilterableBinding,
+  type Located,
+} from '../netfilter/index.js';
+
+/** Parsed flags of inject, verify and rollback. */
+export interface NodeStepFlags {
+  readonly target: string;
+  readonly runId: string;
+  readonly scenario?: string;
+  readonly netns?: string;
+  readonly proc: string;
+  readonly backend: BackendRequest;
+  readonly out?: string;
+}
+
+/** Adds the node-step flags (the contract the generated workflows call) to `command`. */
+export function addNodeStepOptions(command: Command): Command {
+  return command
+    .requiredOption('--target <json>', "the VMI: one element of select's output, inline JSON")
+    .requiredOption('--run-id <id>', 'run id (workflow uid); scopes every rule')
+    .option('--scenario <file|json>', 'scenario file or inline JSON (krkn-hub environment variables apply on top)')
+    .option('--netns <path>', "the launcher's network namespace (skips discovery), e.g. /run/netns/NAME")
+    .option('--proc <dir>', "the host's proc tree (a hostPath mount in a pod)", '/proc')
+    .addOption(new Option('--backend <backend>', 'netfilter backend').choices(BACKEND_REQUESTS).default('auto'))
+    .option('--out <file>', 'write the result JSON to FILE');
+}
+
+/**
+ * The target from `--target`, checked.
+ * @throws UsageError (exit 2) listing every problem.
+ */
+export function parseTarget(json: string, netns: string | undefined): Target {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (e) {
+    throw new UsageError(`--target is not JSON: ${(e as Error).message}`);
+  }
+  const parsed = targetSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new UsageError(`--target: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+  if (netns === undefined && parsed.data.launcherPodUid === undefined) {
+    throw new UsageError('--target has no launcherPodUid, so the launcher cannot be found; give it, or --netns');
+  }
+  return parsed.data;
+}
+
+/** @throws UsageError (exit 2) when the run id is unusable. */
+export function checkRunId(runId: string): string {
+  const problem = runIdProblem(runId);
+  if (problem) throw new UsageError(`--run-id: ${problem}`);
+  return runId;
+}
+
+/**
+ * The namespace given by --netns, or the launcher's found by discovery; undefined when it is gone.
+ * @throws ProcTreeError, LauncherNotFoundError.
+ */
+export async function locateLauncher(flags: NodeStepFlags, target: Target, binding: FilterableBinding): Promise<Located | undefined> {
+  if (flags.netns !== undefined) return locateAt(flags.netns);
+  return discoverLauncher({ proc: flags.proc, podUid: target.launcherPodUid!, binding });
+}
+
+/** The launcher namespace does not exist (inject and verify need it). */
+export class LauncherGoneError extends Error {}
+LauncherGoneError.prototype.name = 'LauncherGoneError';
+
+/**
+ * Runs step `name`: `body` returns the result JSON, written to --out; a failure is logged and
+ * recorded as `{ok: false, error, …its result}` (an error may carry a `result` object) before
+ * it propagates to the exit-code handler.
+ */
+export async function runStep(io: Io, name: string, out: string | undefined, body: (logger: StepLogger) => Promise<Record<string, unknown>>): Promise<void> {
+  const logger = stepLogger(io, name);
+  try {
+    const result = await body(logger);
+    writeResult(out, { step: name, ...result });
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    logger.log('error', error.message, { error: error.name });
+    const extra = (error as { result?: unknown }).result;
+    writeResult(out, { step: name, ok: false, error: error.message, ...(typeof extra === 'object' && extra !== null ? extra : {}) });
+    throw e;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * `step rollback`: remove exactly this run's rules, in every namespace of the launcher pod and
+ * with both backends. Idempotent: a namespace, table or chain that is already gone is success,
+ * so it can run after a failed or refused inject, twice, or after the VM is deleted. It reads
+ * no scenario, so a broken scenario cannot keep a fault in place.
+ */
+import { Command } from 'commander';
+import type { Io } from '../../generator/io.js';
+import { locateAt, netnsAt, podNamespaces, removeRun, runNames, type Removal } from '../netfilter/index.js';
+import { addNodeStepOptions, checkRunId, parseTarget, runStep, type NodeStepFlags } from './node-step.js';
+
+/** The `rollback` step. Exit 0 removed or nothing to remove, 1 runtime failure, 2 bad input. */
+export function rollbackCommand(io: Io): Command {
+  return addNodeStepOptions(new Command('rollback').description("remove this run's rules (idempotent)")).action((flags: NodeStepFlags) =>
+    runStep(io, 'rollback', flags.out, async ({ log }) => {
+      const target = parseTarget(flags.target, flags.netns);
+      const runId = checkRunId(flags.runId);
+      const names = runNames(runId);
+      const vmi = `${target.namespace}/${target.name}`;
+      // Every namespace of the pod, not only one that still looks like a launcher: a VM that
+      // stopped meanwhile leaves its namespace without a tap, but possibly with our rules.
+      const paths =
+        flags.netns !== undefined
+          ? locateAt(flags.netns) === undefined ? [] : [flags.netns]
+          : [...podNamespaces(flags.proc, target.launcherPodUid!).values()].map((pids) => `${flags.proc}/${pids[0]}/ns/net`);
+      const results: (Removal & { netns: string })[] = [];
+      for (const path of paths) results.push({ netns: path, ...(await removeRun(netnsAt(path), names)) });
+      const removed = results.flatMap((r) => r.removed);
+      const gone = results.every((r) => r.gone);
+      const msg = gone
+        ? `the launcher namespace of ${vmi} is gone; its rules went with it`
+        : removed.length > 0 ? `removed ${removed.join(', ')}` : `no rules of run ${runId} left (already rolled back, or never injected)`;
+      log('info', msg, { vmi, netns: results.map((r) => r.netns) });
+      return { ok: true, runId, vmi, netns: results.map((r) => r.netns), removed, gone };
+    }),
+  );
+}

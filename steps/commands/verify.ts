@@ -1,0 +1,99 @@
+/**
+ * `step verify`: after the hold, check that the fault is still in place: this run's rules are
+ * present and intact in the launcher namespace and their counters readable. Other checks (the
+ * VMI still Running on the same node and pod, from the Kubernetes API) plug in as extra
+ * {@link VerifyCheck}s without touching this file.
+ */
+import { Command } from 'commander';
+import type { Io } from '../../generator/io.js';
+import type { Scenario } from '../../scenario/index.js';
+import { stepScenario } from '../scenario.js';
+import type { Target } from '../target.js';
+import { detect, expiryFor, filterableBinding, inspectRun, planRules, unixNow } from '../netfilter/index.js';
+import { addNodeStepOptions, checkRunId, LauncherGoneError, locateLauncher, parseTarget, runStep, type NodeStepFlags } from './node-step.js';
+
+/** The outcome of one check. */
+export interface CheckResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  /** Anything the check wants in the result JSON. */
+  readonly data?: Record<string, unknown>;
+}
+
+/** What a check gets to work with. */
+export interface VerifyContext {
+  readonly target: Target;
+  readonly runId: string;
+  readonly scenario: Scenario;
+  readonly flags: NodeStepFlags;
+}
+
+/** An extra verify check (e.g. the Kubernetes-side one). */
+export type VerifyCheck = (context: VerifyContext) => Promise<CheckResult>;
+
+/** The netns-side check: this run's rules present, intact and counting. */
+export const netfilterCheck: VerifyCheck = async ({ target, runId, scenario, flags }) => {
+  const binding = filterableBinding(target.binding);
+  const vmi = `${target.namespace}/${target.name}`;
+  const located = await locateLauncher(flags, target, binding);
+  if (located === undefined) throw new LauncherGoneError(`the launcher of ${vmi} has no network namespace any more`);
+  const detection = await detect(located, { binding, proc: flags.proc, interfaces: scenario.interfaces });
+  const now = unixNow();
+  // The plan inject would make now; the expiry is irrelevant to what rules it holds.
+  const plan = planRules({
+    binding,
+    attachments: detection.selection.attachments,
+    ...(detection.relay ? { relayUid: detection.relay.uid } : {}),
+    ingress: scenario.ingress,
+    egress: scenario.egress,
+    ports: scenario.ports,
+    protocols: scenario.protocols,
+    tag: { runId, expiresAt: expiryFor(now, scenario.test_duration), vmi },
+  });
+  const inspection = await inspectRun(located.netns, plan, now);
+  const ok = inspection.problems.length === 0;
+  return {
+    name: 'netfilter',
+    ok,
+    detail: ok ? `${plan.rules.length} rules of run ${runId} intact (${inspection.backend})` : inspection.problems.join('; '),
+    data: { netns: located.netns.path, backend: inspection.backend ?? null, counters: inspection.counters, warnings: inspection.warnings },
+  };
+};
+
+/** A failed verification: exit status 1, every failed check named. */
+export class VerificationError extends Error {
+  /** Written to the result JSON next to the error. */
+  readonly result: { readonly checks: readonly CheckResult[] };
+  constructor(readonly failed: readonly CheckResult[], checks: readonly CheckResult[]) {
+    super(`verification failed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
+    this.result = { checks };
+  }
+}
+VerificationError.prototype.name = 'VerificationError';
+
+/**
+ * The `verify` step with the netfilter check plus `extraChecks`. Exit 0 when every check
+ * passes, 1 when one fails (the result JSON lists them all), 2 on bad input.
+ */
+export function verifyCommand(io: Io, extraChecks: readonly VerifyCheck[] = []): Command {
+  return addNodeStepOptions(new Command('verify').description("check that this run's rules are still in place and counting")).action((flags: NodeStepFlags) =>
+    runStep(io, 'verify', flags.out, async ({ log }) => {
+      const context: VerifyContext = {
+        target: parseTarget(flags.target, flags.netns),
+        runId: checkRunId(flags.runId),
+        scenario: stepScenario(flags.scenario, io),
+        flags,
+      };
+      const checks: CheckResult[] = [];
+      for (const check of [netfilterCheck, ...extraChecks]) {
+        const result = await check(context);
+        log(result.ok ? 'info' : 'error', `${result.name}: ${result.detail}`, result.data ?? {});
+        checks.push(result);
+      }
+      const failed = checks.filter((c) => !c.ok);
+      if (failed.length > 0) throw new VerificationError(failed, checks);
+      return { ok: true, runId: context.runId, vmi: `${context.target.namespace}/${context.target.name}`, checks };
+    }),
+  );
+}
