@@ -11,6 +11,7 @@ import { planCommand } from '../steps/commands/plan.js';
 import { validateCommand } from './commands/validate.js';
 import { generateArgoCommand } from './commands/generate-argo.js';
 import { generateRbacCommand } from './commands/generate-rbac.js';
+import { generateTektonCommand } from './commands/generate-tekton.js';
 import { UsageError } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { VERSION } from './version.js';
@@ -29,6 +30,7 @@ function program(io: Io): Command {
       new Command('generate')
         .description('render the scenario for a workflow engine, or the RBAC it needs')
         .addCommand(generateArgoCommand(io))
+        .addCommand(generateTektonCommand(io))
         .addCommand(generateRbacCommand(io)),
     )
     .addCommand(stepCommand(io))

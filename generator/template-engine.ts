@@ -2,8 +2,10 @@
  * Handlebars set up for emitting YAML for workflow engines: strict (a missing field is an
  * error, not an empty string), no HTML escaping, and two helpers that keep user data and engine
  * expressions apart:
- *   q     a value as a double-quoted YAML scalar; refuses "{{" and "$(".
- *   argo  an Argo expression `{{path}}` built from fixed path pieces, never from user data.
+ *   q       a value as a double-quoted YAML scalar; refuses "{{" and "$(".
+ *   argo    an Argo expression `{{path}}` built from fixed path pieces, never from user data.
+ *   tekton  a Tekton expression `$(path)` built the same way (`params.ports`,
+ *           `tasks.select.results.nodes[*]`, `context.pipelineRun.uid`).
  * plus `eq` and `list` for the loops and conditions of the templates.
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
@@ -42,6 +44,16 @@ function argoExpression(...args: unknown[]): string {
   return `{{${path}}}`;
 }
 
+// A dotted path, optionally ending in one array index or the whole-array `[*]` (Tekton's syntax
+// for array params and results); nothing else, so no quote, space or `)` can end the expression.
+const TEKTON_PATH = /^[A-Za-z][A-Za-z0-9_.-]*(\[(\*|\d+)\])?$/;
+
+function tektonExpression(...args: unknown[]): string {
+  const path = args.slice(0, -1).map(String).join('');
+  if (!TEKTON_PATH.test(path)) throw new TemplateError(`helper tekton: "${path}" is not a variable path`);
+  return `$(${path})`;
+}
+
 export interface TemplateSetOptions {
   /**
    * A folder that overrides the built-in templates file by file (same relative paths, e.g.
@@ -59,6 +71,7 @@ export function compileTemplate(group: string, name: string, options: TemplateSe
   const hb = Handlebars.create();
   hb.registerHelper('q', quote);
   hb.registerHelper('argo', argoExpression);
+  hb.registerHelper('tekton', tektonExpression);
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('list', (...args: unknown[]) => args.slice(0, -1));
   const pick = (relative: string): string => {
