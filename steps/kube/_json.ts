@@ -1,0 +1,27 @@
+/**
+ * Narrowing helpers for API objects read as plain JSON: the API server is trusted to send
+ * well-formed objects, but a field the API marks optional may be absent, and a missing field must
+ * read as "absent", never crash the step.
+ */
+
+/** `value` as a JSON object, or undefined. */
+export function asObject(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** `value` as a non-empty string, or undefined. */
+export function asString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** `value` as an array (empty when it is not one). */
+export function asArray(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** `value` as a map of strings (labels, annotations, activePods); non-string values are dropped. */
+export function asStringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(asObject(value) ?? {})) if (typeof v === 'string') out[k] = v;
+  return out;
+}

@@ -1,0 +1,49 @@
+/**
+ * What a request to the Kubernetes API asks for, in RBAC terms (verb, resource, scope). Every call
+ * carries one, so that retries are logged and 401/403 are reported as the permission that is
+ * missing, not as a bare status code.
+ */
+
+/** The RBAC verbs this tool uses (`generate rbac` grants exactly these on these resources). */
+export type ApiVerb = 'get' | 'list';
+
+/** A resource as RBAC names it. */
+export interface ApiResource {
+  /** API group; "" is the core group. */
+  readonly group: string;
+  /** Plural resource name, e.g. "virtualmachineinstances". */
+  readonly plural: string;
+}
+
+/** The resources we read. */
+export const VMI_RESOURCE: ApiResource = { group: 'kubevirt.io', plural: 'virtualmachineinstances' };
+export const POD_RESOURCE: ApiResource = { group: '', plural: 'pods' };
+
+/** One request to the API: verb, resource and scope. */
+export interface ApiRequest {
+  readonly verb: ApiVerb;
+  readonly resource: ApiResource;
+  /** Namespace of a namespaced request; absent for a cluster-wide list. */
+  readonly namespace?: string;
+  /** Object name of a get. */
+  readonly name?: string;
+}
+
+/** `virtualmachineinstances.kubevirt.io`, `pods`: the spelling of kubectl and RBAC messages. */
+export function resourceName(resource: ApiResource): string {
+  return resource.group === '' ? resource.plural : `${resource.plural}.${resource.group}`;
+}
+
+/** Where a request applies: `at cluster scope` or `in namespace "prod"`. */
+export function scopeOf(request: ApiRequest): string {
+  return request.namespace === undefined ? 'at cluster scope' : `in namespace "${request.namespace}"`;
+}
+
+/**
+ * The request in words, e.g. `list virtualmachineinstances.kubevirt.io at cluster scope` or
+ * `get pods "virt-launcher-vm-1-x2x4z" in namespace "prod"`.
+ */
+export function describeRequest(request: ApiRequest): string {
+  const name = request.name === undefined ? '' : ` "${request.name}"`;
+  return `${request.verb} ${resourceName(request.resource)}${name} ${scopeOf(request)}`;
+}

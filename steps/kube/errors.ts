@@ -1,0 +1,89 @@
+/**
+ * The errors of the Kubernetes API boundary. Each carries the request it failed and the data the
+ * message is built from; callers branch on the class and fields (status, code), never on text.
+ * None of them is a usage error: the CLI exits 1 for all of them.
+ */
+import { describeRequest, resourceName, scopeOf, type ApiRequest } from './api-request.js';
+
+/** No usable API configuration: no KUBECONFIG, no in-cluster service account, or a broken file. */
+export class KubeConfigError extends Error {
+  constructor(
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`no usable Kubernetes API configuration: ${reason}`, options);
+  }
+}
+KubeConfigError.prototype.name = 'KubeConfigError';
+
+/** What the API server said in its `Status` body, when it sent one. */
+export interface ServerStatus {
+  /** `Status.reason`, e.g. "Forbidden", "NotFound", "TooManyRequests", "Expired". */
+  readonly reason?: string;
+  /** `Status.message`. */
+  readonly message?: string;
+}
+
+/** The API server answered with an error status (after the retries, for retryable ones). */
+export class KubeApiError extends Error {
+  constructor(
+    readonly request: ApiRequest,
+    readonly status: number,
+    /** The `Status` the server sent with the error code. */
+    readonly serverStatus: ServerStatus,
+    /** Requests sent, retries included. */
+    readonly attempts: number,
+    message?: string,
+  ) {
+    super(message ?? describeFailure(request, status, serverStatus, attempts));
+  }
+}
+KubeApiError.prototype.name = 'KubeApiError';
+
+/**
+ * 401 or 403: the credentials are rejected, or RBAC does not grant the verb on the resource.
+ * The message names the missing permission, so an operator can fix the Role without reading code.
+ */
+export class KubeAccessError extends KubeApiError {
+  constructor(request: ApiRequest, status: 401 | 403, server: ServerStatus, attempts: number) {
+    super(request, status, server, attempts, describeAccess(request, status, server));
+  }
+}
+KubeAccessError.prototype.name = 'KubeAccessError';
+
+function describeFailure(request: ApiRequest, status: number, server: ServerStatus, attempts: number): string {
+  const reason = server.reason ? ` ${server.reason}` : '';
+  const said = server.message ? `: ${server.message}` : '';
+  const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
+  return `cannot ${describeRequest(request)}: HTTP ${status}${reason}${said}${tries}`;
+}
+
+function describeAccess(request: ApiRequest, status: 401 | 403, server: ServerStatus): string {
+  const said = server.message ? ` API server: ${server.message}` : '';
+  if (status === 401) {
+    return `unauthorized (HTTP 401) to ${describeRequest(request)}: the API server rejected the credentials (an expired or invalid service account token, or a wrong KUBECONFIG user).${said}`;
+  }
+  const resource = resourceName(request.resource);
+  return `forbidden (HTTP 403): RBAC does not allow ${request.verb} ${resource} ${scopeOf(request)}; grant verb "${request.verb}" on "${resource}" to the step's service account (the ClusterRole of "vmi-network-filter generate rbac" does).${said}`;
+}
+
+/** 404: the object (or, for a list, the resource type) does not exist. */
+export class KubeNotFoundError extends KubeApiError {}
+KubeNotFoundError.prototype.name = 'KubeNotFoundError';
+
+/** The API server could not be reached or did not answer in time (after the retries). */
+export class KubeConnectionError extends Error {
+  constructor(
+    readonly request: ApiRequest,
+    /** The server URL the request went to. */
+    readonly server: string,
+    /** Node's error code (ECONNREFUSED, ECONNRESET, …) or ETIMEDOUT for our request timeout. */
+    readonly code: string,
+    readonly attempts: number,
+    options?: { cause?: unknown },
+  ) {
+    const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
+    super(`cannot ${describeRequest(request)}: no answer from the Kubernetes API at ${server}: ${code}${tries}`, options);
+  }
+}
+KubeConnectionError.prototype.name = 'KubeConnectionError';

@@ -1,0 +1,35 @@
+/**
+ * steps/kube: everything that talks to the Kubernetes API. The whole public surface.
+ *
+ * For the verify step: `new KubeClient({ env: io.env, log })` then
+ * `checkTargetInCluster(client, target)` → `{ ok, reason, message }`.
+ */
+export { KubeClient } from './client.js';
+export type { KubeClientOptions, ListOptions, ListPage } from './client.js';
+export { loadKubeConfig, SERVICE_ACCOUNT_DIR } from './kube-config.js';
+export type { KubeConfigOptions } from './kube-config.js';
+export { KubeAccessError, KubeApiError, KubeConfigError, KubeConnectionError, KubeNotFoundError } from './errors.js';
+export type { ServerStatus } from './errors.js';
+export { describeRequest, POD_RESOURCE, VMI_RESOURCE } from './api-request.js';
+export type { ApiRequest, ApiResource, ApiVerb } from './api-request.js';
+export { DEFAULT_RETRY, backoffDelay, parseRetryAfter, retryDelay, isRetryableStatus } from './retry-policy.js';
+export type { RetryOptions } from './retry-policy.js';
+export { collectPages, PAGE_SIZE } from './paginate.js';
+export type { Collected } from './paginate.js';
+export { bindingOf, isSupportedBinding } from './binding.js';
+export type { BindingKind, InterfaceBinding, VmiBinding } from './binding.js';
+export { toVmiRecord } from './vmi-record.js';
+export type { MigrationInProgress, VmiRecord } from './vmi-record.js';
+export { CREATED_BY_LABEL, LAUNCHER_SELECTOR, resolveLauncherPod, toLauncherPodRecord } from './launcher-pod.js';
+export type { LauncherPodRecord, LauncherResolution } from './launcher-pod.js';
+export { MAX_SEED, sampleUniform, seededRandom } from './sample.js';
+export type { Sample } from './sample.js';
+export { isExactNamespace, plainNamespaceOf } from './namespace-scope.js';
+export { compareRefs, filterVmis, refOf, resolveTargets, selectAmongEligible, selectTargets } from './selection.js';
+export type { Exclusion, ExclusionReason, Selection, SelectionCounts, SelectionCriteria, VmiRef, VmiStage } from './selection.js';
+export { describeEmptySelection, NoTargetsError } from './no-targets.js';
+export type { ListScope } from './no-targets.js';
+export { selectVmis, TARGETED_MAX } from './select-vmis.js';
+export type { ClusterSelection, SelectVmisOptions } from './select-vmis.js';
+export { checkTargetInCluster } from './cluster-check.js';
+export type { ClusterCheckReason, ClusterCheckResult } from './cluster-check.js';

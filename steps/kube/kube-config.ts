@@ -1,0 +1,92 @@
+/**
+ * Where the API is and who we are: KUBECONFIG when set (a step run by hand, tests), else the
+ * pod's service account (a workflow step), else ~/.kube/config. Read from the Io's environment
+ * rather than process.env, so that tests and callers decide what the step sees.
+ */
+import { existsSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfigError } from './errors.js';
+
+/** Where the in-cluster service account is mounted (token, ca.crt). */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/** Where to look for the API configuration. */
+export interface KubeConfigOptions {
+  /** Environment: KUBECONFIG, KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The mounted service account. @default SERVICE_ACCOUNT_DIR */
+  readonly serviceAccountDir?: string;
+  /** Home directory for ~/.kube/config. @default os.homedir() */
+  readonly home?: string;
+}
+
+/**
+ * Loads the API configuration: KUBECONFIG (path list, merged in order, first file's context),
+ * else in-cluster (KUBERNETES_SERVICE_HOST and a mounted token), else ~/.kube/config.
+ * @throws KubeConfigError when none is usable, a file is broken, or it has no current cluster.
+ */
+export function loadKubeConfig(options: KubeConfigOptions): KubeConfig {
+  const { env } = options;
+  const files = (env.KUBECONFIG ?? '').split(delimiter).filter((f) => f !== '');
+  if (files.length > 0) return checked(fromFiles(files), `KUBECONFIG ${env.KUBECONFIG}`);
+
+  const saDir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
+  const host = env.KUBERNETES_SERVICE_HOST;
+  if (host && existsSync(join(saDir, 'token'))) {
+    return checked(inCluster(host, env.KUBERNETES_SERVICE_PORT ?? '443', saDir), `the service account in ${saDir}`);
+  }
+  const home = join(options.home ?? homedir(), '.kube', 'config');
+  if (existsSync(home)) return checked(fromFiles([home]), home);
+  throw new KubeConfigError(
+    host
+      ? `KUBERNETES_SERVICE_HOST is set but no service account token is mounted at ${saDir} (automountServiceAccountToken: false?), and KUBECONFIG is not set`
+      : `KUBECONFIG is not set, this is not a pod with a service account, and ${home} does not exist`,
+  );
+}
+
+function fromFiles(files: readonly string[]): KubeConfig {
+  const kc = new KubeConfig();
+  files.forEach((file, i) => {
+    try {
+      if (i === 0) {
+        kc.loadFromFile(file);
+      } else {
+        const more = new KubeConfig();
+        more.loadFromFile(file);
+        kc.mergeConfig(more, true);
+      }
+    } catch (e) {
+      throw new KubeConfigError(`cannot load kubeconfig ${file}: ${(e as Error).message}`, { cause: e });
+    }
+  });
+  return kc;
+}
+
+/** The client's loadFromCluster reads process.env; this one reads the given environment. */
+function inCluster(host: string, port: string, saDir: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromClusterAndUser(
+    {
+      name: 'in-cluster',
+      server: `https://${isIPv6(host) ? `[${host}]` : host}:${port}`,
+      caFile: join(saDir, 'ca.crt'),
+      skipTLSVerify: false,
+    },
+    // tokenFile: the client re-reads the projected token (it rotates), as client-go does.
+    { name: 'in-cluster', authProvider: { name: 'tokenFile', config: { tokenFile: join(saDir, 'token') } } },
+  );
+  return kc;
+}
+
+function checked(kc: KubeConfig, source: string): KubeConfig {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new KubeConfigError(`${source} has no current context with a cluster`);
+  if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) {
+    // The client refuses plain HTTP unless TLS verification is explicitly off; say so up front.
+    throw new KubeConfigError(`${source}: server ${cluster.server} is plain http, which needs insecure-skip-tls-verify: true on its cluster`);
+  }
+  return kc;
+}
