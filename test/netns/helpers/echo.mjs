@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// Real-traffic probe for the netns tests (plain JS: runs as the emulated guest, passt relay or
+// pod, possibly as an unprivileged uid, without a build step).
+//
+//   echo.mjs serve NAME PORTS          dual-stack TCP and UDP echo servers on PORTS (comma list);
+//                                      each reply starts with "NAME proto/port"; prints "ready"
+//   echo.mjs probe FLOWS_JSON          runs every flow [{id, proto, host, port, expect}] in
+//                                      parallel, each within DEADLINE_MS, prints a JSON result list
+import dgram from 'node:dgram';
+import net from 'node:net';
+import process from 'node:process';
+
+const DEADLINE_MS = 1000;
+
+function serve(name, ports) {
+  let pending = ports.length * 2;
+  const ready = () => {
+    if (--pending === 0) process.stdout.write('ready\n');
+  };
+  for (const port of ports) {
+    net
+      .createServer((socket) => {
+        socket.setTimeout(2000, () => socket.destroy());
+        socket.once('data', () => socket.end(`${name} tcp/${port}\n`));
+        socket.on('error', () => undefined);
+      })
+      .listen({ port, host: '::', ipv6Only: false }, ready);
+    const udp = dgram.createSocket({ type: 'udp6', ipv6Only: false });
+    udp.on('message', (_msg, rinfo) => udp.send(`${name} udp/${port}`, rinfo.port, rinfo.address));
+    udp.bind(port, '::', ready);
+  }
+}
+
+function probeOne(flow) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    let done = false;
+    const finish = (status, detail, close) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      close();
+      resolve({ id: flow.id, status, detail, ms: Date.now() - started });
+    };
+    const check = (reply, close) => {
+      const text = String(reply).trim();
+      if (text.startsWith(`${flow.expect} `)) finish('PASS', text, close);
+      else finish('WRONG', `reply from "${text}"`, close);
+    };
+    let close = () => undefined;
+    const timer = setTimeout(() => finish('BLOCKED', 'timeout', close), DEADLINE_MS);
+    if (flow.proto === 'tcp') {
+      const socket = net.connect({ host: flow.host, port: flow.port });
+      close = () => socket.destroy();
+      socket.on('connect', () => socket.write('probe\n'));
+      socket.on('data', (data) => check(data, close));
+      socket.on('error', (e) => finish(e.code === 'ECONNREFUSED' ? 'REFUSED' : 'ERROR', e.code ?? e.message, close));
+    } else {
+      const socket = dgram.createSocket(flow.host.includes(':') ? 'udp6' : 'udp4');
+      close = () => socket.close();
+      socket.on('message', (data) => check(data, close));
+      socket.on('error', (e) => finish(e.code === 'ECONNREFUSED' ? 'REFUSED' : 'ERROR', e.code ?? e.message, close));
+      socket.connect(flow.port, flow.host, () => socket.send('probe'));
+    }
+  });
+}
+
+const [mode, ...args] = process.argv.slice(2);
+if (mode === 'serve') {
+  serve(args[0], args[1].split(',').map(Number));
+} else if (mode === 'probe') {
+  const results = await Promise.all(JSON.parse(args[0]).map(probeOne));
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+} else {
+  process.stderr.write('usage: echo.mjs serve NAME PORTS | probe FLOWS_JSON\n');
+  process.exitCode = 2;
+}

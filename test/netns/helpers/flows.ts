@@ -1,0 +1,129 @@
+/**
+ * The flow matrix: every flow a topology offers, what a filter config should do to it, and real
+ * TCP/UDP probes (all in parallel, one process per source namespace and uid, 1 s per flow).
+ */
+import { spawn } from 'node:child_process';
+import process from 'node:process';
+import { ADDR, ECHO, RELAY_UID, type Role, type Topology } from './topology.js';
+
+export type Kind = 'egress' | 'ingress' | 'collateral';
+
+export interface Flow {
+  readonly id: string;
+  readonly from: Role;
+  readonly uid?: number;
+  readonly proto: 'tcp' | 'udp';
+  readonly host: string;
+  readonly port: number;
+  /** Name of the server that must answer. */
+  readonly expect: string;
+  /** egress: initiated by the guest; ingress: initiated towards the guest; collateral: never affected. */
+  readonly kind: Kind;
+}
+
+/** A scenario's filter, as the flows see it. */
+export interface FilterConfig {
+  readonly ingress: boolean;
+  readonly egress: boolean;
+  /** Empty = all ports. */
+  readonly ports: readonly number[];
+  readonly protocols: readonly ('tcp' | 'udp')[];
+}
+
+type P = 'tcp' | 'udp';
+const pairs = (spec: string): [P, number][] => spec.split(' ').map((s) => s.split('/') as [P, string]).map(([p, n]) => [p, Number(n)]);
+
+/** Every flow of `t`'s binding. */
+export function flowsFor(t: Topology): Flow[] {
+  const passt = t.binding === 'passt';
+  const guest: Role = passt ? 'launcher' : 'guest';
+  const guest2: Role = passt ? 'launcher2' : 'guest2';
+  const relay = passt ? { uid: RELAY_UID } : {};
+  const f: Flow[] = [];
+  const add = (kind: Kind, from: Role, extra: object, spec: string, host: string, expect: string, label: string): void => {
+    for (const [proto, port] of pairs(spec)) f.push({ id: `${label} ${proto}/${port}`, kind, from, ...extra, proto, host, port, expect });
+  };
+  add('egress', guest, relay, 'tcp/53 udp/53 tcp/80 udp/80 tcp/443', ADDR.peer4, 'peer', 'guest->peer');
+  add('egress', guest, relay, 'tcp/53 udp/53 tcp/443', ADDR.peer6, 'peer', '[v6] guest->peer');
+  add('ingress', 'peer', {}, 'tcp/53 udp/53 tcp/80 udp/80 tcp/443', ADDR.pod4, 'guest', 'peer->vm');
+  add('ingress', 'peer', {}, 'tcp/53 udp/53 tcp/443', ADDR.pod6, 'guest', '[v6] peer->vm');
+  // Zero collateral: an unrelated pod, another VMI's launcher on the same node.
+  add('collateral', 'other', {}, 'tcp/53 udp/53', ADDR.peer4, 'peer', 'other-pod->peer');
+  add('collateral', 'peer', {}, 'tcp/80', ADDR.other4, 'other', 'peer->other-pod');
+  add('collateral', guest2, relay, 'tcp/53 udp/53 tcp/443', ADDR.peer4, 'peer', 'other-vm->peer');
+  add('collateral', guest2, relay, 'tcp/53', ADDR.peer6, 'peer', '[v6] other-vm->peer');
+  add('collateral', 'peer', {}, 'tcp/53 udp/53 tcp/80', ADDR.pod2v4, 'guest2', 'peer->other-vm');
+  if (t.binding !== 'bridge') {
+    // The launcher's own traffic (the bridge binding's launcher has no address on the pod network).
+    add('collateral', 'launcher', {}, 'tcp/53 udp/53 tcp/80', ADDR.peer4, 'peer', 'launcher-local->peer');
+    add('collateral', 'launcher', {}, 'tcp/53', ADDR.peer6, 'peer', '[v6] launcher-local->peer');
+  }
+  // Guest <-> launcher (DHCP, DNS proxy) is deliberately left alone.
+  if (t.binding === 'masquerade') add('collateral', 'guest', {}, 'tcp/53 udp/53', ADDR.vmGateway4, 'launcher', 'guest->launcher');
+  return f;
+}
+
+/** What `config` should do to `flow`: a guest-initiated flow dies if its request or its replies are dropped. */
+export function expectedVerdict(flow: Flow, config: FilterConfig | undefined): 'PASS' | 'BLOCKED' {
+  if (config === undefined || flow.kind === 'collateral' || !config.protocols.includes(flow.proto)) return 'PASS';
+  const all = config.ports.length === 0;
+  const hit = all || config.ports.includes(flow.port);
+  const blocked = flow.kind === 'egress' ? (config.egress && hit) || (config.ingress && all) : (config.ingress && hit) || (config.egress && all);
+  return blocked ? 'BLOCKED' : 'PASS';
+}
+
+interface ProbeResult {
+  readonly id: string;
+  readonly status: string;
+  readonly detail: string;
+}
+
+function probeGroup(t: Topology, from: Role, uid: number | undefined, flows: readonly Flow[]): Promise<ProbeResult[]> {
+  const argv = [`--net=${t.path(from)}`, '--'];
+  if (uid !== undefined) argv.push('setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups');
+  argv.push(process.execPath, ECHO, 'probe', JSON.stringify(flows.map(({ id, proto, host, port, expect }) => ({ id, proto, host, port, expect }))));
+  return new Promise((resolve, reject) => {
+    const child = spawn('nsenter', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => {
+      try {
+        resolve(JSON.parse(out) as ProbeResult[]);
+      } catch {
+        reject(new Error(`probe from ${from} failed (${code}): ${err || out}`));
+      }
+    });
+  });
+}
+
+/** Sends every flow for real; the observed status by flow id. */
+export async function probe(t: Topology, flows: readonly Flow[]): Promise<Map<string, ProbeResult>> {
+  const groups = new Map<string, Flow[]>();
+  for (const flow of flows) {
+    const key = `${flow.from}:${flow.uid ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), flow]);
+  }
+  const results = await Promise.all([...groups.values()].map((g) => probeGroup(t, g[0]!.from, g[0]!.uid, g)));
+  return new Map(results.flat().map((r) => [r.id, r]));
+}
+
+/**
+ * Probes every flow of `t` and lists each one whose outcome differs from what `config` asks
+ * (undefined: no filter, everything must pass): LEAK, COLLATERAL, or a topology ANOMALY.
+ */
+export async function matrixMismatches(t: Topology, config: FilterConfig | undefined): Promise<string[]> {
+  const flows = flowsFor(t);
+  const observed = await probe(t, flows);
+  const out: string[] = [];
+  for (const flow of flows) {
+    const want = expectedVerdict(flow, config);
+    const got = observed.get(flow.id);
+    const status = got?.status ?? 'MISSING';
+    if (status === want) continue;
+    const what = status === 'PASS' ? 'LEAK' : status === 'BLOCKED' ? 'COLLATERAL' : 'ANOMALY';
+    out.push(`${what}: ${flow.id} [${flow.kind}] expected ${want}, got ${status} (${got?.detail ?? ''})`);
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseIptablesSave, parseNftJson, parseTableComment, parseTableList, parseTag } from '../../steps/netfilter/index.js';
+
+const fixture = (name: string): string => readFileSync(new URL(`./fixtures/netfilter/${name}`, import.meta.url), 'utf8');
+
+describe('parseIptablesSave', () => {
+  const saved = parseIptablesSave(fixture('iptables-save-masquerade-run-and-foreign-rule.txt'));
+
+  it('should list chains and rules with counters, comments and targets', () => {
+    expect(saved.chains).toEqual(['INPUT', 'FORWARD', 'OUTPUT', 'VNF-86854da2088a-FWD']);
+    expect(saved.rules[0]).toEqual({
+      chain: 'FORWARD',
+      spec: '-p tcp -m tcp --dport 8443 -m comment --comment "foreign rule" -j ACCEPT',
+      packets: 0,
+      bytes: 0,
+      comment: 'foreign rule',
+      target: 'ACCEPT',
+    });
+    expect(saved.rules[1]?.target).toBe('VNF-86854da2088a-FWD');
+    expect(parseTag(saved.rules[1]!.comment!)).toEqual({ runId: 'rec-ipt', expiresAt: 1795289009, vmi: 'ns1/vm-a' });
+    expect(saved.rules.slice(2).map((r) => r.comment)).toEqual(['egress eth0', 'egress eth0', 'ingress eth0', 'ingress eth0']);
+  });
+
+  it('should read counters, unquoted comments and only the filter table', () => {
+    const text = '*nat\n:PREROUTING ACCEPT [0:0]\n[9:9] -A PREROUTING -j DNAT\nCOMMIT\n*filter\n:INPUT ACCEPT [0:0]\n[12:3400] -A INPUT -m comment --comment plain -j DROP\nCOMMIT\n';
+    expect(parseIptablesSave(text)).toEqual({ chains: ['INPUT'], rules: [{ chain: 'INPUT', spec: '-m comment --comment plain -j DROP', packets: 12, bytes: 3400, comment: 'plain', target: 'DROP' }] });
+  });
+});
+
+describe('nft listings', () => {
+  it('should read rules with comments, counters and verdicts, and set elements with their lifetime', () => {
+    const listing = parseNftJson(fixture('nft-list-table-masquerade-run.json'));
+    expect(listing.tables).toEqual([{ family: 'inet', name: 'vnf_a1d1759c2f6d' }]);
+    expect(listing.chains).toEqual([{ family: 'inet', table: 'vnf_a1d1759c2f6d', name: 'forward', hook: 'forward' }]);
+    expect(listing.rules.map((r) => [r.comment, r.verdict, r.packets])).toEqual([
+      ['egress eth0', 'drop', 0],
+      ['ingress eth0', 'drop', 0],
+    ]);
+    expect(listing.sets[0]?.elements.map((e) => e.value)).toEqual(['tcp', 'udp']);
+    expect(listing.sets[0]?.elements.every((e) => typeof e.expires === 'number' && e.expires > 0)).toBe(true);
+  });
+
+  it('should list tables and read a table\'s comment from the text output', () => {
+    expect(parseTableList(fixture('nft-list-tables-with-nat-and-run.txt'))).toEqual([
+      { family: 'ip', name: 'nat' },
+      { family: 'ip6', name: 'nat' },
+      { family: 'ip', name: 'filter' },
+      { family: 'ip6', name: 'filter' },
+      { family: 'inet', name: 'vnf_a1d1759c2f6d' },
+    ]);
+    expect(parseTag(parseTableComment(fixture('nft-list-table-masquerade-run.txt'))!)).toMatchObject({ runId: 'rec-nft', vmi: 'ns1/vm-a' });
+    expect(parseTableComment('table inet x {\n\tchain c {\n\t\tcounter comment "not the table\'s"\n\t}\n}\n')).toBeUndefined();
+  });
+});
