@@ -1,0 +1,258 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXAMPLES_DIR, renderExamples, TEKTON_EXAMPLES, tektonExamplePath } from '../../generator/examples.js';
+import { TASK_NAMES } from '../../generator/tekton/task-context.js';
+import { renderTekton } from '../../generator/tekton/render.js';
+import { VERSION } from '../../generator/version.js';
+import { loadScenarios, SCENARIO_KEYS, type Scenario } from '../../scenario/index.js';
+
+const scenario = (flags: Record<string, string>): Scenario[] => loadScenarios({ flags: { namespace: 'demo', ...flags } });
+const objects = (scenarios: Scenario[], kind: 'Tasks' | 'Pipeline' | 'PipelineRun', extra: { serialRounds?: number; privileged?: boolean } = {}) =>
+  renderTekton(scenarios, { kind, version: '9.9.9', ...extra }).objects as any[];
+const pipelineOf = (scenarios: Scenario[], extra: { serialRounds?: number } = {}) => objects(scenarios, 'Pipeline', extra).find((o) => o.kind === 'Pipeline');
+const taskOf = (name: string) => objects([], 'Tasks').find((o) => o.metadata.name === name);
+const pipelineTask = (p: any, name: string) => [...p.spec.tasks, ...p.spec.finally].find((t: any) => t.name === name);
+const paramValues = (t: any) => Object.fromEntries(t.params.map((p: any) => [p.name, p.value]));
+const PASS_THROUGH = Object.fromEntries(SCENARIO_KEYS.map((k) => [k.key, `$(params.${k.key})`]));
+
+describe('examples in workflows/tekton/', () => {
+  it('should be up to date with the generator (run `npm run examples` when this fails)', () => {
+    const rendered = [...renderExamples(VERSION)].filter(([path]) => path.startsWith('tekton/'));
+    expect(rendered.map(([path]) => path)).toEqual(TEKTON_EXAMPLES.map(tektonExamplePath));
+    for (const [path, text] of rendered) expect(readFileSync(join(EXAMPLES_DIR, path), 'utf8'), `workflows/${path} is stale`).toBe(text);
+  });
+
+  it('should hold no file the generator does not write (a removed example)', () => {
+    expect(readdirSync(join(EXAMPLES_DIR, 'tekton')).sort()).toEqual(TEKTON_EXAMPLES.map((e) => tektonExamplePath(e).replace('tekton/', '')).sort());
+  });
+});
+
+describe('the Tekton Tasks', () => {
+  it('should be six generic Tasks, the same whatever the scenario', () => {
+    expect(objects([], 'Tasks').map((o) => [o.kind, o.metadata.name])).toEqual(Object.values(TASK_NAMES).map((n) => ['Task', n]));
+    const fromPipeline = objects(scenario({ ports: '53', execution: 'parallel' }), 'Pipeline').filter((o) => o.kind === 'Task');
+    expect(fromPipeline).toEqual(objects([], 'Tasks'));
+  });
+
+  it.each([TASK_NAMES.select, TASK_NAMES.inject, TASK_NAMES.verify, TASK_NAMES.rollback])('should take every scenario key as a param of %s', (name) => {
+    const params = taskOf(name).spec.params;
+    expect(params.slice(0, SCENARIO_KEYS.length).map((p: any) => [p.name, p.default])).toEqual([
+      ['test_duration', '120'],
+      ['namespace', undefined],
+      ['target', '.*'],
+      ['label_selector', ''],
+      ['instance_count', '1'],
+      ['execution', 'serial'],
+      ['ingress', 'true'],
+      ['egress', 'true'],
+      ['interfaces', ''],
+      ['ports', ''],
+      ['protocols', 'tcp,udp'],
+      ['image', 'ghcr.io/vmi-network-filter/vmi-network-filter:0.1.0'],
+      ['taints', ''],
+      ['service_account', ''],
+      ['wait_duration', '300'],
+    ]);
+  });
+
+  it.each([TASK_NAMES.select, TASK_NAMES.inject, TASK_NAMES.verify, TASK_NAMES.rollback])('should give every step of %s the scenario as krkn-hub variables', (name) => {
+    const expected = SCENARIO_KEYS.map((k) => ({ name: k.env, value: `$(params.${k.key})` }));
+    for (const step of taskOf(name).spec.steps) {
+      expect(step.env.slice(0, SCENARIO_KEYS.length), `${name} step ${step.name}`).toEqual(expected);
+      expect(step.image).toBe('$(params.image)');
+    }
+  });
+
+  it('should select unprivileged and write the target list and the fan-out results', () => {
+    const select = taskOf(TASK_NAMES.select);
+    expect(select.spec.results.map((r: any) => [r.name, r.type])).toEqual([
+      ['targets', 'string'],
+      ['nodes', 'array'],
+      ['serial-nodes', 'array'],
+    ]);
+    const [step, results] = select.spec.steps;
+    expect([step.command, step.args]).toEqual([['vmi-network-filter'], ['step', 'select', '--out=$(results.targets.path)']]);
+    expect(results.env.slice(SCENARIO_KEYS.length)).toEqual([
+      { name: 'SERIAL_ROUNDS', value: '$(params.serial-rounds)' },
+      { name: 'TARGETS_FILE', value: '$(results.targets.path)' },
+      { name: 'NODES_FILE', value: '$(results.nodes.path)' },
+      { name: 'SERIAL_NODES_FILE', value: '$(results.serial-nodes.path)' },
+    ]);
+    for (const s of select.spec.steps) {
+      expect(s.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    }
+  });
+
+  it.each(['inject', 'verify', 'rollback'] as const)('should run %s as root with only NET_ADMIN, SYS_ADMIN, SYS_PTRACE and the host /proc read-only', (step) => {
+    const task = taskOf(TASK_NAMES[step]);
+    expect(task.spec.params.slice(SCENARIO_KEYS.length).map((p: any) => [p.name, p.default])).toEqual([
+      ['targets', undefined],
+      ['node', undefined],
+      ['position', ''],
+      ['run-id', undefined],
+    ]);
+    expect(task.spec.volumes).toEqual([
+      { name: 'host-proc', hostPath: { path: '/proc', type: 'Directory' } },
+      { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
+    ]);
+    const [s] = task.spec.steps;
+    expect(s.securityContext).toEqual({
+      runAsUser: 0,
+      runAsNonRoot: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE'] },
+    });
+    expect(s.volumeMounts).toEqual([
+      { name: 'host-proc', mountPath: '/host/proc', readOnly: true },
+      { name: 'tmp', mountPath: '/tmp' },
+    ]);
+    expect(s.env.slice(SCENARIO_KEYS.length)).toEqual([
+      { name: 'STEP', value: step },
+      { name: 'TARGETS', value: '$(params.targets)' },
+      { name: 'NODE', value: '$(params.node)' },
+      { name: 'POSITION', value: '$(params.position)' },
+      { name: 'RUN_ID', value: '$(params.run-id)' },
+      { name: 'SUMMARY_FILE', value: '$(results.summary.path)' },
+      { name: 'HOST_PROC', value: '/host/proc' },
+    ]);
+    expect(s.script).toMatch(/^#!\/usr\/bin\/env node\n/);
+  });
+
+  it('should run node steps privileged only when asked', () => {
+    const inject = objects([], 'Tasks', { privileged: true }).find((o) => o.metadata.name === TASK_NAMES.inject);
+    expect(inject.spec.steps[0].securityContext).toEqual({ privileged: true, runAsUser: 0 });
+  });
+});
+
+describe('the Tekton Pipeline', () => {
+  it('should select, then inject through a matrix over the nodes, hold test_duration, verify (parallel)', () => {
+    const p = pipelineOf(scenario({ execution: 'parallel', instance_count: '0' }));
+    expect(p.spec.tasks.map((t: any) => [t.name, t.taskRef.name, t.runAfter ?? []])).toEqual([
+      ['select', TASK_NAMES.select, []],
+      ['inject', TASK_NAMES.inject, []],
+      ['hold', TASK_NAMES.hold, ['inject']],
+      ['verify', TASK_NAMES.verify, ['hold']],
+    ]);
+    for (const name of ['inject', 'verify']) {
+      const t = pipelineTask(p, name);
+      expect(t.matrix).toEqual({ params: [{ name: 'node', value: '$(tasks.select.results.nodes[*])' }] });
+      expect(t.when).toEqual([{ input: '$(params.execution)', operator: 'in', values: ['parallel'] }]);
+      expect(paramValues(t)).toEqual({ ...PASS_THROUGH, targets: '$(tasks.select.results.targets)', 'run-id': '$(context.pipelineRun.uid)' });
+    }
+    expect(paramValues(pipelineTask(p, 'hold'))).toEqual({ seconds: '$(params.test_duration)', image: '$(params.image)' });
+    expect(pipelineTask(p, 'hold').timeout).toBe('420s');
+    expect(paramValues(pipelineTask(p, 'select'))).toEqual({ ...PASS_THROUGH, 'serial-rounds': '0' });
+  });
+
+  it('should roll back every selected VMI in finally, then report', () => {
+    const p = pipelineOf(scenario({}));
+    expect(p.spec.finally.map((t: any) => [t.name, t.taskRef.name])).toEqual([
+      ['rollback', TASK_NAMES.rollback],
+      ['report', TASK_NAMES.report],
+    ]);
+    const rollback = pipelineTask(p, 'rollback');
+    expect([rollback.matrix, rollback.retries, rollback.when]).toEqual([{ params: [{ name: 'node', value: '$(tasks.select.results.nodes[*])' }] }, 3, undefined]);
+    expect(paramValues(rollback)).toEqual({ ...PASS_THROUGH, targets: '$(tasks.select.results.targets)', 'run-id': '$(context.pipelineRun.uid)' });
+    expect(paramValues(pipelineTask(p, 'report'))).toEqual({
+      status: '$(tasks.status)',
+      'pipeline-run': '$(context.pipelineRun.name)',
+      'run-id': '$(context.pipelineRun.uid)',
+      image: '$(params.image)',
+    });
+  });
+
+  it('should run serial scenarios in rounds, one target each for the whole duration, restored before the next', () => {
+    const p = pipelineOf(scenario({ instance_count: '2' }));
+    const rounds = p.spec.tasks.slice(4);
+    expect(rounds.map((t: any) => [t.name, t.runAfter])).toEqual([
+      ['inject-r1', ['select']],
+      ['hold-r1', ['inject-r1']],
+      ['verify-r1', ['hold-r1']],
+      ['rollback-r1', ['verify-r1']],
+      ['inject-r2', ['rollback-r1']],
+      ['hold-r2', ['inject-r2']],
+      ['verify-r2', ['hold-r2']],
+      ['rollback-r2', ['verify-r2']],
+    ]);
+    expect(pipelineTask(p, 'verify-r2').when).toEqual([
+      { input: '$(params.execution)', operator: 'in', values: ['serial'] },
+      { input: '$(tasks.select.results.serial-nodes[1])', operator: 'notin', values: [''] },
+    ]);
+    expect(paramValues(pipelineTask(p, 'inject-r2'))).toEqual({
+      ...PASS_THROUGH,
+      targets: '$(tasks.select.results.targets)',
+      node: '$(tasks.select.results.serial-nodes[1])',
+      position: '2',
+      'run-id': '$(context.pipelineRun.uid)',
+    });
+    expect(pipelineTask(p, 'rollback-r1').taskRef.name).toBe(TASK_NAMES.rollback);
+    expect(paramValues(pipelineTask(p, 'select'))['serial-rounds']).toBe('2');
+  });
+
+  it('should size the serial rounds from instance_count, or 5 for all VMIs in serial, or --serial-rounds', () => {
+    const rounds = (flags: Record<string, string>, serialRounds?: number) =>
+      paramValues(pipelineTask(pipelineOf(scenario(flags), serialRounds === undefined ? {} : { serialRounds }), 'select'))['serial-rounds'];
+    expect([rounds({}), rounds({ instance_count: '3' }), rounds({ instance_count: '0' }), rounds({ instance_count: '0', execution: 'parallel' }), rounds({}, 9)]).toEqual([
+      '1',
+      '3',
+      '5',
+      '0',
+      '9',
+    ]);
+  });
+
+  it('should make every scenario key a Pipeline param holding the scenario value', () => {
+    const p = pipelineOf(scenario({ ports: '22,443', protocols: 'tcp', execution: 'parallel', taints: 'a=b:NoSchedule' }));
+    expect(p.spec.params.map((x: any) => x.name)).toEqual(SCENARIO_KEYS.map((k) => k.key));
+    expect(Object.fromEntries(p.spec.params.map((x: any) => [x.name, x.default]))).toMatchObject({ ports: '22,443', protocols: 'tcp', execution: 'parallel', taints: 'a=b:NoSchedule', namespace: 'demo' });
+    expect(p.metadata.name).toMatch(/^vmi-network-filter-[0-9a-f]{8}$/);
+  });
+
+  it('should run the scenarios of a file in order, with wait_duration between them', () => {
+    const scenarios = loadScenarios({ file: { path: 'two.yaml', text: readFileSync(join(EXAMPLES_DIR, 'scenarios/dns-then-web.yaml'), 'utf8') } });
+    const p = pipelineOf(scenarios);
+    expect(pipelineTask(p, 'wait-2')).toMatchObject({ runAfter: ['verify-1', 'rollback-1-r1'], taskRef: { name: TASK_NAMES.hold } });
+    expect(paramValues(pipelineTask(p, 'wait-2')).seconds).toBe('$(params.wait_duration-1)');
+    expect(pipelineTask(p, 'select-2').runAfter).toEqual(['wait-2']);
+    expect(paramValues(pipelineTask(p, 'inject-2')).ports).toBe('$(params.ports-2)');
+    expect(p.spec.finally.map((t: any) => t.name)).toEqual(['rollback-1', 'rollback-2', 'report']);
+    expect(pipelineTask(p, 'rollback-2').matrix.params[0].value).toBe('$(tasks.select-2.results.nodes[*])');
+  });
+});
+
+describe('the Tekton PipelineRun', () => {
+  it('should pin every node step to its node, with the tolerations of the taints and the service account', () => {
+    const [run] = objects(scenario({ instance_count: '1', taints: 'gpu=a100:NoSchedule,maintenance:NoExecute', service_account: 'chaos' }), 'PipelineRun');
+    expect(run.spec.pipelineRef).toEqual({ name: pipelineOf(scenario({ instance_count: '1', taints: 'gpu=a100:NoSchedule,maintenance:NoExecute', service_account: 'chaos' })).metadata.name });
+    expect(run.spec.taskRunSpecs.map((s: any) => s.pipelineTaskName)).toEqual(['inject', 'verify', 'inject-r1', 'verify-r1', 'rollback-r1', 'rollback']);
+    for (const spec of run.spec.taskRunSpecs) {
+      expect(spec.serviceAccountName).toBe('chaos');
+      expect(spec.podTemplate).toEqual({
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['$(params.node)'] }] }],
+            },
+          },
+        },
+        tolerations: [
+          { key: 'gpu', operator: 'Equal', value: 'a100', effect: 'NoSchedule' },
+          { key: 'maintenance', operator: 'Exists', effect: 'NoExecute' },
+        ],
+      });
+    }
+    expect(run.spec.taskRunTemplate).toEqual({ serviceAccountName: 'chaos' });
+    expect(run.metadata.generateName).toBe(`${run.spec.pipelineRef.name}-`);
+  });
+
+  it('should pass every scenario value and bound the run by what it will do', () => {
+    const [run] = objects(scenario({ test_duration: '60', instance_count: '2' }), 'PipelineRun');
+    expect(run.spec.params.map((p: any) => [p.name, p.value])).toEqual(SCENARIO_KEYS.map((k) => [k.key, k.key === 'test_duration' ? '60' : k.key === 'instance_count' ? '2' : (k.key === 'namespace' ? 'demo' : expect.any(String))]));
+    // select 600 s + 2 serial rounds × (60 s + 900 s); finally 900 s
+    expect(run.spec.timeouts).toEqual({ pipeline: '3420s', tasks: '2520s', finally: '900s' });
+    expect(run.spec.taskRunSpecs[0].podTemplate.tolerations).toBeUndefined();
+    expect(run.spec.taskRunSpecs[0].serviceAccountName).toBe('vmi-network-filter');
+  });
+});
