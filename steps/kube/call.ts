@@ -1,13 +1,14 @@
 /**
  * One API call with the boundary's policy: bounded retries with backoff on 429, 5xx and
- * connection failures (each retry logged), then the failure as a typed error of errors.ts.
+ * connection failures other than TLS trust (each retry logged), then the failure as a typed
+ * error of errors.ts.
  * All our calls are reads (get, list), so repeating one is always safe.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiException } from '@kubernetes/client-node';
 import type { StepLogger } from '../log.js';
 import { describeRequest, type ApiRequest } from './api-request.js';
-import { KubeAccessError, KubeApiError, KubeConnectionError, KubeNotFoundError, type ServerStatus } from './errors.js';
+import { isTlsErrorCode, KubeAccessError, KubeApiError, KubeConnectionError, KubeNotFoundError, type ServerStatus } from './errors.js';
 import { isRetryableStatus, parseRetryAfter, retryDelay, type RetryOptions } from './retry-policy.js';
 import { TransportError } from './transport.js';
 
@@ -33,7 +34,8 @@ export async function callApi<T>(request: ApiRequest, send: () => Promise<T>, co
     } catch (e) {
       const failure = classify(e);
       if (!failure) throw e;
-      const retryable = failure.kind === 'transport' || isRetryableStatus(failure.status);
+      // A certificate that is not trusted now will not be trusted in a second either.
+      const retryable = failure.kind === 'transport' ? !isTlsErrorCode(failure.code) : isRetryableStatus(failure.status);
       const delay = retryable ? retryDelay(attempt, failure.kind === 'status' ? failure.retryAfterMs : undefined, context.retry) : undefined;
       if (delay === undefined) throw toKubeError(request, failure, attempt, e);
       const cause = failure.kind === 'status' ? `HTTP ${failure.status}` : failure.code;

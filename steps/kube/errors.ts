@@ -59,10 +59,11 @@ function describeFailure(request: ApiRequest, status: number, server: ServerStat
 }
 
 function describeAccess(request: ApiRequest, status: 401 | 403, server: ServerStatus): string {
-  const said = server.message ? ` API server: ${server.message}` : '';
   if (status === 401) {
-    return `unauthorized (HTTP 401) to ${describeRequest(request)}: the API server rejected the credentials (an expired or invalid service account token, or a wrong KUBECONFIG user).${said}`;
+    // The server's 401 body says no more than "Unauthorized".
+    return `unauthorized (HTTP 401) to ${describeRequest(request)}: the API server rejected the credentials (an expired or invalid service account token, or a wrong KUBECONFIG user).`;
   }
+  const said = server.message ? ` API server: ${server.message}` : '';
   const resource = resourceName(request.resource);
   return `forbidden (HTTP 403): RBAC does not allow ${request.verb} ${resource} ${scopeOf(request)}; grant verb "${request.verb}" on "${resource}" to the step's service account (the ClusterRole of "vmi-network-filter generate rbac" does).${said}`;
 }
@@ -71,19 +72,27 @@ function describeAccess(request: ApiRequest, status: 401 | 403, server: ServerSt
 export class KubeNotFoundError extends KubeApiError {}
 KubeNotFoundError.prototype.name = 'KubeNotFoundError';
 
-/** The API server could not be reached or did not answer in time (after the retries). */
+/** The API server could not be reached, did not answer in time, or its TLS identity failed. */
 export class KubeConnectionError extends Error {
   constructor(
     readonly request: ApiRequest,
     /** The server URL the request went to. */
     readonly server: string,
-    /** Node's error code (ECONNREFUSED, ECONNRESET, …) or ETIMEDOUT for our request timeout. */
+    /** Node's error code (ECONNREFUSED, ECONNRESET, a TLS code…) or ETIMEDOUT for our request timeout. */
     readonly code: string,
     readonly attempts: number,
     options?: { cause?: unknown },
   ) {
     const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
-    super(`cannot ${describeRequest(request)}: no answer from the Kubernetes API at ${server}: ${code}${tries}`, options);
+    const what = isTlsErrorCode(code)
+      ? `the TLS certificate of the Kubernetes API at ${server} is not trusted (${code}): check certificate-authority in KUBECONFIG, or the service account's ca.crt`
+      : `no answer from the Kubernetes API at ${server}: ${code}`;
+    super(`cannot ${describeRequest(request)}: ${what}${tries}`, options);
   }
 }
 KubeConnectionError.prototype.name = 'KubeConnectionError';
+
+/** True for Node's TLS and certificate error codes: a configuration problem, not a transient one. */
+export function isTlsErrorCode(code: string): boolean {
+  return /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|ERR_TLS/.test(code);
+}

@@ -8,7 +8,7 @@ export { KubeClient } from './client.js';
 export type { KubeClientOptions, ListOptions, ListPage } from './client.js';
 export { loadKubeConfig, SERVICE_ACCOUNT_DIR } from './kube-config.js';
 export type { KubeConfigOptions } from './kube-config.js';
-export { KubeAccessError, KubeApiError, KubeConfigError, KubeConnectionError, KubeNotFoundError } from './errors.js';
+export { isTlsErrorCode, KubeAccessError, KubeApiError, KubeConfigError, KubeConnectionError, KubeNotFoundError } from './errors.js';
 export type { ServerStatus } from './errors.js';
 export { describeRequest, POD_RESOURCE, VMI_RESOURCE } from './api-request.js';
 export type { ApiRequest, ApiResource, ApiVerb } from './api-request.js';

@@ -24,7 +24,7 @@ export interface KubeConfigOptions {
 }
 
 /**
- * Loads the API configuration: KUBECONFIG (path list, merged in order, first file's context),
+ * Loads the API configuration: KUBECONFIG (a path list, merged as kubectl does),
  * else in-cluster (KUBERNETES_SERVICE_HOST and a mounted token), else ~/.kube/config.
  * @throws KubeConfigError when none is usable, a file is broken, or it has no current cluster.
  */
@@ -47,22 +47,31 @@ export function loadKubeConfig(options: KubeConfigOptions): KubeConfig {
   );
 }
 
+/** Files merged as kubectl merges them: the first to name a cluster, user or context wins. */
 function fromFiles(files: readonly string[]): KubeConfig {
-  const kc = new KubeConfig();
-  files.forEach((file, i) => {
+  const loaded = files.map((file) => {
+    const kc = new KubeConfig();
     try {
-      if (i === 0) {
-        kc.loadFromFile(file);
-      } else {
-        const more = new KubeConfig();
-        more.loadFromFile(file);
-        kc.mergeConfig(more, true);
-      }
+      kc.loadFromFile(file);
     } catch (e) {
       throw new KubeConfigError(`cannot load kubeconfig ${file}: ${(e as Error).message}`, { cause: e });
     }
+    return kc;
   });
-  return kc;
+  if (loaded.length === 1) return loaded[0]!;
+  const firstByName = <T extends { name: string }>(lists: readonly (readonly T[])[]): T[] => {
+    const seen = new Map<string, T>();
+    for (const item of lists.flat()) if (!seen.has(item.name)) seen.set(item.name, item);
+    return [...seen.values()];
+  };
+  const merged = new KubeConfig();
+  merged.loadFromOptions({
+    clusters: firstByName(loaded.map((kc) => kc.clusters)),
+    users: firstByName(loaded.map((kc) => kc.users)),
+    contexts: firstByName(loaded.map((kc) => kc.contexts)),
+    currentContext: loaded.map((kc) => kc.currentContext).find((c) => c !== undefined && c !== '') ?? '',
+  });
+  return merged;
 }
 
 /** The client's loadFromCluster reads process.env; this one reads the given environment. */
