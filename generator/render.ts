@@ -36,16 +36,26 @@ export function renderArgo(scenarios: readonly Scenario[], options: ArgoOptions 
   return { objects, yaml: toYaml(objects) };
 }
 
+/** The workflow engines RBAC can be rendered for. */
+export type RbacEngine = 'argo' | 'tekton';
+export const RBAC_ENGINES: readonly RbacEngine[] = ['argo', 'tekton'];
+
 export interface RbacOptions extends TemplateSetOptions {
   /** @default 'vmi-network-filter' */
   readonly name?: string;
   /** Namespace of the ServiceAccount (where workflows run). @default 'argo' */
   readonly namespace?: string;
+  /** Engine whose step pods use the account (Argo's executor needs one more rule). @default 'argo' */
+  readonly engine?: RbacEngine;
 }
 
 /** ServiceAccount, ClusterRole and ClusterRoleBinding for the step pods. */
 export function renderRbac(options: RbacOptions = {}): Rendered {
-  const text = compileTemplate('rbac', 'rbac', options)({ name: options.name ?? 'vmi-network-filter', namespace: options.namespace ?? 'argo' });
+  const text = compileTemplate('rbac', 'rbac', options)({
+    name: options.name ?? 'vmi-network-filter',
+    namespace: options.namespace ?? 'argo',
+    argo: (options.engine ?? 'argo') === 'argo',
+  });
   const objects = fromYaml(text);
   return { objects, yaml: toYaml(objects) };
 }

@@ -15,7 +15,7 @@ const named = (run: string): string => run.replace(/^ {2}generateName: (\S+)-$/m
 // The params carry the krkn scenario keys (snake_case, like the Argo parameters and krkn's own
 // files); tekton-lint's style rule prefers kebab-case. That warning, on those names, is the only
 // one expected; anything else fails the test.
-const SNAKE_KEYS = SCENARIO_KEYS.map((k) => k.key).filter((k) => k.includes('_'));
+const SNAKE_KEYS: readonly string[] = SCENARIO_KEYS.map((k) => k.key).filter((k) => k.includes('_'));
 const unexpected = (problems: readonly LintProblem[]): LintProblem[] =>
   problems.filter((p) => {
     if (p.level !== 'warning' || p.rule !== 'prefer-kebab-case') return true;

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { renderRbac } from '../../generator/render.js';
+
+describe('RBAC for Tekton', () => {
+  it('should grant the steps exactly what they use, without the Argo executor rule', () => {
+    const [sa, role, binding] = renderRbac({ namespace: 'chaos', engine: 'tekton' }).objects as any[];
+    expect(sa).toMatchObject({ kind: 'ServiceAccount', metadata: { name: 'vmi-network-filter', namespace: 'chaos' } });
+    expect(role.rules).toEqual([
+      { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: ['get', 'list'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+    ]);
+    expect(binding).toMatchObject({
+      kind: 'ClusterRoleBinding',
+      roleRef: { kind: 'ClusterRole', name: 'vmi-network-filter' },
+      subjects: [{ kind: 'ServiceAccount', name: 'vmi-network-filter', namespace: 'chaos' }],
+    });
+  });
+
+  it('should keep the Argo rule for Argo, the default', () => {
+    expect(renderRbac({ namespace: 'chaos' }).yaml).toBe(renderRbac({ namespace: 'chaos', engine: 'argo' }).yaml);
+    expect((renderRbac({ engine: 'argo' }).objects[1] as any).rules[2]).toEqual({ apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] });
+  });
+});
