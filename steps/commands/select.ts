@@ -15,6 +15,7 @@ import { stepLogger, type StepLogger } from '../log.js';
 import { writeResult } from '../result.js';
 import { stepScenario } from '../scenario.js';
 import type { ClusterSelection, SelectionCriteria } from '../kube/index.js';
+import { MAX_SEED } from '../kube/sample.js';
 
 interface SelectOptions {
   readonly scenario?: string;
@@ -41,11 +42,11 @@ export function selectCommand(io: Io): Command {
 
 async function run(options: SelectOptions, io: Io): Promise<void> {
   const scenario = stepScenario(options.scenario, io);
+  const seed = parseSeed(options.seed) ?? randomInt(MAX_SEED + 1);
   const log = stepLogger(io, 'select').log;
   // Loaded here, not at the top: @kubernetes/client-node takes ~0.7 s and ~80 MB to load, which
   // every other command (generate, validate, the node steps) would pay for nothing.
   const kube = await import('../kube/index.js');
-  const seed = parseSeed(options.seed, kube.MAX_SEED) ?? randomInt(kube.MAX_SEED + 1);
   const criteria = criteriaOf(scenario);
   const client = new kube.KubeClient({ env: io.env, log });
   log('info', 'selecting VMIs', { server: client.server, ...criteria, seed });
@@ -71,9 +72,9 @@ function criteriaOf(scenario: Scenario): SelectionCriteria {
 }
 
 /** @throws UsageError (exit 2) for a seed that is not an integer in 0..max. */
-function parseSeed(value: string | undefined, max: number): number | undefined {
+function parseSeed(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value.trim()) || Number(value) > max) throw new UsageError(`--seed must be an integer from 0 to ${max}, not "${value}"`);
+  if (!/^\d+$/.test(value.trim()) || Number(value) > MAX_SEED) throw new UsageError(`--seed must be an integer from 0 to ${MAX_SEED}, not "${value}"`);
   return Number(value);
 }
 

@@ -15,8 +15,9 @@ export interface ApiResource {
   readonly plural: string;
 }
 
-/** The resources we read. */
+/** KubeVirt's VirtualMachineInstances. */
 export const VMI_RESOURCE: ApiResource = { group: 'kubevirt.io', plural: 'virtualmachineinstances' };
+/** Core pods (virt-launcher pods). */
 export const POD_RESOURCE: ApiResource = { group: '', plural: 'pods' };
 
 /** One request to the API: verb, resource and scope. */

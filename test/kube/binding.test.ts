@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bindingOf, isSupportedBinding } from '../../steps/kube/index.js';
-import { vmiObject, type VmiOptions } from './kubevirt-objects.js';
+import { vmiObject, type VmiOptions } from './kubevirt-vmi.js';
 
 const specOf = (o: Partial<VmiOptions>): unknown => vmiObject({ namespace: 'ns', name: 'vm', ...o }).spec;
 

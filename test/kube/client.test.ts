@@ -12,7 +12,8 @@ import {
 } from '../../steps/kube/index.js';
 import { FakeKubeApi } from './fake-api-server.js';
 import { populate, recordingLog, writeKubeconfig } from './harness.js';
-import { launcherPodObject, vmiObject } from './kubevirt-objects.js';
+import { vmiObject } from './kubevirt-vmi.js';
+import { launcherPodObject } from './virt-launcher-pod.js';
 
 let api: FakeKubeApi | undefined;
 afterEach(async () => {

@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkTargetInCluster, KubeAccessError, KubeClient, type ClusterCheckResult } from '../../steps/kube/index.js';
 import type { Target } from '../../steps/target.js';
+import { launcherPodName, launcherUid, uidFor } from './fixture-ids.js';
 import { FakeKubeApi } from './fake-api-server.js';
 import { writeKubeconfig } from './harness.js';
-import { launcherPodName, launcherPodObject, launcherUid, uidFor, vmiObject, type VmiOptions } from './kubevirt-objects.js';
+import { vmiObject, type VmiOptions } from './kubevirt-vmi.js';
+import { launcherPodObject } from './virt-launcher-pod.js';
 
 let api: FakeKubeApi;
 let client: KubeClient;

@@ -14,7 +14,8 @@ import { once } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { matchesLabels, parseLabelSelector, type Requirement } from '../../scenario/index.js';
+import { parseLabelSelector, type Requirement } from '../../scenario/index.js';
+import { ObjectStore, type Resource } from './fake-object-store.js';
 
 /** A request as the server saw it. */
 export interface RecordedRequest {
@@ -41,14 +42,6 @@ export interface Denial {
   readonly scope?: string;
 }
 
-interface Stored {
-  readonly namespace: string;
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  /** Serialized once: lists of 50,000 objects are answered by concatenation. */
-  readonly json: string;
-}
-
 interface Rule {
   readonly matches: (request: RecordedRequest) => boolean;
   readonly fault: Fault;
@@ -70,8 +63,7 @@ export interface FakeKubeApiOptions {
 export class FakeKubeApi {
   /** Every request received, in order. */
   readonly requests: RecordedRequest[] = [];
-  private readonly store = { pods: new Map<string, Stored>(), virtualmachineinstances: new Map<string, Stored>() };
-  private readonly sorted: { pods?: Stored[]; virtualmachineinstances?: Stored[] } = {};
+  private readonly store = new ObjectStore();
   private readonly rules: Rule[] = [];
   private readonly denials: Denial[] = [];
   private readonly sockets = new Set<Socket>();
@@ -106,22 +98,20 @@ export class FakeKubeApi {
   /** Adds or replaces objects (VMIs or pods, by their kind). */
   put(...objects: readonly Record<string, unknown>[]): this {
     for (const object of objects) {
-      const resource = object.kind === 'Pod' ? 'pods' : 'virtualmachineinstances';
+      const resource: Resource = object.kind === 'Pod' ? 'pods' : 'virtualmachineinstances';
       const metadata = object.metadata as { namespace: string; name: string; labels?: Record<string, string> };
       // The API server leaves kind and apiVersion out of the items of built-in lists.
       const { kind, apiVersion, ...rest } = object;
       const json = JSON.stringify(resource === 'pods' ? rest : { apiVersion, kind, ...rest });
-      this.store[resource].set(key(metadata.namespace, metadata.name), { namespace: metadata.namespace, name: metadata.name, labels: metadata.labels ?? {}, json });
-      delete this.sorted[resource];
+      this.store.put(resource, { namespace: metadata.namespace, name: metadata.name, labels: metadata.labels ?? {}, json });
       this.resourceVersion++;
     }
     return this;
   }
 
   /** Deletes an object. */
-  remove(resource: 'pods' | 'virtualmachineinstances', namespace: string, name: string): this {
-    this.store[resource].delete(key(namespace, name));
-    delete this.sorted[resource];
+  remove(resource: Resource, namespace: string, name: string): this {
+    this.store.remove(resource, namespace, name);
     return this;
   }
 
@@ -171,7 +161,7 @@ export class FakeKubeApi {
   }
 
   private get(res: http.ServerResponse, request: RecordedRequest): void {
-    const stored = this.store[request.resource!].get(key(request.namespace!, request.name!));
+    const stored = this.store.get(request.resource!, request.namespace!, request.name!);
     if (!stored) {
       const group = GROUPS[request.resource!].group;
       return this.status(res, 404, 'NotFound', `${request.resource}${group ? `.${group}` : ''} "${request.name}" not found`);
@@ -197,30 +187,11 @@ export class FakeKubeApi {
         return this.status(res, 400, 'BadRequest', 'continue key is not valid: illegal base64 data at input byte 0');
       }
     }
-    const all = (this.sorted[resource] ??= [...this.store[resource].values()].sort((a, b) => compare(key(a.namespace, a.name), key(b.namespace, b.name))));
-    let i = after === undefined ? 0 : upperBound(all, after);
-    if (request.namespace !== undefined) i = Math.max(i, upperBound(all, key(request.namespace, '')));
-    // The next object this list returns at or after index `from`, or -1.
-    const next = (from: number): number => {
-      for (let j = from; j < all.length; j++) {
-        const s = all[j]!;
-        if (request.namespace !== undefined && s.namespace !== request.namespace) return -1;
-        if (matchesLabels(requirements, s.labels)) return j;
-      }
-      return -1;
-    };
-    const items: string[] = [];
-    let last: Stored | undefined;
-    for (let j = next(i); j >= 0 && (limit === 0 || items.length < limit); j = next(j + 1)) {
-      last = all[j]!;
-      items.push(last.json);
-      i = j + 1;
-    }
-    const more = limit > 0 && last !== undefined && next(i) >= 0;
-    const token = more ? Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: this.resourceVersion, start: key(last!.namespace, last!.name) })).toString('base64') : undefined;
+    const page = this.store.list(resource, { ...(request.namespace === undefined ? {} : { namespace: request.namespace }), requirements, limit, ...(after === undefined ? {} : { after }) });
+    const token = page.nextAfter ? Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: this.resourceVersion, start: page.nextAfter })).toString('base64') : undefined;
     const { apiVersion, list } = GROUPS[resource];
     const metadata = JSON.stringify({ resourceVersion: String(this.resourceVersion), ...(token ? { continue: token } : {}) });
-    this.send(res, 200, `{"apiVersion":"${apiVersion}","items":[${items.join(',')}],"kind":"${list}","metadata":${metadata}}`);
+    this.send(res, 200, `{"apiVersion":"${apiVersion}","items":[${page.items.join(',')}],"kind":"${list}","metadata":${metadata}}`);
   }
 
   private status(res: http.ServerResponse, code: number, reason: string, message: string, headers: Record<string, string> = {}): void {
@@ -256,25 +227,4 @@ function forbiddenMessage(r: RecordedRequest): string {
 
 function defaultReason(status: number): string {
   return { 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 410: 'Expired', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout' }[status] ?? 'Unknown';
-}
-
-// etcd keys: /registry/<resource>/<namespace>/<name>; "\u0000" sorts a namespace before its names.
-function key(namespace: string, name: string): string {
-  return `${namespace}\u0000${name}`;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Index of the first stored object whose key sorts after `k`. */
-function upperBound(all: readonly Stored[], k: string): number {
-  let lo = 0;
-  let hi = all.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compare(key(all[mid]!.namespace, all[mid]!.name), k) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

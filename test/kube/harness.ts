@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FakeKubeApi } from './fake-api-server.js';
-import { launcherPodObject, vmiObject, type VmiOptions } from './kubevirt-objects.js';
+import { vmiObject, type VmiOptions } from './kubevirt-vmi.js';
+import { launcherPodObject } from './virt-launcher-pod.js';
 
 /** The repository root: the nearest directory above this file (or its compiled copy) with our package.json. */
 export const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KubeClient, KubeConfigError, KubeConnectionError, loadKubeConfig } from '../../steps/kube/index.js';
 import { FakeKubeApi } from './fake-api-server.js';
 import { tempDir, writeKubeconfig } from './harness.js';
-import { vmiObject } from './kubevirt-objects.js';
+import { vmiObject } from './kubevirt-vmi.js';
 
 let api: FakeKubeApi | undefined;
 afterEach(async () => {

@@ -9,9 +9,11 @@ import {
   type SelectionCriteria,
   type SelectVmisOptions,
 } from '../../steps/kube/index.js';
+import { launcherPodName, launcherUid, uidFor } from './fixture-ids.js';
 import { FakeKubeApi, type RecordedRequest } from './fake-api-server.js';
 import { populate, recordingLog, writeKubeconfig } from './harness.js';
-import { launcherPodName, launcherPodObject, launcherUid, uidFor, vmiObject } from './kubevirt-objects.js';
+import { vmiObject } from './kubevirt-vmi.js';
+import { launcherPodObject } from './virt-launcher-pod.js';
 
 let api: FakeKubeApi | undefined;
 afterEach(async () => {

@@ -10,7 +10,9 @@ import {
   type SelectionCriteria,
   type VmiRecord,
 } from '../../steps/kube/index.js';
-import { launcherPodObject, launcherPodName, launcherUid, uidFor, vmiObject, type LauncherPodOptions, type VmiOptions } from './kubevirt-objects.js';
+import { launcherPodName, launcherUid, uidFor } from './fixture-ids.js';
+import { vmiObject, type VmiOptions } from './kubevirt-vmi.js';
+import { launcherPodObject, type LauncherPodOptions } from './virt-launcher-pod.js';
 
 const criteria = (o: Partial<SelectionCriteria> = {}): SelectionCriteria => ({ namespace: '.*', target: '.*', labelSelector: '', instanceCount: 0, interfaces: [], ...o });
 const vmi = (o: VmiOptions): VmiRecord => toVmiRecord(vmiObject(o))!;
