@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLES_DIR, TEKTON_EXAMPLES, tektonExamplePath } from '../../generator/examples.js';
+import { lintTekton } from '../../generator/tekton/lint.js';
 import { renderTekton } from '../../generator/tekton/render.js';
+import { fromYaml } from '../../generator/yaml.js';
 import { loadScenarios, SCENARIO_KEYS } from '../../scenario/index.js';
 import { tektonLint, type LintProblem } from './run-tekton-lint.js';
 
@@ -75,5 +77,23 @@ describe('the corrected tekton-lint rules (they must still catch what the origin
         "In Pipeline 'vmi-network-filter-be1c0cf5' the value on path '.spec.finally.0.matrix.params.0.value' refers to an undefined output result (as '$(tasks.select.results.nodez[*])' - 'nodez' is not a result in Task 'select')",
       ],
     ]);
+  });
+});
+
+describe('the drop-in example of docs/tekton.md', () => {
+  const doc = readFileSync(new URL('../../docs/tekton.md', import.meta.url), 'utf8');
+  const example = /## Dropping inject and rollback[^]*?```yaml\n([^]*?)```/.exec(doc)?.[1] ?? '';
+  // The user's own test Task the example runs while DNS is cut.
+  const runE2e = 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: run-e2e\nspec:\n  steps:\n  - name: test\n    image: registry.example.com/e2e:1.0\n    command: ["run-e2e"]\n';
+
+  it('should lint clean with the generated Tasks', () => {
+    expect(example).toContain('kind: Pipeline');
+    const problems = tektonLint({
+      'tasks.yaml': readFileSync(join(EXAMPLES_DIR, tektonExamplePath({ kind: 'Tasks' })), 'utf8'),
+      'e2e.yaml': runE2e,
+      'example.yaml': named(example),
+    });
+    expect(unexpected(problems)).toEqual([]);
+    expect(lintTekton([...fromYaml(readFileSync(join(EXAMPLES_DIR, tektonExamplePath({ kind: 'Tasks' })), 'utf8')), ...fromYaml(runE2e), ...fromYaml(example)])).toEqual([]);
   });
 });
