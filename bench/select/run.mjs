@@ -6,7 +6,7 @@
 // RSS < 200 MB. Exits 1 when the 10k case misses a goal.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -35,6 +35,7 @@ const cases = [
 
 const rows = [];
 let failed = false;
+const loadBefore = loadavg()[0];
 for (const c of cases) {
   const api = await FakeKubeApi.start();
   populate(api, { vmis: c.vmis, namespaces: c.namespaces });
@@ -76,7 +77,7 @@ for (const c of cases) {
 }
 
 const lines = [
-  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; wall = median of ${REPEAT} run(s), RSS = max.`,
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after; wall = median of ${REPEAT} run(s), RSS = max.`,
   '',
   '| VMIs | namespaces | instance_count | launcher pods | requests | bound 2+⌈objects/500⌉ | wall (ms) | peak RSS (MB) | targets |',
   '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

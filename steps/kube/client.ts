@@ -19,6 +19,7 @@ import { CoreV1ApiRequestFactory } from '@kubernetes/client-node/dist/gen/apis/C
 import type { StepLogger } from '../log.js';
 import { POD_RESOURCE, VMI_RESOURCE, type ApiRequest } from './api-request.js';
 import { callApi, type CallContext } from './call.js';
+import { KubeConfigError } from './errors.js';
 import { loadKubeConfig } from './kube-config.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry-policy.js';
 import { timedHttpLibrary } from './transport.js';
@@ -70,10 +71,12 @@ export class KubeClient {
   private readonly httpApi: HttpLibrary;
   private readonly context: CallContext;
 
-  /** @throws KubeConfigError when no usable configuration is found. */
+  /** @throws KubeConfigError when no usable configuration is found (nothing is sent yet). */
   constructor(options: KubeClientOptions) {
     const kc = options.kubeConfig ?? loadKubeConfig({ env: options.env, ...(options.serviceAccountDir ? { serviceAccountDir: options.serviceAccountDir } : {}) });
-    this.server = kc.getCurrentCluster()!.server;
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new KubeConfigError('the given configuration has no current context with a cluster');
+    this.server = cluster.server;
     this.httpApi = timedHttpLibrary(options.timeoutMs ?? 30_000);
     const configuration = createConfiguration({
       baseServer: new ServerConfiguration(this.server, {}),
