@@ -12,7 +12,9 @@ import { stableName } from '../names.js';
 import { taskContext, TASK_NAMES } from './task-context.js';
 import { timeoutsFor } from './timeouts.js';
 
+/** What `generate tekton` emits: the generic Tasks, Tasks + Pipeline, or a run of the Pipeline. */
 export type TektonKind = 'Tasks' | 'Pipeline' | 'PipelineRun';
+/** Every TektonKind, for `--kind`. */
 export const TEKTON_KINDS: readonly TektonKind[] = ['Tasks', 'Pipeline', 'PipelineRun'];
 
 /** Most serial rounds a Pipeline may have (four tasks each). */
@@ -20,6 +22,7 @@ export const MAX_SERIAL_ROUNDS = 50;
 /** Serial rounds when instance_count is 0 ("all matches") and execution is serial. */
 export const DEFAULT_SERIAL_ROUNDS_FOR_ALL = 5;
 
+/** Options of the Tekton rendering (the scenarios aside). */
 export interface TektonOptions {
   /** @default 'Pipeline' */
   readonly kind?: TektonKind;

@@ -12,6 +12,7 @@ export const ROUND_OVERHEAD_SECONDS = 900;
 /** Seconds allowed for the finally tasks (rollback of every VMI, the report). */
 export const FINALLY_SECONDS = 900;
 
+/** A PipelineRun's `spec.timeouts`. */
 export interface Timeouts {
   readonly pipeline: string;
   readonly tasks: string;

@@ -169,3 +169,29 @@ if (process.env.FAKE_HANG) {
     expect(summary()).toEqual([{ vmi: 'shop/a', node: 'n1', exitCode: 143 }]);
   });
 });
+
+describe('the report script', () => {
+  const FAKE = `#!/usr/bin/env node
+require('node:fs').appendFileSync(process.env.FAKE_LOG, JSON.stringify(process.argv.slice(2)) + '\\n');
+process.exit(Number(process.env.FAKE_EXIT || 0));
+`;
+  const report = (status: string, exit = '0') => {
+    writeFileSync(join(dir, 'bin', 'vmi-network-filter'), FAKE);
+    chmodSync(join(dir, 'bin', 'vmi-network-filter'), 0o755);
+    writeFileSync(join(dir, 'report.js'), scriptOf(TASK_NAMES.report, 'report'));
+    const r = spawnSync(process.execPath, [join(dir, 'report.js')], {
+      encoding: 'utf8',
+      env: { PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}`, FAKE_LOG: join(dir, 'calls'), FAKE_EXIT: exit, STATUS: status, PIPELINE_RUN: 'dns-chaos-x7k2p', RUN_ID: 'run-1' },
+    });
+    const calls = readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    return { code: r.status, calls };
+  };
+
+  it('should report Tekton\'s "Completed" (the path not taken was skipped) as Succeeded', () => {
+    expect(report('Completed')).toEqual({ code: 0, calls: [['step', 'report', '--status=Succeeded', '--workflow=dns-chaos-x7k2p', '--run-id=run-1']] });
+  });
+
+  it('should pass any other status as it is, and the step\'s exit code', () => {
+    expect(report('Failed', '1')).toEqual({ code: 1, calls: [['step', 'report', '--status=Failed', '--workflow=dns-chaos-x7k2p', '--run-id=run-1']] });
+  });
+});
