@@ -75,14 +75,15 @@ export async function iptablesApply(netns: Netns, plan: RulePlan): Promise<Iptab
 }
 
 /** Removes `existing` from `family`; the chains removed. */
-export async function iptablesRemoveObjects(netns: Netns, family: IpFamily, existing: IptablesObjects): Promise<string[]> {
+async function iptablesRemoveObjects(netns: Netns, family: IpFamily, existing: IptablesObjects): Promise<string[]> {
   const text = removeText(existing);
   if (text !== undefined) await restore(netns, family, text);
   return existing.chains.map((c) => `${family} ${c}`);
 }
 
 /**
- * Removes this run's jumps and chains in both families, nothing else.
+ * Removes this run's jumps and chains in both families with iptables-restore, nothing else
+ * (undoing a half-failed apply; rollback where nft is not installed).
  * @returns what was removed ("ipv4 VNF-…-FWD"); empty when nothing was there.
  */
 export async function iptablesRemove(netns: Netns, names: RunNames): Promise<string[]> {

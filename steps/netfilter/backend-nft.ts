@@ -38,22 +38,6 @@ export async function nftOurTables(netns: Netns): Promise<NftTable[]> {
   return parseTableList(stdout).filter((t) => t.name.startsWith(TABLE_PREFIX));
 }
 
-/** Deletes `tables` in one transaction. */
-export async function nftDeleteTables(netns: Netns, tables: readonly NftTable[]): Promise<void> {
-  if (tables.length === 0) return;
-  await netns.run(['nft', '-f', '-'], { input: tables.map((t) => `delete table ${t.family} ${t.name}\n`).join('') });
-}
-
-/**
- * Removes this run's tables (every family), nothing else.
- * @returns the tables removed ("inet vnf_…"); empty when there were none.
- */
-export async function nftRemove(netns: Netns, names: RunNames): Promise<string[]> {
-  const tables = (await nftOurTables(netns)).filter((t) => t.name === names.table);
-  await nftDeleteTables(netns, tables);
-  return tables.map((t) => `${t.family} ${t.name}`);
-}
-
 /** This run's table as listed, or undefined when it has none. */
 export async function nftListRun(netns: Netns, names: RunNames): Promise<{ table: NftTable; listing: NftListing } | undefined> {
   const table = (await nftOurTables(netns)).find((t) => t.name === names.table);

@@ -18,6 +18,10 @@ export interface NftRule {
   readonly family: string;
   readonly table: string;
   readonly chain: string;
+  /** What `delete rule … handle N` takes. */
+  readonly handle?: number;
+  /** The chain a jump or goto verdict of the rule leads to. */
+  readonly jumpTarget?: string;
   readonly comment?: string;
   /** Counter values, when the rule has a counter. */
   readonly packets?: number;
@@ -84,11 +88,15 @@ function parseRule(rule: Json): NftRule {
   const exprs = Array.isArray(rule.expr) ? (rule.expr as unknown[]).map(obj) : [];
   const counter = exprs.map((e) => obj(e?.counter)).find(Boolean);
   const verdict = exprs.flatMap((e) => Object.keys(e ?? {})).find((k) => VERDICTS.includes(k));
+  const jump = exprs.map((e) => obj(e?.jump) ?? obj(e?.goto)).find(Boolean);
+  const jumpTarget = str(jump?.target);
   const comment = str(rule.comment);
   return {
     family: str(rule.family) ?? '',
     table: str(rule.table) ?? '',
     chain: str(rule.chain) ?? '',
+    ...(typeof rule.handle === 'number' ? { handle: rule.handle } : {}),
+    ...(jumpTarget === undefined ? {} : { jumpTarget }),
     ...(comment === undefined ? {} : { comment }),
     ...(counter ? { packets: Number(counter.packets ?? 0), bytes: Number(counter.bytes ?? 0) } : {}),
     ...(verdict === undefined ? {} : { verdict }),

@@ -1,12 +1,14 @@
 /**
- * Removing one run's rules: its nftables tables and its iptables chains and jumps, in both IP
+ * Removing runs' rules: their nftables tables and their iptables chains and jumps, in both IP
  * families and with both backends (rollback knows no plan and trusts no record of which backend
- * inject used). Only objects named from this run id are touched.
+ * inject used). Only objects named from the runs' ids are touched.
  */
+import { installedTools } from './backend-choice.js';
 import { iptablesRemove } from './backend-iptables.js';
-import { nftRemove } from './backend-nft.js';
 import { NetnsGoneError, type Netns } from './netns.js';
 import type { RunNames } from './naming.js';
+import { parseNftJson } from './nft-json.js';
+import { removalScript } from './nft-removal.js';
 
 /** What a removal found. */
 export interface Removal {
@@ -17,15 +19,28 @@ export interface Removal {
 }
 
 /**
- * Removes run `names` from `netns`. A missing namespace, table or chain is success.
+ * Removes every object of `runs` from `netns` in one transaction (one listing, one `nft -f`).
+ * Without nft installed, the iptables objects are removed with iptables-restore, one
+ * transaction per family. A missing namespace, table or chain is success.
  * @throws SpawnError when a removal the kernel should accept fails.
  */
-export async function removeRun(netns: Netns, names: RunNames): Promise<Removal> {
+export async function removeRuns(netns: Netns, runs: readonly RunNames[]): Promise<Removal> {
   try {
-    const [nft, ipt] = await Promise.all([nftRemove(netns, names), iptablesRemove(netns, names)]);
-    return { removed: [...nft, ...ipt], gone: false };
+    if (!installedTools().nft) {
+      const removed = await Promise.all(runs.map((r) => iptablesRemove(netns, r)));
+      return { removed: removed.flat(), gone: false };
+    }
+    const { stdout } = await netns.run(['nft', '-j', 'list', 'ruleset']);
+    const script = removalScript(parseNftJson(stdout), runs);
+    if (script.text !== '') await netns.run(['nft', '-f', '-'], { input: script.text });
+    return { removed: script.objects, gone: false };
   } catch (e) {
     if (e instanceof NetnsGoneError) return { removed: [], gone: true };
     throw e;
   }
+}
+
+/** Removes run `names` from `netns`; see {@link removeRuns}. */
+export function removeRun(netns: Netns, names: RunNames): Promise<Removal> {
+  return removeRuns(netns, [names]);
 }

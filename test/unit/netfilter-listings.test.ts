@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseIptablesSave, parseNftJson, parseTableComment, parseTableList, parseTag } from '../../steps/netfilter/index.js';
+import { parseIptablesSave, parseNftJson, parseTableComment, parseTableList, parseTag, removalScript, runNames } from '../../steps/netfilter/index.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/netfilter/${name}`, import.meta.url), 'utf8');
 
@@ -51,5 +51,46 @@ describe('nft listings', () => {
     ]);
     expect(parseTag(parseTableComment(fixture('nft-list-table-masquerade-run.txt'))!)).toMatchObject({ runId: 'rec-nft', vmi: 'ns1/vm-a' });
     expect(parseTableComment('table inet x {\n\tchain c {\n\t\tcounter comment "not the table\'s"\n\t}\n}\n')).toBeUndefined();
+  });
+});
+
+describe('removalScript', () => {
+  const listing = parseNftJson(fixture('nft-ruleset-two-runs-both-backends-and-foreign.json'));
+  const jumpHandle = (family: string, target: string): number => listing.rules.find((r) => r.family === family && r.chain === 'FORWARD' && r.jumpTarget === target)!.handle!;
+
+  it('should delete exactly one run\'s objects of both backends and families, jumps by handle first', () => {
+    const a = runNames('run-a');
+    const chain = a.chain('forward');
+    expect(chain).toBe('VNF-66b1eb530fb7-FWD');
+    expect(removalScript(listing, [a])).toEqual({
+      text: [
+        `delete rule ip filter FORWARD handle ${jumpHandle('ip', chain)}`,
+        `delete rule ip6 filter FORWARD handle ${jumpHandle('ip6', chain)}`,
+        `flush chain ip filter ${chain}`,
+        `delete chain ip filter ${chain}`,
+        `flush chain ip6 filter ${chain}`,
+        `delete chain ip6 filter ${chain}`,
+        `delete table inet ${a.table}`,
+        '',
+      ].join('\n'),
+      objects: [`inet ${a.table}`, `ipv4 ${chain}`, `ipv6 ${chain}`],
+    });
+  });
+
+  it('should leave the other run, the foreign rule and the NAT tables out', () => {
+    const chain = runNames('run-b').chain('forward');
+    const text = removalScript(listing, [runNames('run-b')]).text;
+    expect(text).not.toContain('66b1eb530fb7');
+    expect(text).not.toContain('nat');
+    expect(listing.rules.some((r) => r.chain === 'FORWARD' && r.verdict === 'accept')).toBe(true);
+    expect(text.split('\n').filter((l) => l.startsWith('delete rule'))).toEqual([
+      `delete rule ip filter FORWARD handle ${jumpHandle('ip', chain)}`,
+      `delete rule ip6 filter FORWARD handle ${jumpHandle('ip6', chain)}`,
+    ]);
+    expect(text).not.toContain('delete table');
+  });
+
+  it('should be empty for a run that is not there', () => {
+    expect(removalScript(listing, [runNames('never')])).toEqual({ text: '', objects: [] });
   });
 });
