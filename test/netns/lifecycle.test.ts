@@ -3,6 +3,7 @@
  * rollback, foreign rules, tampering, signals. Real CLI processes against a masquerade launcher.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { iptablesRemove, netnsAt, runNames } from '../../steps/netfilter/index.js';
 import { runCli, scenarioJson, startCli, stepArgs } from './helpers/cli.js';
 import { expectedVerdict, flowsFor, matrixMismatches, probe, type FilterConfig } from './helpers/flows.js';
 import { rulesetSnapshot } from './helpers/ruleset.js';
@@ -74,6 +75,19 @@ describe('run lifecycle in one launcher namespace', () => {
     expect(rulesetSnapshot(netns)).toBe(before);
   });
 
+  it('should remove the iptables objects with iptables-restore alone (no nft installed), sparing the other run', async () => {
+    const before = rulesetSnapshot(netns);
+    const [a, b] = [uniqueRunId('restore-a'), uniqueRunId('restore-b')];
+    expect((await runCli(stepArgs('inject', netns, a, 'masquerade', scenarioJson(DNS), 'iptables'))).code).toBe(0);
+    expect((await runCli(stepArgs('inject', netns, b, 'masquerade', scenarioJson(WEB), 'iptables'))).code).toBe(0);
+    const removed = await iptablesRemove(netnsAt(netns), runNames(a));
+    expect(removed).toEqual([`ipv4 ${runNames(a).chain('forward')}`, `ipv6 ${runNames(a).chain('forward')}`]);
+    expect(await iptablesRemove(netnsAt(netns), runNames(a))).toEqual([]);
+    expect((await runCli(stepArgs('verify', netns, b, 'masquerade', scenarioJson(WEB), 'iptables'))).code).toBe(0);
+    expect((await runCli(stepArgs('rollback', netns, b, 'masquerade'))).code).toBe(0);
+    expect(rulesetSnapshot(netns)).toBe(before);
+  });
+
   it('should keep a foreign rule inserted above its jump, and warn about it in verify (iptables)', async () => {
     const runId = uniqueRunId('foreign');
     expect((await runCli(stepArgs('inject', netns, runId, 'masquerade', scenarioJson(DNS), 'iptables'))).code).toBe(0);
@@ -128,13 +142,16 @@ describe('run lifecycle in one launcher namespace', () => {
       const proc = startCli(stepArgs('inject', netns, runId, 'masquerade', scenarioJson(DNS), 'nftables'));
       setTimeout(() => proc.child.kill('SIGTERM'), delayMs);
       const run = await proc.done;
-      if (run.code === 0) {
-        // Done before the signal: the whole set is there.
-        expect((await runCli(stepArgs('verify', netns, runId, 'masquerade', scenarioJson(DNS), 'nftables'))).code).toBe(0);
+      const detail = `delay ${delayMs} ms, exit ${run.code} ${run.signal}: ${run.stderr}`;
+      // Stopped by the step (143: nothing left) or done (0); or killed outright by the default
+      // handler before the step guarded itself (nothing applied yet) or after it finished.
+      expect(run.code === 0 || run.code === 143 || run.signal === 'SIGTERM', detail).toBe(true);
+      if (run.code === 143) expect(rulesetSnapshot(netns), detail).toBe(before);
+      if (rulesetSnapshot(netns) !== before) {
+        // Something is there: it must be the whole rule set, never a part of it.
+        expect(run.code === 143, detail).toBe(false);
+        expect((await runCli(stepArgs('verify', netns, runId, 'masquerade', scenarioJson(DNS), 'nftables'))).code, detail).toBe(0);
         expect((await runCli(stepArgs('rollback', netns, runId, 'masquerade'))).code).toBe(0);
-      } else {
-        // Killed before the step guarded itself, or stopped and undone by it.
-        expect(run.signal === 'SIGTERM' || run.code === 143, `exit ${run.code} ${run.signal}: ${run.stderr}`).toBe(true);
       }
       expect(rulesetSnapshot(netns)).toBe(before);
     }

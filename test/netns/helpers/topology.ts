@@ -150,7 +150,9 @@ export async function buildTopology(options: TopologyOptions): Promise<Topology>
         up(guest, 'eth0');
         ip(guest, 'route', 'add', 'default', 'via', '10.244.0.1');
         const v = String(options.bridgeNfCall ?? 1);
-        exec(launcher, ['sysctl', '-qw', `net.bridge.bridge-nf-call-iptables=${v}`, `net.bridge.bridge-nf-call-ip6tables=${v}`]);
+        // arp_ignore=1 as KubeVirt sets it: otherwise the launcher answers ARP for the pod IP it
+        // keeps on the dummy, racing the guest's own reply, and the peer may learn the wrong MAC.
+        exec(launcher, ['sysctl', '-qw', `net.bridge.bridge-nf-call-iptables=${v}`, `net.bridge.bridge-nf-call-ip6tables=${v}`, 'net.ipv4.conf.all.arp_ignore=1']);
         continue;
       }
       veth(launcher, 'eth0', 'node', nodePort);
