@@ -12,6 +12,7 @@
 //      virt-launcher), as root with only NET_ADMIN, SYS_ADMIN, SYS_PTRACE, read-only root fs;
 //      after the rollback the namespace's ruleset must be what it was before the inject;
 //   5. prints the image size and the durations, and removes all it created (--keep: the images stay).
+// VNF_DEBIAN_MIRROR overrides the Debian mirror of the base (default http://deb.debian.org/debian).
 // Every command is an argv array; nothing goes through a shell.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -162,7 +163,7 @@ async function main() {
     const baseSeconds = seconds(t);
     say(`base image ${BASE} (debootstrap minbase + Node.js ${process.version}) in ${baseSeconds} s`);
     t = Date.now();
-    const revision = run(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'], { allowFail: true }).stdout?.trim() || 'unknown';
+    const revision = (has('git') && run(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'], { allowFail: true }).stdout?.trim()) || 'unknown';
     run(['buildah', 'bud', '--isolation', 'chroot', '--pull-never', '--layers=false', '--build-arg', `BUILD_IMAGE=${BASE}`, '--build-arg', `BASE_IMAGE=${BASE}`,
       '--build-arg', `VERSION=${VERSION}`, '--build-arg', `REVISION=${revision}`, '-t', IMAGE, '-f', join(ROOT, 'Dockerfile'), ROOT]);
     const buildSeconds = seconds(t);
