@@ -12,7 +12,11 @@ const example = (path: string): string => readFileSync(join(EXAMPLES_DIR, path),
 
 // tekton-lint skips objects without metadata.name, which a PipelineRun made for `kubectl create`
 // lacks (it has generateName): lint it under a fixed name so that its rules see it at all.
-const named = (run: string): string => run.replace(/^ {2}generateName: (\S+)-$/m, '  name: $1-lint');
+const named = (run: string): string => {
+  const renamed = run.replace(/^ {2}generateName: (\S+)-$/m, '  name: $1-lint');
+  if (renamed === run) throw new Error('no generateName to replace: the PipelineRun would not be linted');
+  return renamed;
+};
 
 // The params carry the krkn scenario keys (snake_case, like the Argo parameters and krkn's own
 // files); tekton-lint's style rule prefers kebab-case. That warning, on those names, is the only
