@@ -41,9 +41,8 @@ export function findAttachments(binding: FilterableBinding, links: readonly Link
   const names = new Set(links.map((l) => l.name));
   const found: Attachment[] = [];
   if (isRelayBinding(binding)) {
-    // The relay's sockets use the pod's routed interfaces; eth0 when no default route is set.
-    const devices = [...new Set(defaultDevices)].filter((d) => names.has(d));
-    for (const dev of devices.length > 0 ? devices : names.has('eth0') ? ['eth0'] : []) found.push({ podIface: dev });
+    // The relay's sockets may use any interface of the pod; the default route's comes first.
+    for (const l of links) if (l.name !== 'lo' && l.kind !== 'bridge') found.push({ podIface: l.name });
   } else {
     for (const bridge of links.filter((l) => l.kind === 'bridge' && l.name.startsWith('k6t-'))) {
       const ports = links.filter((l) => l.master === bridge.name);
@@ -64,7 +63,7 @@ export function findAttachments(binding: FilterableBinding, links: readonly Link
   }
   if (found.length === 0) {
     const what = isRelayBinding(binding)
-      ? 'no default route and no eth0'
+      ? 'no interface besides lo'
       : binding === 'bridge'
         ? 'no k6t-* bridge with one tap port and one pod-network port'
         : 'no k6t-* bridge with one tap port next to the pod interface';

@@ -9,8 +9,11 @@ import process from 'node:process';
 import type { NetnsFacts } from './facts.js';
 import type { RulePlan } from './plan.js';
 
+/** What --backend accepts. */
 export const BACKEND_REQUESTS = ['auto', 'iptables', 'nftables'] as const;
+/** A --backend value. */
 export type BackendRequest = (typeof BACKEND_REQUESTS)[number];
+/** A backend that applies rules. */
 export type BackendName = 'iptables' | 'nftables';
 
 /** The requested backend cannot see the traffic, or no usable backend is installed. */

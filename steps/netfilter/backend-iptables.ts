@@ -10,6 +10,7 @@ import { parseIptablesSave, type SavedTable } from './iptables-save.js';
 import { createText, removeText, renderIptables, replaceText, type IpFamily, type IptablesObjects, type IptablesRendering } from './render-iptables.js';
 import { SpawnError } from './spawn.js';
 
+/** The families every run covers, each its own transaction (iptables, ip6tables). */
 export const IP_FAMILIES: readonly IpFamily[] = ['ipv4', 'ipv6'];
 const TOOL: Record<IpFamily, string> = { ipv4: 'iptables', ipv6: 'ip6tables' };
 const BUILTINS = ['INPUT', 'FORWARD', 'OUTPUT'];

@@ -9,11 +9,13 @@ export interface NftTable {
   readonly name: string;
 }
 
+/** A chain; `hook` only for base chains. */
 export interface NftChain extends NftTable {
   readonly table: string;
   readonly hook?: string;
 }
 
+/** A rule, with what verify and removal need of it. */
 export interface NftRule {
   readonly family: string;
   readonly table: string;
@@ -30,6 +32,7 @@ export interface NftRule {
   readonly verdict?: string;
 }
 
+/** A named set and its elements. */
 export interface NftSet {
   readonly family: string;
   readonly table: string;

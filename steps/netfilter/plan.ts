@@ -15,6 +15,7 @@ import type { Attachment } from './attachments.js';
 import { isRelayBinding, type FilterableBinding } from './binding.js';
 import { runNames, type Hook, type RunNames, type RunTag } from './naming.js';
 
+/** Relative to the guest: ingress enters it, egress leaves it. */
 export type Direction = 'ingress' | 'egress';
 
 /**
@@ -53,6 +54,7 @@ export interface MarkLocalRule {
   readonly relayUid: number;
 }
 
+/** Any rule of a plan. */
 export type PlannedRule = DropRule | MarkLocalRule;
 
 /** One run's rules. */

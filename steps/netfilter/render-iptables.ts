@@ -7,6 +7,7 @@ import { formatTag, type Hook } from './naming.js';
 import { LOCAL_CONNECTION_MARK, type DropRule, type PlannedRule, type RulePlan } from './plan.js';
 import type { SavedRule } from './iptables-save.js';
 
+/** iptables (ipv4) or ip6tables (ipv6). */
 export type IpFamily = 'ipv4' | 'ipv6';
 
 const BUILTIN: Record<Hook, string> = { forward: 'FORWARD', input: 'INPUT', output: 'OUTPUT' };

@@ -60,6 +60,19 @@ describe('run lifecycle in one launcher namespace', () => {
     });
   }
 
+  it('should filter the interfaces the scenario names, and refuse unknown ones, listing what there is', async () => {
+    const before = rulesetSnapshot(netns);
+    const runId = uniqueRunId('named');
+    const unknown = await runCli(stepArgs('inject', netns, runId, 'masquerade', scenarioJson({ ...DNS, interfaces: ['eth9'] })));
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe('error: interfaces eth9 are not VM interfaces in this namespace; available: eth0/k6t-eth0/tap0\n');
+    expect(rulesetSnapshot(netns)).toBe(before);
+    const named = await runCli(stepArgs('inject', netns, runId, 'masquerade', scenarioJson({ ...DNS, interfaces: ['tap0'] })));
+    expect(named.result).toMatchObject({ ok: true, interfaces: [{ podIface: 'eth0', bridge: 'k6t-eth0', tap: 'tap0' }] });
+    expect(named.logs.some((l) => l.msg === 'filtering eth0 (named by the scenario: tap0)')).toBe(true);
+    expect((await runCli(stepArgs('rollback', netns, runId, 'masquerade'))).code).toBe(0);
+  });
+
   it('should succeed when rolling back twice, or without any inject', async () => {
     const before = rulesetSnapshot(netns);
     const runId = uniqueRunId('twice');

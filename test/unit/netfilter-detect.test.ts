@@ -62,10 +62,10 @@ describe('findAttachments', () => {
     expect(() => selectAttachments(found, ['eth9'])).toThrow(new DetectionError('interfaces eth9 are not VM interfaces in this namespace; available: eth0-nic/k6t-eth0/tap0, net1-nic/k6t-net1/tap1'));
   });
 
-  it('should take the default-route interfaces for passt, eth0 without one', () => {
-    const links: LinkRecord[] = [{ name: 'lo' }, { name: 'eth0', kind: 'veth' }, { name: 'net1', kind: 'veth' }];
-    expect(findAttachments('passt', links, ['net1', 'net1'])).toEqual([{ podIface: 'net1' }]);
-    expect(findAttachments('slirp', links, [])).toEqual([{ podIface: 'eth0' }]);
+  it('should offer every pod interface to passt, the default route\'s first, else eth0', () => {
+    const links: LinkRecord[] = [{ name: 'lo' }, { name: 'net1', kind: 'veth' }, { name: 'eth0', kind: 'veth' }];
+    expect(findAttachments('passt', links, ['net1', 'net1'])).toEqual([{ podIface: 'net1' }, { podIface: 'eth0' }]);
+    expect(findAttachments('slirp', links, [])).toEqual([{ podIface: 'eth0' }, { podIface: 'net1' }]);
   });
 
   it('should say why a namespace is not a launcher of the binding', () => {
@@ -73,7 +73,7 @@ describe('findAttachments', () => {
     expect(() => findAttachments('bridge', links, ['eth0'])).toThrow(
       new DetectionError('found no k6t-* bridge with one tap port and one pod-network port (links: lo, eth0, k6t-eth0, tap0): this is not the network namespace of a running bridge VMI\'s virt-launcher'),
     );
-    expect(() => findAttachments('passt', [{ name: 'lo' }], [])).toThrow('found no default route and no eth0 (links: lo)');
+    expect(() => findAttachments('passt', [{ name: 'lo' }], [])).toThrow('found no interface besides lo (links: lo)');
   });
 });
 

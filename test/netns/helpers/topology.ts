@@ -89,11 +89,19 @@ export async function buildTopology(options: TopologyOptions): Promise<Topology>
     rmSync(bin, { recursive: true, force: true });
   };
 
+  // /proc/sys/net shows the writer's namespace; tee (coreutils) rather than sysctl (procps,
+  // absent from slim images). Each setting is "key=value" in sysctl's dotted notation.
+  const sysctl = (role: Role, ...settings: string[]): void => {
+    for (const setting of settings) {
+      const [key, value] = setting.split('=') as [string, string];
+      exec(role, ['tee', `/proc/sys/${key.replace(/\./g, '/')}`], value);
+    }
+  };
   const mkns = (role: Role): void => {
     sh(['ip', 'netns', 'add', ns(role)]);
     created.push(role);
     ip(role, 'link', 'set', 'lo', 'up');
-    exec(role, ['sysctl', '-qw', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0', 'net.ipv6.conf.all.accept_ra=0', 'net.ipv6.conf.default.accept_ra=0']);
+    sysctl(role, 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0', 'net.ipv6.conf.all.accept_ra=0', 'net.ipv6.conf.default.accept_ra=0');
   };
   const veth = (a: Role, ifa: string, b: Role, ifb: string): void => {
     ip(a, 'link', 'add', ifa, 'type', 'veth', 'peer', 'name', ifb, 'netns', ns(b));
@@ -152,7 +160,7 @@ export async function buildTopology(options: TopologyOptions): Promise<Topology>
         const v = String(options.bridgeNfCall ?? 1);
         // arp_ignore=1 as KubeVirt sets it: otherwise the launcher answers ARP for the pod IP it
         // keeps on the dummy, racing the guest's own reply, and the peer may learn the wrong MAC.
-        exec(launcher, ['sysctl', '-qw', `net.bridge.bridge-nf-call-iptables=${v}`, `net.bridge.bridge-nf-call-ip6tables=${v}`, 'net.ipv4.conf.all.arp_ignore=1']);
+        sysctl(launcher, `net.bridge.bridge-nf-call-iptables=${v}`, `net.bridge.bridge-nf-call-ip6tables=${v}`, 'net.ipv4.conf.all.arp_ignore=1');
         continue;
       }
       veth(launcher, 'eth0', 'node', nodePort);
@@ -162,7 +170,7 @@ export async function buildTopology(options: TopologyOptions): Promise<Topology>
       ip(launcher, 'route', 'add', 'default', 'via', '10.244.0.1', 'dev', 'eth0');
       ip(launcher, '-6', 'route', 'add', 'default', 'via', 'fd00:10:244::1', 'dev', 'eth0');
       if (options.binding === 'passt') {
-        exec(launcher, ['sysctl', '-qw', 'net.ipv4.ip_unprivileged_port_start=0']);
+        sysctl(launcher, 'net.ipv4.ip_unprivileged_port_start=0');
         continue;
       }
       mkns(guest);
@@ -175,7 +183,7 @@ export async function buildTopology(options: TopologyOptions): Promise<Topology>
       up(guest, 'eth0');
       ip(guest, 'route', 'add', 'default', 'via', '10.0.2.1');
       ip(guest, '-6', 'route', 'add', 'default', 'via', 'fd10:0:2::1');
-      exec(launcher, ['sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
+      sysctl(launcher, 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1');
       // KubeVirt's masquerade NAT, reduced to its effect: inbound to the pod IP goes to the guest,
       // the guest's outbound leaves with the pod IP.
       exec(launcher, ['nft', '-f', '-'], ['ip', 'ip6'].map((f) => {
