@@ -17,12 +17,11 @@ import {
   guardTermination,
   installedTools,
   InterruptedError,
-  planRules,
   removeRun,
   unixNow,
   type TerminationGuard,
 } from '../netfilter/index.js';
-import { addNodeStepOptions, checkRunId, LauncherGoneError, locateLauncher, parseTarget, runStep, type NodeStepFlags } from './node-step.js';
+import { addNodeStepOptions, checkRunId, LauncherGoneError, locateLauncher, parseTarget, planForScenario, runStep, type NodeStepFlags } from './node-step.js';
 
 async function inject(flags: NodeStepFlags, io: Io, { log }: StepLogger, guard: TerminationGuard): Promise<Record<string, unknown>> {
   const target = parseTarget(flags.target, flags.netns);
@@ -52,16 +51,7 @@ async function inject(flags: NodeStepFlags, io: Io, { log }: StepLogger, guard: 
   }
 
   const now = unixNow();
-  const plan = planRules({
-    binding,
-    attachments,
-    ...(relay ? { relayUid: relay.uid } : {}),
-    ingress: scenario.ingress,
-    egress: scenario.egress,
-    ports: scenario.ports,
-    protocols: scenario.protocols,
-    tag: { runId, expiresAt: expiryFor(now, scenario.test_duration), vmi },
-  });
+  const plan = planForScenario(binding, detection, scenario, { runId, expiresAt: expiryFor(now, scenario.test_duration), vmi });
   const choice = chooseBackend(flags.backend, plan, detection.facts, installedTools());
   log('info', `backend ${choice.backend} (${choice.reason})`);
 

@@ -8,14 +8,19 @@ import type { Io } from '../../generator/io.js';
 import { stepLogger, type StepLogger } from '../log.js';
 import { writeResult } from '../result.js';
 import { targetSchema, type Target } from '../target.js';
+import type { Scenario } from '../../scenario/index.js';
 import {
   BACKEND_REQUESTS,
   discoverLauncher,
   locateAt,
+  planRules,
   runIdProblem,
   type BackendRequest,
+  type Detection,
   type FilterableBinding,
   type Located,
+  type RulePlan,
+  type RunTag,
 } from '../netfilter/index.js';
 
 /** Parsed flags of inject, verify and rollback. */
@@ -76,6 +81,23 @@ export function checkRunId(runId: string): string {
 export async function locateLauncher(flags: NodeStepFlags, target: Target, binding: FilterableBinding): Promise<Located | undefined> {
   if (flags.netns !== undefined) return locateAt(flags.netns);
   return discoverLauncher({ proc: flags.proc, podUid: target.launcherPodUid!, binding });
+}
+
+/**
+ * The plan of `scenario` for what `detection` found: what inject applies and verify expects.
+ * @throws PlanError.
+ */
+export function planForScenario(binding: FilterableBinding, detection: Detection, scenario: Scenario, tag: RunTag): RulePlan {
+  return planRules({
+    binding,
+    attachments: detection.selection.attachments,
+    ...(detection.relay ? { relayUid: detection.relay.uid } : {}),
+    ingress: scenario.ingress,
+    egress: scenario.egress,
+    ports: scenario.ports,
+    protocols: scenario.protocols,
+    tag,
+  });
 }
 
 /** The launcher namespace does not exist (inject and verify need it). */

@@ -9,8 +9,8 @@ import type { Io } from '../../generator/io.js';
 import type { Scenario } from '../../scenario/index.js';
 import { stepScenario } from '../scenario.js';
 import type { Target } from '../target.js';
-import { detect, expiryFor, filterableBinding, inspectRun, planRules, unixNow } from '../netfilter/index.js';
-import { addNodeStepOptions, checkRunId, LauncherGoneError, locateLauncher, parseTarget, runStep, type NodeStepFlags } from './node-step.js';
+import { detect, expiryFor, filterableBinding, inspectRun, unixNow } from '../netfilter/index.js';
+import { addNodeStepOptions, checkRunId, LauncherGoneError, locateLauncher, parseTarget, planForScenario, runStep, type NodeStepFlags } from './node-step.js';
 
 /** The outcome of one check. */
 export interface CheckResult {
@@ -41,16 +41,7 @@ export const netfilterCheck: VerifyCheck = async ({ target, runId, scenario, fla
   const detection = await detect(located, { binding, proc: flags.proc, interfaces: scenario.interfaces });
   const now = unixNow();
   // The plan inject would make now; the expiry is irrelevant to what rules it holds.
-  const plan = planRules({
-    binding,
-    attachments: detection.selection.attachments,
-    ...(detection.relay ? { relayUid: detection.relay.uid } : {}),
-    ingress: scenario.ingress,
-    egress: scenario.egress,
-    ports: scenario.ports,
-    protocols: scenario.protocols,
-    tag: { runId, expiresAt: expiryFor(now, scenario.test_duration), vmi },
-  });
+  const plan = planForScenario(binding, detection, scenario, { runId, expiresAt: expiryFor(now, scenario.test_duration), vmi });
   const inspection = await inspectRun(located.netns, plan, now);
   const ok = inspection.problems.length === 0;
   return {

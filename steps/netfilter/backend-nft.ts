@@ -1,6 +1,7 @@
 /**
- * The nftables backend: a run is one table (`inet`, or `bridge` for bridged guests), applied,
- * replaced and removed with `nft -f`, each one kernel transaction: never half installed.
+ * The nftables backend: a run is one table (`inet`, or `bridge` for bridged guests), applied
+ * and replaced with `nft -f`, each one kernel transaction: never half installed. (Removal of
+ * both backends' objects is remove.ts.)
  */
 import type { Netns } from './netns.js';
 import { parseNftJson, parseTableComment, parseTableList, type NftListing, type NftTable } from './nft-json.js';

@@ -34,6 +34,6 @@ export async function detect(located: Located, options: DetectOptions): Promise<
   const facts = located.facts ?? (await readNetnsFacts(located.netns));
   const found = findAttachments(options.binding, facts.links, facts.defaultDevices);
   const selection = selectAttachments(found, options.interfaces);
-  const relay = isRelayBinding(options.binding) ? findRelay(options.proc, located.id, options.binding) : undefined;
+  const relay = isRelayBinding(options.binding) ? (located.relay ?? findRelay(options.proc, located.id, options.binding)) : undefined;
   return { facts, found, selection, ...(relay ? { relay } : {}) };
 }

@@ -9,7 +9,7 @@ import { normalizePodUid } from './cgroup.js';
 import { readNetnsFacts, type NetnsFacts } from './facts.js';
 import { netnsAt, netnsId, type Netns, type NetnsId } from './netns.js';
 import { listPids, podUidOf, processInfo } from './proc.js';
-import { findRelay, RelayError } from './relay.js';
+import { findRelay, RelayError, type Relay } from './relay.js';
 
 /** The pod has processes, but none in a namespace that looks like its launcher's. */
 export class LauncherNotFoundError extends Error {}
@@ -23,6 +23,8 @@ export interface Located {
   readonly pid?: number;
   /** The facts read while checking the candidate (saves reading them again). */
   readonly facts?: NetnsFacts;
+  /** The relay found while checking the candidate (passt, slirp). */
+  readonly relay?: Relay;
 }
 
 /** Options of {@link discoverLauncher}. */
@@ -47,10 +49,7 @@ export async function discoverLauncher(options: DiscoverOptions): Promise<Locate
     const pid = pids[0]!;
     const netns = netnsAt(`${proc}/${pid}/ns/net`);
     try {
-      if (isRelayBinding(binding)) {
-        findRelay(proc, id, binding);
-        return { netns, id, pid };
-      }
+      if (isRelayBinding(binding)) return { netns, id, pid, relay: findRelay(proc, id, binding) };
       const facts = await readNetnsFacts(netns);
       findAttachments(binding, facts.links, facts.defaultDevices);
       return { netns, id, pid, facts };

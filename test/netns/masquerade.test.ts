@@ -1,26 +1,3 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matrixMismatches } from './helpers/flows.js';
-import { CASES, checkScenarioCase } from './helpers/scenario-case.js';
-import { buildTopology, type Topology } from './helpers/topology.js';
+import { describeMatrix } from './helpers/scenario-case.js';
 
-describe('masquerade binding (guest routed through the launcher: FORWARD)', () => {
-  let t: Topology;
-  beforeAll(async () => {
-    t = await buildTopology({ binding: 'masquerade' });
-  });
-  afterAll(async () => {
-    await t?.destroy();
-  });
-
-  it('should pass every flow before any rule (the topology works)', async () => {
-    expect(await matrixMismatches(t, undefined)).toEqual([]);
-  });
-
-  for (const backend of ['nftables', 'iptables'] as const) {
-    for (const c of CASES[backend]) {
-      it(`should block exactly ${c.label} with ${backend}, IPv4 and IPv6, then restore everything`, async () => {
-        await checkScenarioCase(t, backend, c);
-      });
-    }
-  }
-});
+describeMatrix('masquerade binding (guest routed through the launcher: FORWARD)', { binding: 'masquerade' }, ['nftables', 'iptables']);

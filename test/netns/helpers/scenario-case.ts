@@ -3,11 +3,11 @@
  * (counters), rollback, real traffic again, and the namespace's ruleset back to its state
  * before inject. The matrix tests run a few of these per binding and backend.
  */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, scenarioJson, stepArgs } from './cli.js';
 import { matrixMismatches, type FilterConfig } from './flows.js';
 import { rulesetSnapshot } from './ruleset.js';
-import type { Topology } from './topology.js';
+import { buildTopology, type Topology, type TopologyOptions } from './topology.js';
 
 export interface ScenarioCase extends FilterConfig {
   readonly label: string;
@@ -68,4 +68,33 @@ export async function checkScenarioCase(t: Topology, backend: 'nftables' | 'ipta
 
   expect(await matrixMismatches(t, undefined)).toEqual([]);
   expect(rulesetSnapshot(netns)).toBe(before);
+}
+
+/**
+ * A suite on one topology: the baseline (every flow passes before any rule), then `CASES` of
+ * each backend, then `more` (tests of their own, given the topology).
+ */
+export function describeMatrix(title: string, options: TopologyOptions, backends: readonly ('nftables' | 'iptables')[], more?: (topology: () => Topology) => void): void {
+  describe(title, () => {
+    let t: Topology;
+    beforeAll(async () => {
+      t = await buildTopology(options);
+    });
+    afterAll(async () => {
+      await t?.destroy();
+    });
+
+    it('should pass every flow before any rule (the topology works)', async () => {
+      expect(await matrixMismatches(t, undefined)).toEqual([]);
+    });
+
+    for (const backend of backends) {
+      for (const c of CASES[backend]) {
+        it(`should block exactly ${c.label} with ${backend}, IPv4 and IPv6, sparing every other flow, then restore everything`, async () => {
+          await checkScenarioCase(t, backend, c);
+        });
+      }
+    }
+    more?.(() => t);
+  });
 }
