@@ -10,7 +10,7 @@
  * Ingress = packets entering the guest, egress = packets leaving it; ports are destination
  * ports (all when empty). Rules are family-neutral: every backend applies them to IPv4 and IPv6.
  */
-import type { Protocol } from '../../scenario/index.js';
+import { ifnameProblem, type Protocol } from '../../scenario/index.js';
 import type { Attachment } from './attachments.js';
 import { isRelayBinding, type FilterableBinding } from './binding.js';
 import { runNames, type Hook, type RunNames, type RunTag } from './naming.js';
@@ -102,6 +102,11 @@ export function planRules(input: PlanInput): RulePlan {
   if (protocols.length === 0 || protocols.length !== new Set(input.protocols).size) throw new PlanError(`protocols must be tcp and/or udp, not ${input.protocols.join(',')}`);
   const badPort = ports.find((p) => !Number.isInteger(p) || p < 1 || p > 65535);
   if (badPort !== undefined) throw new PlanError(`${badPort} is not a port (1-65535)`);
+  // Names end up inside rule text: only plain interface names, whatever a namespace holds.
+  for (const name of input.attachments.flatMap((a) => [a.podIface, a.bridge, a.tap])) {
+    const problem = name === undefined ? undefined : ifnameProblem(name);
+    if (problem) throw new PlanError(`interface: ${problem}`);
+  }
   const relayUid = input.relayUid;
   if (isRelayBinding(binding) && (relayUid === undefined || !Number.isInteger(relayUid) || relayUid < 0)) {
     // Not reachable from the steps (detection refuses first, exit 1); guards direct callers.

@@ -50,6 +50,7 @@ describe('planRules', () => {
     [{ ports: [65536] }, '65536 is not a port (1-65535)'],
     [{ binding: 'passt' }, "binding passt needs the uid of its relay process; without it the rules would also cut the launcher's own traffic"],
     [{ attachments: [{ podIface: 'eth0' }] }, 'masquerade interface eth0 has no k6t bridge'],
+    [{ attachments: [{ podIface: 'eth0', bridge: 'k6t-eth0', tap: 'tap0" accept' }] }, 'interface: "tap0" accept" is not a valid interface name (letters, digits, \'-\', \'_\' and \'.\' only, starting with a letter or digit)'],
   ] as [Partial<PlanInput>, string][])('should refuse %j: %s', (change, message) => {
     expect(() => planRules({ ...base, ...change } as PlanInput)).toThrow(new PlanError(message));
   });
