@@ -26,6 +26,8 @@ const { populate, runCli, tempDir, writeKubeconfig } = await import(pathToFileUR
 const quick = process.argv.includes('--quick');
 const REPEAT = quick ? 1 : 3;
 const cases = [
+  // No VMI at all: the fixed cost (Node's start, the CLI, loading @kubernetes/client-node).
+  { vmis: 0, namespaces: 1, instanceCount: 1, flags: ['--allow-empty'] },
   { vmis: 1_000, namespaces: 200, instanceCount: 1 },
   { vmis: 10_000, namespaces: 200, instanceCount: 1, goal: true },
   { vmis: 10_000, namespaces: 200, instanceCount: 0 },
@@ -38,7 +40,7 @@ let failed = false;
 const loadBefore = loadavg()[0];
 for (const c of cases) {
   const api = await FakeKubeApi.start();
-  populate(api, { vmis: c.vmis, namespaces: c.namespaces });
+  if (c.vmis > 0) populate(api, { vmis: c.vmis, namespaces: c.namespaces });
   const kubeconfig = writeKubeconfig(api.url);
   const dir = tempDir('vmi-bench-');
   const runs = [];
@@ -47,7 +49,7 @@ for (const c of cases) {
     const rssFile = join(dir, `rss-${r}`);
     const start = performance.now();
     const result = await runCli(
-      ['step', 'select', `--out=${join(dir, 'targets.json')}`, `--tolerations-out=${join(dir, 'tolerations.json')}`, '--seed=7'],
+      ['step', 'select', `--out=${join(dir, 'targets.json')}`, `--tolerations-out=${join(dir, 'tolerations.json')}`, '--seed=7', ...(c.flags ?? [])],
       { KUBECONFIG: kubeconfig, NAMESPACE: 'ns-', INSTANCE_COUNT: String(c.instanceCount), VMI_BENCH_RSS_FILE: rssFile },
       ['--import', pathToFileURL(join(root, 'bench', 'select', 'rss-probe.mjs')).href],
     );
@@ -62,8 +64,9 @@ for (const c of cases) {
   await api.close();
   const walls = runs.map((r) => r.wallMs).sort((a, b) => a - b);
   const objects = c.vmis * 2;
+  const { flags: _flags, ...shown } = c;
   const row = {
-    ...c,
+    ...shown,
     objects,
     requests: runs[0].requests,
     bound: 2 + Math.ceil(objects / 500),
