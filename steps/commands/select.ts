@@ -44,7 +44,7 @@ async function run(options: SelectOptions, io: Io): Promise<void> {
   const scenario = stepScenario(options.scenario, io);
   const seed = parseSeed(options.seed) ?? randomInt(MAX_SEED + 1);
   const log = stepLogger(io, 'select').log;
-  // Loaded here, not at the top: @kubernetes/client-node takes ~0.7 s and ~80 MB to load, which
+  // Loaded here, not at the top: @kubernetes/client-node takes ~0.6 s and ~70 MB to load, which
   // every other command (generate, validate, the node steps) would pay for nothing.
   const kube = await import('../kube/index.js');
   const criteria = criteriaOf(scenario);
