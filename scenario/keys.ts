@@ -34,7 +34,8 @@ export type ScenarioKeyName =
   | 'image'
   | 'taints'
   | 'service_account'
-  | 'wait_duration';
+  | 'wait_duration'
+  | 'expiry_grace';
 
 export const SCENARIO_KEYS: readonly ScenarioKey[] = [
   { key: 'test_duration', flag: 'chaos-duration', env: 'TOTAL_CHAOS_DURATION', kind: 'integer', description: 'seconds the rules are held (integer >= 1)' },
@@ -52,6 +53,8 @@ export const SCENARIO_KEYS: readonly ScenarioKey[] = [
   { key: 'taints', flag: 'taints', env: 'TAINTS', kind: 'list', description: 'comma-separated key[=value]:Effect taints to tolerate' },
   { key: 'service_account', flag: 'service-account', env: 'SERVICE_ACCOUNT', kind: 'string', description: 'service account of the step pods' },
   { key: 'wait_duration', flag: 'wait-duration', env: 'WAIT_DURATION', kind: 'integer', description: 'seconds to wait before the next scenario of the same file' },
+  // Ours, not krkn's: the kernel stops every rule at inject time + test_duration + expiry_grace.
+  { key: 'expiry_grace', flag: 'expiry-grace', env: 'EXPIRY_GRACE', kind: 'integer', description: 'seconds past test_duration after which the kernel stops the rules by itself' },
 ];
 
 export const SCENARIO_KEY_NAMES: readonly ScenarioKeyName[] = SCENARIO_KEYS.map((k) => k.key);

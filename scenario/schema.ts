@@ -114,6 +114,7 @@ export const scenarioSchema = z.strictObject({
   taints: list(text([taintProblem])).default([]),
   service_account: text([serviceAccountProblem]).default(''),
   wait_duration: integer(0).default(300),
+  expiry_grace: integer(1).default(60),
 });
 
 /** A validated, normalized scenario. */

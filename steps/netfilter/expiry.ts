@@ -8,7 +8,7 @@
  * Seconds past the scenario's duration before the rules expire: room for the hold step to end,
  * verify and rollback pods to be scheduled, and their retries (3, backoff 5 s ×2).
  */
-export const EXPIRY_GRACE_SECONDS = 300;
+export const EXPIRY_GRACE_SECONDS = 60;
 
 /** Unix seconds of the expiry of rules injected at `now` (Unix seconds) for `durationSeconds`. */
 export function expiryFor(now: number, durationSeconds: number, graceSeconds = EXPIRY_GRACE_SECONDS): number {

@@ -67,7 +67,7 @@ describe('the corrected tekton-lint rules (they must still catch what the origin
     expect(problems.map((p) => [p.rule, p.message])).toEqual([
       [
         'v1#no-missing-param',
-        "Pipeline 'vmi-network-filter-be1c0cf5' references task 'vmi-network-filter-rollback' (as 'rollback'), but parameter 'node' is not supplied (it's a required param in 'vmi-network-filter-rollback')",
+        "Pipeline 'vmi-network-filter-4b7e3fe1' references task 'vmi-network-filter-rollback' (as 'rollback'), but parameter 'node' is not supplied (it's a required param in 'vmi-network-filter-rollback')",
       ],
     ]);
   });
@@ -78,7 +78,7 @@ describe('the corrected tekton-lint rules (they must still catch what the origin
     expect(problems.map((p) => [p.rule, p.message])).toEqual([
       [
         'v1#no-undefined-result',
-        "In Pipeline 'vmi-network-filter-be1c0cf5' the value on path '.spec.finally.0.matrix.params.0.value' refers to an undefined output result (as '$(tasks.select.results.nodez[*])' - 'nodez' is not a result in Task 'select')",
+        "In Pipeline 'vmi-network-filter-4b7e3fe1' the value on path '.spec.finally.0.matrix.params.0.value' refers to an undefined output result (as '$(tasks.select.results.nodez[*])' - 'nodez' is not a result in Task 'select')",
       ],
     ]);
   });

@@ -53,6 +53,7 @@ describe('the Tekton Tasks', () => {
       ['taints', ''],
       ['service_account', ''],
       ['wait_duration', '300'],
+      ['expiry_grace', '60'],
     ]);
   });
 

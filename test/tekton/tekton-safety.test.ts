@@ -30,6 +30,7 @@ describe('expressions in the Tekton output', () => {
       'context.pipelineRun.uid',
       'params.egress',
       'params.execution',
+      'params.expiry_grace',
       'params.image',
       'params.ingress',
       'params.instance_count',
@@ -107,11 +108,11 @@ describe('the Tekton lint of the CLI', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(OutputValidationError);
       expect((e as OutputValidationError).problems).toEqual([
-        'lint: Task[1](vmi-network-filter-inject).steps[0].env[19].value: $(params.runid) names no param or result of the Task',
-        'lint: Task[2](vmi-network-filter-verify).steps[0].env[19].value: $(params.runid) names no param or result of the Task',
-        'lint: Task[3](vmi-network-filter-rollback).steps[0].env[19].value: $(params.runid) names no param or result of the Task',
-        'lint: Pipeline[6](vmi-network-filter-214fcf1a).tasks[1](inject).matrix.params[0].value: $(tasks.select.results.node[*]) names result "node", which Task "vmi-network-filter-select" does not declare',
-        'lint: Pipeline[6](vmi-network-filter-214fcf1a).tasks[2](hold): runAfter "verify" is not an earlier task',
+        'lint: Task[1](vmi-network-filter-inject).steps[0].env[20].value: $(params.runid) names no param or result of the Task',
+        'lint: Task[2](vmi-network-filter-verify).steps[0].env[20].value: $(params.runid) names no param or result of the Task',
+        'lint: Task[3](vmi-network-filter-rollback).steps[0].env[20].value: $(params.runid) names no param or result of the Task',
+        'lint: Pipeline[6](vmi-network-filter-f9c7897c).tasks[1](inject).matrix.params[0].value: $(tasks.select.results.node[*]) names result "node", which Task "vmi-network-filter-select" does not declare',
+        'lint: Pipeline[6](vmi-network-filter-f9c7897c).tasks[2](hold): runAfter "verify" is not an earlier task',
       ]);
     }
   });

@@ -35,6 +35,7 @@ describe('scenario defaults', () => {
         taints: [],
         service_account: '',
         wait_duration: 300,
+        expiry_grace: 60,
       },
     ]);
   });
