@@ -10,13 +10,14 @@ import { rollbackCommand } from './commands/rollback.js';
 import { selectCommand } from './commands/select.js';
 import { sweepCommand } from './commands/sweep.js';
 import { verifyCommand } from './commands/verify.js';
+import { clusterCheck } from './commands/verify-cluster.js';
 
 export function stepCommand(io: Io): Command {
   return new Command('step')
     .description('run one workflow step (container entrypoint); logs JSON lines, writes its result to --out')
     .addCommand(selectCommand(io))
     .addCommand(injectCommand(io))
-    .addCommand(verifyCommand(io))
+    .addCommand(verifyCommand(io, [clusterCheck(io)]))
     .addCommand(rollbackCommand(io))
     .addCommand(sweepCommand(io))
     .addCommand(reportCommand(io));

@@ -4,7 +4,7 @@
  * VMI still Running on the same node and pod, from the Kubernetes API) plug in as extra
  * {@link VerifyCheck}s without touching this file.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { Io } from '../../generator/io.js';
 import type { Scenario } from '../../scenario/index.js';
 import { stepScenario } from '../scenario.js';
@@ -68,7 +68,12 @@ VerificationError.prototype.name = 'VerificationError';
  * passes, 1 when one fails (the result JSON lists them all), 2 on bad input.
  */
 export function verifyCommand(io: Io, extraChecks: readonly VerifyCheck[] = []): Command {
-  return addNodeStepOptions(new Command('verify').description("check that this run's rules are still in place and counting")).action((flags: NodeStepFlags) =>
+  const command = addNodeStepOptions(new Command('verify').description("check that this run's rules are still in place and counting")).addOption(
+    new Option('--cluster-check <mode>', 'the VMI still Running on the same node and launcher pod: auto (when API access is configured), on, off')
+      .choices(['auto', 'on', 'off'])
+      .default('auto'),
+  );
+  return command.action((flags: NodeStepFlags) =>
     runStep(io, 'verify', flags.out, async ({ log }) => {
       const context: VerifyContext = {
         target: parseTarget(flags.target, flags.netns),

@@ -1,0 +1,45 @@
+/**
+ * verify's Kubernetes-side check: the VMI still exists, is Running, and sits on the node and
+ * launcher pod the fault was injected into (a live migration or a restart silently loses it).
+ *
+ * `--cluster-check` decides how strict it is:
+ *   auto (default)  run when API access is configured (KUBECONFIG, in-cluster service account,
+ *                   ~/.kube/config); no configuration = skipped, an unreachable API = a warning
+ *                   (the netns check already proved the rules are in place);
+ *   on              no configuration or an unreachable API fails verify;
+ *   off             never run (e.g. a node with no API access).
+ */
+import type { Io } from '../../generator/io.js';
+import type { CheckResult, VerifyCheck } from './verify.js';
+
+export const CLUSTER_CHECK_MODES = ['auto', 'on', 'off'] as const;
+export type ClusterCheckMode = (typeof CLUSTER_CHECK_MODES)[number];
+
+const NAME = 'cluster';
+
+/** The cluster check as a verify check; the mode comes from the step's `--cluster-check` flag. */
+export function clusterCheck(io: Io): VerifyCheck {
+  return async ({ target, flags }): Promise<CheckResult> => {
+    const mode = ((flags as { clusterCheck?: string }).clusterCheck ?? 'auto') as ClusterCheckMode;
+    if (mode === 'off') return { name: NAME, ok: true, detail: 'skipped (--cluster-check off)', data: { decided: false } };
+    // Loaded only when verify runs: the client library costs ~0.5 s to load.
+    const kube = await import('../kube/index.js');
+    let client: InstanceType<typeof kube.KubeClient>;
+    try {
+      client = new kube.KubeClient({ env: io.env });
+    } catch (e) {
+      if (!(e instanceof kube.KubeConfigError)) throw e;
+      const detail = `no Kubernetes API configured (${e.message})`;
+      return mode === 'on'
+        ? { name: NAME, ok: false, detail, data: { decided: false } }
+        : { name: NAME, ok: true, detail: `skipped: ${detail}`, data: { decided: false } };
+    }
+    try {
+      const verdict = await kube.checkTargetInCluster(client, target);
+      return { name: NAME, ok: verdict.ok, detail: verdict.message, data: { decided: true, reason: verdict.reason } };
+    } catch (e) {
+      const detail = `undecided: the API did not answer (${(e as Error).message})`;
+      return { name: NAME, ok: mode !== 'on', detail, data: { decided: false } };
+    }
+  };
+}

@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Io } from '../../generator/io.js';
+import { scenarioSchema } from '../../scenario/schema.js';
+import { clusterCheck } from '../../steps/commands/verify-cluster.js';
+import type { NodeStepFlags } from '../../steps/commands/node-step.js';
+import type { Target } from '../../steps/target.js';
+import { launcherPodName, launcherUid, uidFor } from './fixture-ids.js';
+import { FakeKubeApi } from './fake-api-server.js';
+import { tempDir, writeKubeconfig } from './harness.js';
+import { vmiObject } from './kubevirt-vmi.js';
+import { launcherPodObject } from './virt-launcher-pod.js';
+
+const target: Target = {
+  namespace: 'prod',
+  name: 'vm-1',
+  uid: uidFor('vmi/prod/vm-1'),
+  node: 'worker-0',
+  launcherPod: launcherPodName('vm-1'),
+  launcherPodUid: launcherUid('prod', 'vm-1'),
+  binding: 'masquerade',
+};
+const scenario = scenarioSchema.parse({ namespace: 'prod' });
+
+let api: FakeKubeApi;
+beforeEach(async () => {
+  api = await FakeKubeApi.start();
+});
+afterEach(async () => api.close());
+
+function run(mode: 'auto' | 'on' | 'off', env: Record<string, string>) {
+  const io: Io = { out: () => {}, err: () => {}, env };
+  const flags = { target: '', runId: 'r', proc: '/proc', backend: 'auto', clusterCheck: mode } as NodeStepFlags & { clusterCheck: string };
+  return clusterCheck(io)({ target, runId: 'r', scenario, flags });
+}
+
+describe("verify's cluster check", () => {
+  it('should pass while the VMI runs where the fault was injected', async () => {
+    api.put(vmiObject({ namespace: 'prod', name: 'vm-1' }), launcherPodObject({ namespace: 'prod', vmiName: 'vm-1' }));
+    const result = await run('auto', { KUBECONFIG: writeKubeconfig(api.url) });
+    expect(result).toEqual({
+      name: 'cluster',
+      ok: true,
+      detail: `VMI prod/vm-1 is Running on node worker-0 in virt-launcher pod ${target.launcherPod}, as at inject`,
+      data: { decided: true, reason: 'ok' },
+    });
+  });
+
+  it('should fail verify with the reason when the VMI moved to another node', async () => {
+    api.put(vmiObject({ namespace: 'prod', name: 'vm-1', node: 'worker-7' }), launcherPodObject({ namespace: 'prod', vmiName: 'vm-1' }));
+    const result = await run('auto', { KUBECONFIG: writeKubeconfig(api.url) });
+    expect(result.ok).toBe(false);
+    expect(result.data).toEqual({ decided: true, reason: 'vmi-moved' });
+    expect(result.detail).toMatch(/^VMI prod\/vm-1 now runs on node worker-7, not on worker-0 where the fault was injected/);
+  });
+
+  it('should skip without API configuration in auto mode, and fail in on mode', async () => {
+    const env = { KUBECONFIG: join(tempDir(), 'missing-kubeconfig') };
+    const auto = await run('auto', env);
+    expect([auto.ok, auto.data, auto.detail]).toEqual([true, { decided: false }, expect.stringMatching(/^skipped: no Kubernetes API configured \(no usable Kubernetes API configuration: cannot load kubeconfig /)]);
+    const on = await run('on', env);
+    expect([on.ok, on.detail]).toEqual([false, expect.stringMatching(/^no Kubernetes API configured \(no usable Kubernetes API configuration: cannot load kubeconfig /)]);
+  });
+
+  it('should warn when the API does not answer in auto mode, and fail in on mode', async () => {
+    const kubeconfig = writeKubeconfig(api.url);
+    await api.close();
+    api = await FakeKubeApi.start(); // keep afterEach happy; the kubeconfig points at the closed one
+    const auto = await run('auto', { KUBECONFIG: kubeconfig });
+    expect([auto.ok, auto.data]).toEqual([true, { decided: false }]);
+    expect(auto.detail).toMatch(/^undecided: the API did not answer/);
+    const on = await run('on', { KUBECONFIG: kubeconfig });
+    expect(on.ok).toBe(false);
+  }, 120_000);
+
+  it('should not touch the API when off', async () => {
+    const result = await run('off', { KUBECONFIG: writeKubeconfig(api.url) });
+    expect(result).toEqual({ name: 'cluster', ok: true, detail: 'skipped (--cluster-check off)', data: { decided: false } });
+    expect(api.requests).toEqual([]);
+  });
+});
