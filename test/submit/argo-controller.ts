@@ -1,0 +1,229 @@
+/**
+ * Argo's workflow controller, played by a script: builds the `status` Argo writes for the
+ * workflows `generate argo` emits (one scenario), node by node: a Retry node per node step with
+ * its attempt pods, the hold Suspend node, the vmi-N DAG per target, the `onExit` exit handler
+ * with its rollback-all-N fan-out and report. Node names, types, boundaryIDs, children, phases,
+ * timestamps and input/output parameters follow what the controller records.
+ */
+import type { ArgoNode, ArgoWorkflow, ArgoWorkflowPhase } from '../../generator/submit/argo-workflow.js';
+
+/** A target as select writes it. */
+export interface TestTarget {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly node: string;
+  readonly launcherPod: string;
+  readonly launcherPodUid: string;
+  readonly binding: string;
+}
+
+/** A target for VMI `name` in namespace `demo` on `node`. */
+export function testTarget(name: string, node: string, binding = 'masquerade'): TestTarget {
+  return { namespace: 'demo', name, uid: `uid-${name}`, node, launcherPod: `virt-launcher-${name}-abcde`, launcherPodUid: `pod-uid-${name}`, binding };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+type Node = Mutable<ArgoNode>;
+
+/** The controller's view of one run; every method advances the clock by `stepSeconds`. */
+export class ArgoController {
+  private readonly nodes = new Map<string, Node>();
+  private phase: ArgoWorkflowPhase = 'Running';
+  private message: string | undefined;
+  private finishedAt: string | undefined;
+  private clock: number;
+  private nextId = 1;
+  private readonly started: string;
+
+  constructor(
+    readonly workflow: ArgoWorkflow,
+    private readonly options: { readonly start?: string; readonly stepSeconds?: number; readonly testDuration?: number } = {},
+  ) {
+    this.clock = Date.parse(options.start ?? '2025-01-01T10:00:00Z');
+    this.started = this.now();
+    const root = this.add(undefined, this.name, 'DAG', 'main');
+    this.add(root, 'scenario-1', 'DAG', 'scenario-1', 'Running');
+  }
+
+  private get name(): string {
+    return this.workflow.metadata.name!;
+  }
+
+  /** The workflow with the status as it is now. */
+  snapshot(): ArgoWorkflow {
+    const nodes = Object.fromEntries([...this.nodes.values()].map((n) => [n.id, structuredClone(n)]));
+    return {
+      ...this.workflow,
+      status: { phase: this.phase, startedAt: this.started, ...(this.finishedAt ? { finishedAt: this.finishedAt } : {}), ...(this.message ? { message: this.message } : {}), nodes },
+    };
+  }
+
+  /** select ran and chose `targets` (serial fan-out). */
+  select(targets: readonly TestTarget[]): this {
+    const scenario = this.byName(`${this.name}.scenario-1`);
+    this.podStep(scenario, 'select', 'select-1', [], 'Succeeded', [
+      { name: 'targets', value: JSON.stringify(targets) },
+      { name: 'tolerations', value: '[]' },
+    ]);
+    this.add(scenario, 'parallel', 'Skipped', 'vmis-parallel-1', 'Skipped', { message: "when 'serial' == 'parallel' evaluated false" });
+    const serial = this.add(scenario, 'serial', 'DAG', 'vmis-serial-1', 'Running');
+    const group = this.add(serial, 'vmi', 'TaskGroup', undefined, 'Running', { boundaryID: serial.id });
+    targets.forEach((t, i) => {
+      this.add(group, `vmi(${i}:${JSON.stringify(t)})`, 'DAG', 'vmi-1', 'Running', {
+        boundaryID: serial.id,
+        inputs: { parameters: [{ name: 'vmi', value: JSON.stringify(t) }, { name: 'node', value: t.node }, { name: 'uid', value: t.uid }, { name: 'tolerations', value: '[]' }] },
+      });
+    });
+    return this;
+  }
+
+  /** Node step `step` of target `i` starts. */
+  startStep(i: number, step: 'inject' | 'verify' | 'rollback'): this {
+    const branch = this.branch(i);
+    this.podStep(branch, step, 'node-step-1', this.stepInputs(step, branch), 'Running');
+    return this;
+  }
+
+  /** Node step `step` of target `i` ends with `result` (failed when result.ok is false). */
+  endStep(i: number, step: 'inject' | 'verify' | 'rollback', result: Record<string, unknown>): this {
+    this.finishPod(`${this.branch(i).name}.${step}`, result);
+    return this;
+  }
+
+  /** The hold of target `i` starts (a Suspend node with the duration as input). */
+  startHold(i: number): this {
+    const branch = this.branch(i);
+    this.add(branch, 'hold', 'Suspend', 'hold', 'Running', { boundaryID: branch.id, inputs: { parameters: [{ name: 'seconds', value: String(this.options.testDuration ?? 120) }] } });
+    return this;
+  }
+
+  /** The hold of target `i` ends after test_duration. */
+  endHold(i: number): this {
+    this.clock += (this.options.testDuration ?? 120) * 1000;
+    this.finish(this.byName(`${this.branch(i).name}.hold`), 'Succeeded');
+    return this;
+  }
+
+  /** Target `i`'s branch DAG completes. */
+  endBranch(i: number, phase: 'Succeeded' | 'Failed'): this {
+    this.finish(this.branch(i), phase);
+    return this;
+  }
+
+  /** The main DAG ends and the exit handler starts, rolling back every target again. */
+  startExitHandler(targets: readonly TestTarget[], phase: 'Succeeded' | 'Failed', message?: string): this {
+    for (const name of [`${this.name}.scenario-1.serial`, `${this.name}.scenario-1`, this.name]) {
+      const node = this.byName(name);
+      if (node.phase === 'Running') this.finish(node, phase, message);
+    }
+    const exit = this.add(undefined, `${this.name}.onExit`, 'DAG', 'cleanup', 'Running');
+    const all = this.add(exit, 'rollback-1', 'DAG', 'rollback-all-1', 'Running', { boundaryID: exit.id });
+    const group = this.add(all, 'rollback', 'TaskGroup', undefined, 'Running', { boundaryID: all.id });
+    targets.forEach((t, i) => {
+      this.podStep(group, `rollback(${i}:${JSON.stringify(t)})`, 'node-step-1', [{ name: 'step', value: 'rollback' }, { name: 'vmi', value: JSON.stringify(t) }, { name: 'node', value: t.node }], 'Running', undefined, all.id);
+    });
+    return this;
+  }
+
+  /** The exit handler's rollback of target `i` ends. */
+  endExitRollback(i: number, target: TestTarget, result: Record<string, unknown>): this {
+    this.finishPod(`${this.name}.onExit.rollback-1.rollback(${i}:${JSON.stringify(target)})`, result);
+    return this;
+  }
+
+  /** The exit handler's report runs, and the workflow takes its final phase. */
+  finishWorkflow(phase: 'Succeeded' | 'Failed', message?: string): this {
+    const exit = this.byName(`${this.name}.onExit`);
+    for (const name of [`${this.name}.onExit.rollback-1.rollback`, `${this.name}.onExit.rollback-1`]) this.finish(this.byName(name), 'Succeeded');
+    this.finish(this.add(exit, 'report', 'Pod', 'report', 'Running', { boundaryID: exit.id }), 'Succeeded');
+    this.finish(exit, 'Succeeded');
+    this.phase = phase;
+    this.finishedAt = this.now();
+    if (message) this.message = message;
+    return this;
+  }
+
+  /** Argo's reaction to `spec.shutdown: Stop`: running pods and the hold fail with its message. */
+  stop(): this {
+    for (const node of this.nodes.values()) {
+      if (node.phase === 'Running' && (node.type === 'Pod' || node.type === 'Suspend' || node.type === 'Retry')) this.finish(node, 'Failed', "Stopped with strategy 'Stop'");
+    }
+    for (const node of this.nodes.values()) if (node.phase === 'Running' && node.type !== 'DAG') this.finish(node, 'Failed');
+    return this;
+  }
+
+  private branch(i: number): Node {
+    const found = [...this.nodes.values()].find((n) => n.templateName === 'vmi-1' && n.displayName?.startsWith(`vmi(${i}:`));
+    if (!found) throw new Error(`no branch ${i}: call select() first`);
+    return found;
+  }
+
+  private stepInputs(step: string, branch: Node): { name: string; value: string }[] {
+    const vmi = branch.inputs!.parameters!.find((p) => p.name === 'vmi')!.value!;
+    return [{ name: 'step', value: step }, { name: 'vmi', value: vmi }, { name: 'node', value: (JSON.parse(vmi) as TestTarget).node }, { name: 'tolerations', value: '[]' }];
+  }
+
+  /** A retried step: a Retry node with one attempt pod. */
+  private podStep(parent: Node, display: string, template: string, inputs: { name: string; value: string }[], phase: 'Running' | 'Succeeded', outputs?: { name: string; value: string }[], boundaryID = parent.type === 'DAG' ? parent.id : parent.boundaryID): void {
+    const retry = this.add(parent, display, 'Retry', template, 'Running', { ...(boundaryID ? { boundaryID } : {}), inputs: { parameters: inputs } });
+    const pod = this.add(retry, `${display}(0)`, 'Pod', template, 'Running', { ...(boundaryID ? { boundaryID } : {}), inputs: { parameters: inputs } });
+    if (phase === 'Succeeded') {
+      pod.outputs = { parameters: outputs ?? [] };
+      retry.outputs = { parameters: outputs ?? [] };
+      this.finish(pod, 'Succeeded');
+      this.finish(retry, 'Succeeded');
+    }
+  }
+
+  private finishPod(retryName: string, result: Record<string, unknown>): void {
+    const retry = this.byName(retryName);
+    const pod = this.nodes.get(retry.children![0]!)!;
+    const ok = result.ok !== false;
+    pod.outputs = { parameters: [{ name: 'result', value: JSON.stringify(result) }], exitCode: ok ? '0' : '1' };
+    this.finish(pod, ok ? 'Succeeded' : 'Failed', ok ? undefined : 'Error (exit code 1)');
+    // On success the controller copies the last attempt's outputs to the Retry node.
+    if (ok) retry.outputs = pod.outputs;
+    this.finish(retry, ok ? 'Succeeded' : 'Failed', ok ? undefined : 'Error (exit code 1)');
+  }
+
+  private add(parent: Node | undefined, display: string, type: string, template: string | undefined, phase: ArgoNode['phase'] = 'Running', extra: Partial<Node> = {}): Node {
+    this.clock += (this.options.stepSeconds ?? 2) * 1000;
+    const name = parent ? `${parent.type === 'Retry' || parent.type === 'TaskGroup' ? parent.name.replace(/\.[^.(]*(\(.*\))?$/, '') : parent.name}.${display}` : display;
+    const node: Node = {
+      id: `${this.name}-${1000000 + this.nextId++}`,
+      name,
+      displayName: parent ? display : this.name,
+      type,
+      ...(template ? { templateName: template } : {}),
+      phase,
+      startedAt: this.now(),
+      ...extra,
+    } as Node;
+    // The boundary is the DAG the node's task runs in: the parent when that is a DAG, else the parent's.
+    const boundaryID = extra.boundaryID ?? (parent?.type === 'DAG' ? parent.id : parent?.boundaryID);
+    if (boundaryID) node.boundaryID = boundaryID;
+    if (phase !== 'Running') node.finishedAt = node.startedAt;
+    this.nodes.set(node.id, node);
+    if (parent) parent.children = [...(parent.children ?? []), node.id];
+    return node;
+  }
+
+  private finish(node: Node, phase: NonNullable<ArgoNode['phase']>, message?: string): Node {
+    this.clock += (this.options.stepSeconds ?? 2) * 1000;
+    node.phase = phase;
+    node.finishedAt = this.now();
+    if (message) node.message = message;
+    return node;
+  }
+
+  private byName(name: string): Node {
+    const node = [...this.nodes.values()].find((n) => n.name === name);
+    if (!node) throw new Error(`no node ${name}`);
+    return node;
+  }
+
+  private now(): string {
+    return new Date(this.clock).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+}
