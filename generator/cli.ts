@@ -12,6 +12,8 @@ import { validateCommand } from './commands/validate.js';
 import { generateArgoCommand } from './commands/generate-argo.js';
 import { generateRbacCommand } from './commands/generate-rbac.js';
 import { generateTektonCommand } from './commands/generate-tekton.js';
+import { submitCommand } from './commands/submit.js';
+import { watchCommand } from './commands/watch.js';
 import { UsageError } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { VERSION } from './version.js';
@@ -33,6 +35,8 @@ function program(io: Io): Command {
         .addCommand(generateTektonCommand(io))
         .addCommand(generateRbacCommand(io)),
     )
+    .addCommand(submitCommand(io))
+    .addCommand(watchCommand(io))
     .addCommand(stepCommand(io))
     .addCommand(planCommand(io));
   // Every (sub)command: no process.exit, output through io, exit codes decided in run().

@@ -4,8 +4,11 @@
  * missing, not as a bare status code.
  */
 
-/** The RBAC verbs this tool uses (`generate rbac` grants exactly these on these resources). */
-export type ApiVerb = 'get' | 'list';
+/**
+ * The RBAC verbs this tool uses: get and list by the steps (`generate rbac` grants exactly
+ * these), create, get, watch and patch of workflows by `submit`/`watch` (the submitting user's).
+ */
+export type ApiVerb = 'get' | 'list' | 'create' | 'patch' | 'watch';
 
 /** A resource as RBAC names it. */
 export interface ApiResource {

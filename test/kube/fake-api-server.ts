@@ -42,6 +42,12 @@ export interface Denial {
   readonly scope?: string;
 }
 
+/**
+ * A resource served by a separate module (e.g. fake-workflows.ts): it answers the requests it
+ * claims (returns true) after faults and authentication apply, before the built-in routes.
+ */
+export type ApiExtension = (req: http.IncomingMessage, res: http.ServerResponse, request: RecordedRequest) => boolean;
+
 interface Rule {
   readonly matches: (request: RecordedRequest) => boolean;
   readonly fault: Fault;
@@ -67,6 +73,7 @@ export class FakeKubeApi {
   private readonly rules: Rule[] = [];
   private readonly denials: Denial[] = [];
   private readonly sockets = new Set<Socket>();
+  private readonly extensions: ApiExtension[] = [];
   private resourceVersion = 1000;
 
   private constructor(
@@ -127,6 +134,12 @@ export class FakeKubeApi {
     return this;
   }
 
+  /** Serves another resource through `extension` (see ApiExtension). */
+  extend(extension: ApiExtension): this {
+    this.extensions.push(extension);
+    return this;
+  }
+
   /** Stops the server, cutting open connections (hung requests included). */
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
@@ -150,6 +163,7 @@ export class FakeKubeApi {
     if (this.options.token !== undefined && req.headers.authorization !== `Bearer ${this.options.token}`) {
       return this.status(res, 401, 'Unauthorized', 'Unauthorized');
     }
+    if (this.extensions.some((extension) => extension(req, res, request))) return;
     if (request.verb === 'other' || !request.resource) {
       return this.status(res, request.method === 'GET' ? 404 : 405, request.method === 'GET' ? 'NotFound' : 'MethodNotAllowed', 'the server could not find the requested resource');
     }
