@@ -81,7 +81,8 @@ export interface RunFailure {
 export interface RunState {
   readonly name: string;
   readonly namespace: string;
-  readonly phase: ArgoWorkflowPhase;
+  /** Argo's phase; Pending until the controller has written one. */
+  readonly phase: Exclude<ArgoWorkflowPhase, ''>;
   readonly message?: string;
   readonly startedAt?: string;
   readonly finishedAt?: string;
@@ -172,7 +173,7 @@ export function runStateOf(workflow: ArgoWorkflow): RunState {
   const base = {
     name: workflow.metadata.name ?? '',
     namespace: workflow.metadata.namespace ?? '',
-    phase: status.phase ?? '',
+    phase: status.phase || 'Pending',
     ...(status.message ? { message: status.message } : {}),
     ...(status.startedAt ? { startedAt: status.startedAt } : {}),
     ...(status.finishedAt ? { finishedAt: status.finishedAt } : {}),
