@@ -7,6 +7,7 @@
  * WorkflowTemplate.
  */
 import { isFinished, parameterValue, type ArgoNode, type ArgoWorkflow, type ArgoWorkflowPhase } from './argo-workflow.js';
+import { outputOf, parseTarget, parseTargets, phaseOf, positiveInt, scenarioOf, stepState, type Target } from './_node-read.js';
 
 /** The four steps of a VMI's branch, in order. */
 export const VMI_STEPS = ['inject', 'hold', 'verify', 'rollback'] as const;
@@ -187,12 +188,6 @@ export function runStateOf(workflow: ArgoWorkflow): RunState {
   return failure ? { ...base, failure } : base;
 }
 
-interface Target {
-  readonly namespace: string;
-  readonly name: string;
-  readonly node?: string;
-  readonly binding?: string;
-}
 
 function stageOf(steps: Record<VmiStep, StepState>, exit: StepState, confirmed: boolean): VmiStage {
   const { inject, hold, verify, rollback } = steps;
@@ -208,55 +203,6 @@ function stageOf(steps: Record<VmiStep, StepState>, exit: StepState, confirmed: 
   if (inject.phase === 'succeeded') return 'injected';
   if (inject.phase === 'running') return 'injecting';
   return 'selected';
-}
-
-function stepState(node: ArgoNode, byId: ReadonlyMap<string, ArgoNode>): StepState {
-  const result = parseObject(outputOf(node, byId, 'result'));
-  const phase = phaseOf(node.phase);
-  const error = typeof result?.error === 'string' ? result.error : undefined;
-  const message = phase === 'failed' ? (error ?? node.message) : node.message;
-  return {
-    phase,
-    ...(node.startedAt ? { startedAt: node.startedAt } : {}),
-    ...(node.finishedAt ? { finishedAt: node.finishedAt } : {}),
-    ...(message ? { message } : {}),
-    ...(result ? { result } : {}),
-  };
-}
-
-function phaseOf(phase: ArgoNode['phase']): StepPhase {
-  switch (phase) {
-    case 'Pending':
-    case 'Running':
-      return 'running';
-    case 'Succeeded':
-      return 'succeeded';
-    case 'Failed':
-    case 'Error':
-      return 'failed';
-    case 'Skipped':
-    case 'Omitted':
-      return 'skipped';
-    default:
-      return 'pending';
-  }
-}
-
-/** An output parameter of `node`, or of its last attempt that has it (a Retry node may lack outputs). */
-function outputOf(node: ArgoNode, byId: ReadonlyMap<string, ArgoNode>, name: string): string | undefined {
-  const own = parameterValue(node.outputs?.parameters, name);
-  if (own !== undefined || node.type !== 'Retry') return own;
-  for (const id of [...(node.children ?? [])].reverse()) {
-    const value = parameterValue(byId.get(id)?.outputs?.parameters, name);
-    if (value !== undefined) return value;
-  }
-  return undefined;
-}
-
-/** The scenario number of template `<base>-N`, or undefined for another template. */
-function scenarioOf(templateName: string | undefined, base: string): number | undefined {
-  const m = templateName === undefined ? null : new RegExp(`^${base}-(\\d+)$`).exec(templateName);
-  return m ? Number(m[1]) : undefined;
 }
 
 function firstFailure(steps: readonly ArgoNode[], byId: ReadonlyMap<string, ArgoNode>, run: Omit<RunState, 'failure'>): RunFailure | undefined {
@@ -282,36 +228,3 @@ function byStart(a: ArgoNode, b: ArgoNode): number {
   return (a.startedAt ?? '').localeCompare(b.startedAt ?? '') || a.name.localeCompare(b.name);
 }
 
-function parseObject(text: string | undefined): Record<string, unknown> | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const value = JSON.parse(text) as unknown;
-    return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length > 0 ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined; // a step that died before writing its result leaves Argo's default "{}" or nothing
-  }
-}
-
-function parseTarget(text: string | undefined): Target | undefined {
-  const value = parseObject(text);
-  return value && isTarget(value) ? value : undefined;
-}
-
-function parseTargets(text: string | undefined): Target[] | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const value = JSON.parse(text) as unknown;
-    return Array.isArray(value) ? value.filter(isTarget) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isTarget(value: unknown): value is Target {
-  const t = value as Record<string, unknown> | null;
-  return typeof t === 'object' && t !== null && typeof t.namespace === 'string' && typeof t.name === 'string';
-}
-
-function positiveInt(text: string | undefined): number | undefined {
-  return text !== undefined && /^\d+$/.test(text) && Number(text) > 0 ? Number(text) : undefined;
-}
