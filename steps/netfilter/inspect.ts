@@ -1,11 +1,12 @@
 /**
  * Checking a run's rules in place (verify): the objects exist in one backend, hold exactly the
- * rules the plan renders (found by their comments), their deadline has not passed, and their
- * counters are readable.
+ * rules the plan renders (found by their comments), their recorded deadline has not passed, and
+ * their counters are readable.
  */
 import type { BackendName } from './backend-choice.js';
 import { iptablesSave, IP_FAMILIES, runObjects } from './backend-iptables.js';
-import { nftListRun } from './backend-nft.js';
+import { nftListRun, nftTableTag } from './backend-nft.js';
+import { judgeDeadline } from './deadline-check.js';
 import type { Netns } from './netns.js';
 import { parseTag } from './naming.js';
 import type { RulePlan } from './plan.js';
@@ -25,11 +26,17 @@ export interface RuleCounter {
 export interface Inspection {
   /** The backend holding the run's rules; undefined when none does. */
   readonly backend?: BackendName;
-  /** Why the rule set is not intact; empty when it is. */
+  /** Why the rule set is not intact, or no longer applied; empty when it is both. */
   readonly problems: readonly string[];
   /** Worth knowing, not a failure. */
   readonly warnings: readonly string[];
   readonly counters: readonly RuleCounter[];
+  /** The deadline recorded in the run's tags (Unix seconds); undefined when none is readable. */
+  readonly expiresAt?: number;
+  /** Seconds from `now` to the recorded deadline (≤ 0: passed). */
+  readonly secondsLeft?: number;
+  /** nftables only: the kernel's own count of the set elements' remaining life (whole seconds). */
+  readonly kernelSecondsLeft?: number;
 }
 
 const sorted = (xs: readonly string[]): string => [...xs].sort().join(' | ');
@@ -46,20 +53,34 @@ async function inspectNft(netns: Netns, plan: RulePlan, now: number): Promise<In
     const found = listing.rules.filter((r) => r.chain === chain).map((r) => r.comment ?? '(no comment)');
     if (sorted(found) !== sorted(ids)) problems.push(`chain ${chain} holds [${sorted(found)}], expected [${sorted(ids)}]`);
   }
+  const tag = await nftTableTag(netns, table);
+  if (tag === undefined) problems.push(`table ${table.name} carries no readable tag (run id and deadline)`);
   const protocols = [...new Set(plan.rules.flatMap((r) => (r.kind === 'drop' ? r.protocols : [])))];
-  const live = listing.sets.find((s) => s.name === PROTOCOL_SET)?.elements.map((e) => e.value) ?? [];
-  const lost = protocols.filter((p) => !live.includes(p));
-  if (lost.length > 0) problems.push(`set ${PROTOCOL_SET} lacks ${lost.join(', ')}: the rules expired (deadline passed) or were altered`);
+  const elements = listing.sets.find((s) => s.name === PROTOCOL_SET)?.elements ?? [];
+  const live = elements.filter((e) => (protocols as readonly string[]).includes(e.value));
+  const lost = protocols.filter((p) => !live.some((e) => e.value === p));
+  // After the deadline the kernel has dropped the elements: that is reported as the deadline.
+  const passed = tag !== undefined && tag.expiresAt <= now;
+  if (lost.length > 0 && !passed) problems.push(`set ${PROTOCOL_SET} lacks ${lost.join(', ')} before the recorded deadline: the rules were altered, or the node's clock was set back since inject`);
+  const lives = live.flatMap((e) => (e.expires === undefined ? [] : [e.expires]));
   const counters = listing.rules
     .filter((r) => r.packets !== undefined && r.comment !== undefined)
     .map((r) => ({ id: r.comment!, family: table.family, packets: r.packets!, bytes: r.bytes! }));
-  return { backend: 'nftables', problems, warnings: [], counters };
+  return {
+    backend: 'nftables',
+    problems,
+    warnings: [],
+    counters,
+    ...(tag === undefined ? {} : { expiresAt: tag.expiresAt }),
+    ...(lives.length === 0 ? {} : { kernelSecondsLeft: Math.min(...lives) }),
+  };
 }
 
-async function inspectIptables(netns: Netns, plan: RulePlan, now: number): Promise<Inspection | undefined> {
+async function inspectIptables(netns: Netns, plan: RulePlan): Promise<Inspection | undefined> {
   const problems: string[] = [];
   const warnings: string[] = [];
   const counters: RuleCounter[] = [];
+  const deadlines: number[] = [];
   let present = false;
   for (const family of IP_FAMILIES) {
     const saved = await iptablesSave(netns, family);
@@ -74,7 +95,7 @@ async function inspectIptables(netns: Netns, plan: RulePlan, now: number): Promi
       const found = objects.jumps.filter((j) => j.chain === jump.builtin && j.target === jump.chain);
       const tag = found[0]?.comment === undefined ? undefined : parseTag(found[0].comment);
       if (found.length !== 1 || tag?.runId !== plan.tag.runId) problems.push(`${family}: ${jump.builtin} has ${found.length} tagged jumps to ${jump.chain}, expected 1`);
-      else if (tag.expiresAt <= now) problems.push(`${family}: the jump to ${jump.chain} expired at ${tag.expiresAt} (the kernel no longer applies it)`);
+      else deadlines.push(tag.expiresAt);
       const first = saved.rules.find((r) => r.chain === jump.builtin);
       if (found.length === 1 && first !== found[0]) warnings.push(`${family}: a foreign rule precedes our jump in ${jump.builtin}; an ACCEPT there would let traffic bypass the fault`);
     }
@@ -90,7 +111,8 @@ async function inspectIptables(netns: Netns, plan: RulePlan, now: number): Promi
       }
     }
   }
-  return present ? { backend: 'iptables', problems, warnings, counters } : undefined;
+  // The jumps of one run carry one deadline; were they to differ, the earliest ends the fault.
+  return present ? { backend: 'iptables', problems, warnings, counters, ...(deadlines.length === 0 ? {} : { expiresAt: Math.min(...deadlines) }) } : undefined;
 }
 
 /**
@@ -98,7 +120,9 @@ async function inspectIptables(netns: Netns, plan: RulePlan, now: number): Promi
  * @throws NetnsGoneError, SpawnError.
  */
 export async function inspectRun(netns: Netns, plan: RulePlan, now: number): Promise<Inspection> {
-  const [nft, ipt] = await Promise.all([inspectNft(netns, plan, now), inspectIptables(netns, plan, now)]);
-  if (nft && ipt) return { ...nft, warnings: [...nft.warnings, 'rules of this run exist in iptables too (an earlier inject with another backend); rollback removes both'] };
-  return nft ?? ipt ?? { problems: [`no rules of run ${plan.tag.runId} in this namespace (not injected, rolled back, or swept)`], warnings: [], counters: [] };
+  const [nft, ipt] = await Promise.all([inspectNft(netns, plan, now), inspectIptables(netns, plan)]);
+  const runId = plan.tag.runId;
+  if (nft && ipt) return judgeDeadline({ ...nft, warnings: [...nft.warnings, 'rules of this run exist in iptables too (an earlier inject with another backend); rollback removes both'] }, runId, now);
+  const found = nft ?? ipt;
+  return found ? judgeDeadline(found, runId, now) : { problems: [`no rules of run ${runId} in this namespace (not injected, rolled back, or swept)`], warnings: [], counters: [] };
 }

@@ -73,8 +73,10 @@ function ruleSpecs(rule: PlannedRule, layer: RulePlan['layer']): string[] {
 /** `plan` for one IP family. */
 export function renderIptables(plan: RulePlan, family: IpFamily): IptablesRendering {
   const hooks = [...new Set(plan.rules.map((r) => r.hook))];
-  // xt_time compares against UTC by default; seconds resolution like the expiry itself.
-  const datestop = new Date(plan.tag.expiresAt * 1000).toISOString().slice(0, 19);
+  // xt_time compares the wall clock (UTC) in whole seconds and still matches during the
+  // --datestop second itself, so the last second the jump applies is the one before the
+  // deadline: it stops at the deadline, as the nft timeouts do.
+  const datestop = new Date((plan.tag.expiresAt - 1) * 1000).toISOString().slice(0, 19);
   const tag = formatTag(plan.tag);
   return {
     family,

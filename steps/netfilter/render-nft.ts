@@ -48,12 +48,23 @@ function ruleText(rule: PlannedRule): string {
 }
 
 /**
- * The nftables texts of `plan`; set timeouts count from `now` (Unix seconds) to the expiry.
+ * A set element timeout as nft reads it: whole seconds when exact, else milliseconds. Never 0,
+ * which nft reads as "no timeout": a passed deadline gives 1 ms, an element gone at once.
+ */
+function timeoutText(ms: number): string {
+  const clamped = Math.max(1, Math.round(ms));
+  return clamped % 1000 === 0 ? `${clamped / 1000}s` : `${clamped}ms`;
+}
+
+/**
+ * The nftables texts of `plan`; set timeouts count from `now` (Unix seconds, fractions taken
+ * to the millisecond) to the expiry, so the elements vanish at the deadline itself, not up to a
+ * second later.
  */
 export function renderNft(plan: RulePlan, now: number): NftRendering {
   const family: NftFamily = plan.layer === 'bridged' ? 'bridge' : 'inet';
   const table = plan.names.table;
-  const timeout = Math.max(1, Math.ceil(plan.tag.expiresAt - now));
+  const timeout = timeoutText((plan.tag.expiresAt - now) * 1000);
   const protocols = [...new Set(plan.rules.flatMap((r) => (r.kind === 'drop' ? r.protocols : [])))];
   const hooks = [...new Set(plan.rules.map((r) => r.hook))];
   const comment = `comment "${formatTag(plan.tag)}"`;
@@ -61,7 +72,7 @@ export function renderNft(plan: RulePlan, now: number): NftRendering {
     `\tset ${PROTOCOL_SET} {`,
     '\t\ttype inet_proto',
     '\t\tflags timeout',
-    `\t\telements = { ${protocols.map((p) => `${p} timeout ${timeout}s`).join(', ')} }`,
+    `\t\telements = { ${protocols.map((p) => `${p} timeout ${timeout}`).join(', ')} }`,
     '\t}',
     ...hooks.flatMap((hook) => [
       `\tchain ${hook} {`,

@@ -49,13 +49,17 @@ describe('renderNft', () => {
     expect(all.create).toContain('\t\tiifname "eth0" ct mark & 0x20000000 != 0x20000000 meta l4proto @protocols counter drop comment "ingress eth0"');
   });
 
-  it('should never render a timeout below one second', () => {
-    expect(renderNft(planRules(masquerade), tag.expiresAt + 60).create).toContain('tcp timeout 1s');
+  it('should count the timeout to the millisecond, so the elements vanish at the deadline itself', () => {
+    expect(renderNft(planRules(masquerade), NOW + 0.7).create).toContain('elements = { tcp timeout 419300ms, udp timeout 419300ms }');
+  });
+
+  it('should render a passed deadline as a 1 ms timeout, never 0 (which nft reads as no timeout)', () => {
+    expect(renderNft(planRules(masquerade), tag.expiresAt + 60).create).toContain('elements = { tcp timeout 1ms, udp timeout 1ms }');
   });
 });
 
 describe('renderIptables', () => {
-  it('should put the rules in a run chain reached by a tagged jump with a kernel deadline', () => {
+  it('should put the rules in a run chain reached by a tagged jump whose last second is the one before the deadline', () => {
     const r = renderIptables(planRules(masquerade), 'ipv6');
     expect(createText(r)).toBe(
       [
@@ -65,7 +69,7 @@ describe('renderIptables', () => {
         `-A VNF-${H}-FWD -i k6t-eth0 -o eth0 -p udp --dport 53 -m comment --comment "egress eth0" -j DROP`,
         `-A VNF-${H}-FWD -i eth0 -o k6t-eth0 -p tcp --dport 53 -m comment --comment "ingress eth0" -j DROP`,
         `-A VNF-${H}-FWD -i eth0 -o k6t-eth0 -p udp --dport 53 -m comment --comment "ingress eth0" -j DROP`,
-        `-I FORWARD 1 -m comment --comment "${TAG}" -m time --datestop 2027-01-15T08:07:00 -j VNF-${H}-FWD`,
+        `-I FORWARD 1 -m comment --comment "${TAG}" -m time --datestop 2027-01-15T08:06:59 -j VNF-${H}-FWD`,
         'COMMIT',
         '',
       ].join('\n'),
