@@ -33,3 +33,6 @@ export { selectVmis, TARGETED_MAX } from './select-vmis.js';
 export type { ClusterSelection, SelectVmisOptions } from './select-vmis.js';
 export { checkTargetInCluster } from './cluster-check.js';
 export type { ClusterCheckReason, ClusterCheckResult } from './cluster-check.js';
+export { kubeConfigSource } from './config-source.js';
+export { NoDateHeaderError, readServerDate } from './server-date.js';
+export type { ServerDate, ServerDateOptions } from './server-date.js';

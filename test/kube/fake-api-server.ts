@@ -63,6 +63,8 @@ export interface FakeKubeApiOptions {
   readonly token?: string;
   /** Serve HTTPS with this key and certificate. @default plain HTTP */
   readonly tls?: { readonly key: string; readonly cert: string };
+  /** The server's clock (Unix ms) for its Date header, e.g. a skewed one. @default Node's (the real clock) */
+  readonly clock?: () => number;
 }
 
 /** The server. Start with FakeKubeApi.start(); close() after each test. */
@@ -214,7 +216,8 @@ export class FakeKubeApi {
   }
 
   private send(res: http.ServerResponse, code: number, body: string, headers: Record<string, string> = {}): void {
-    res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+    const date = this.options.clock ? { date: new Date(this.options.clock()).toUTCString() } : {};
+    res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...date, ...headers });
     res.end(body);
   }
 }

@@ -1,0 +1,73 @@
+/**
+ * inject's clock check: the node's clock against the Kubernetes API server's `Date` header,
+ * when an API is configured. Best-effort and bounded: at most `budgetMs` in all (library load,
+ * authentication, the request), never a failure of the step; whatever kept it from comparing
+ * is logged at debug level.
+ */
+import { performance } from 'node:perf_hooks';
+import { measureSkew, type ClockSkew } from '../clock-skew.js';
+import { kubeConfigSource } from '../kube/config-source.js';
+import type { StepLogger } from '../log.js';
+
+/** The whole check's time limit. */
+export const CLOCK_CHECK_BUDGET_MS = 2000;
+
+/** Where the API configuration comes from, where to log, how long to try. */
+export interface NodeClockOptions {
+  /** The step's environment (KUBECONFIG, KUBERNETES_SERVICE_HOST, …). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly log: StepLogger['log'];
+  /** @default CLOCK_CHECK_BUDGET_MS */
+  readonly budgetMs?: number;
+  /** @default SERVICE_ACCOUNT_DIR */
+  readonly serviceAccountDir?: string;
+  /** Home directory for ~/.kube/config. @default os.homedir() */
+  readonly home?: string;
+}
+
+const NOT_COMPARED = "the node's clock was not compared with the Kubernetes API server's";
+
+/**
+ * The node's clock skew against the API server, or undefined when it could not be measured
+ * (no API configured, no answer within the budget, no Date header): never throws.
+ */
+export async function measureNodeClock(options: NodeClockOptions): Promise<ClockSkew | undefined> {
+  const { env, log } = options;
+  const budgetMs = options.budgetMs ?? CLOCK_CHECK_BUDGET_MS;
+  const source = kubeConfigSource({ env, ...(options.serviceAccountDir ? { serviceAccountDir: options.serviceAccountDir } : {}), ...(options.home ? { home: options.home } : {}) });
+  if (source === undefined) {
+    log('debug', `${NOT_COMPARED}: no API configured (no KUBECONFIG, no service account token, no ~/.kube/config)`);
+    return undefined;
+  }
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const outOfTime = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), budgetMs);
+  });
+  const ask = async (): Promise<ClockSkew | undefined> => {
+    // Loaded only now: the client library costs ≈ 0.9 s, paid only where an API is configured.
+    const { readServerDate } = await import('../kube/index.js');
+    // The request's own limit is a little past the budget: the budget decides, one message for one cause.
+    const timeoutMs = Math.max(1, budgetMs - (performance.now() - started)) + 100;
+    const answer = await readServerDate({ env, timeoutMs, ...(options.serviceAccountDir ? { serviceAccountDir: options.serviceAccountDir } : {}) });
+    const skew = measureSkew(answer);
+    if (skew === undefined) log('debug', `${NOT_COMPARED}: unreadable Date header "${answer.date}" from ${answer.server}`);
+    return skew;
+  };
+  try {
+    const asked = ask();
+    // A late answer after the budget is ignored, and its failure with it.
+    asked.catch(() => undefined);
+    const skew = await Promise.race([asked, outOfTime]);
+    if (skew === 'timeout') {
+      log('debug', `${NOT_COMPARED}: no answer within ${budgetMs} ms (${source})`);
+      return undefined;
+    }
+    return skew;
+  } catch (e) {
+    log('debug', `${NOT_COMPARED}: ${(e as Error).message} (${source})`);
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
