@@ -2,11 +2,15 @@
  * `step inject`: find the launcher namespace, detect the VM's interfaces, plan the rules and
  * apply them in one transaction. Re-running with the same run id replaces the run's rules.
  * SIGTERM meanwhile: the transaction in flight completes, then everything of the run is removed.
+ * Every rule set ends by itself at inject time + test_duration + expiry_grace (the deadline,
+ * enforced by the kernel); a deadline already past is refused, and a node clock that disagrees
+ * with the API server's is warned about.
  */
 import { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
 import type { Io } from '../../generator/io.js';
 import type { StepLogger } from '../log.js';
+import { skewWarning } from '../clock-skew.js';
 import { stepScenario } from '../scenario.js';
 import {
   applyPlan,
@@ -17,18 +21,34 @@ import {
   guardTermination,
   installedTools,
   InterruptedError,
+  isoSeconds,
+  refusePassedDeadline,
   removeRun,
   unixNow,
   type TerminationGuard,
 } from '../netfilter/index.js';
+import { measureNodeClock } from './node-clock.js';
 import { addNodeStepOptions, checkRunId, LauncherGoneError, locateLauncher, parseTarget, planForScenario, runStep, type NodeStepFlags } from './node-step.js';
+import { NOW_FLAG, parseNow } from './now-option.js';
 
-async function inject(flags: NodeStepFlags, io: Io, { log }: StepLogger, guard: TerminationGuard): Promise<Record<string, unknown>> {
+/** inject's flags: the node-step flags and --now. */
+interface InjectFlags extends NodeStepFlags {
+  readonly now?: string;
+}
+
+async function inject(flags: InjectFlags, io: Io, { log }: StepLogger, guard: TerminationGuard): Promise<Record<string, unknown>> {
   const target = parseTarget(flags.target, flags.netns);
   const runId = checkRunId(flags.runId);
   const binding = filterableBinding(target.binding);
   const scenario = stepScenario(flags.scenario, io);
   const vmi = `${target.namespace}/${target.name}`;
+  const { test_duration: duration, expiry_grace: grace } = scenario;
+  const fixedNow = flags.now === undefined ? undefined : parseNow(flags.now);
+  const origin = (now: number): string => `inject time ${isoSeconds(now)} + test_duration ${duration} s + expiry_grace ${grace} s`;
+  // A given --now is known now: refuse a past deadline before anything is touched.
+  if (fixedNow !== undefined) refusePassedDeadline(expiryFor(fixedNow, duration, grace), unixNow(), origin(fixedNow));
+  // Alongside discovery, so that an API's answer costs the fault no time.
+  const clock = measureNodeClock({ env: io.env, log });
 
   const located = await locateLauncher(flags, target, binding);
   if (located === undefined) throw new LauncherGoneError(`the launcher of ${vmi} has no network namespace (${flags.netns ?? `pod ${target.launcherPodUid} has no process in ${flags.proc}`})`);
@@ -50,8 +70,17 @@ async function inject(flags: NodeStepFlags, io: Io, { log }: StepLogger, guard: 
     }
   }
 
-  const now = unixNow();
-  const plan = planForScenario(binding, detection, scenario, { runId, expiresAt: expiryFor(now, scenario.test_duration), vmi });
+  const skew = await clock;
+  const now = fixedNow ?? unixNow();
+  const expiresAt = expiryFor(now, duration, grace);
+  // Again at the last moment: detection and the clock check took time, and clocks jump.
+  refusePassedDeadline(expiresAt, unixNow(), origin(now));
+  if (skew) {
+    const warning = skewWarning(skew, expiresAt);
+    const fields = { skewSeconds: skew.skewSeconds, uncertaintySeconds: skew.uncertaintySeconds };
+    log(warning ? 'warn' : 'debug', warning ?? `the node's clock agrees with the Kubernetes API server's (${skew.skewSeconds} s ±${skew.uncertaintySeconds} s)`, fields);
+  }
+  const plan = planForScenario(binding, detection, scenario, { runId, expiresAt, vmi });
   const choice = chooseBackend(flags.backend, plan, detection.facts, installedTools());
   log('info', `backend ${choice.backend} (${choice.reason})`);
 
@@ -64,7 +93,8 @@ async function inject(flags: NodeStepFlags, io: Io, { log }: StepLogger, guard: 
   const started = performance.now();
   let applied;
   try {
-    applied = await applyPlan(located.netns, plan, choice.backend, now);
+    // nft timeouts count from this moment, to the millisecond, so they end at the deadline.
+    applied = await applyPlan(located.netns, plan, choice.backend, Date.now() / 1000);
   } finally {
     const late = interrupted('the rules applied meanwhile were removed again');
     if (late) {
@@ -73,7 +103,8 @@ async function inject(flags: NodeStepFlags, io: Io, { log }: StepLogger, guard: 
     }
   }
   const applyMs = Math.round((performance.now() - started) * 10) / 10;
-  log('info', `applied ${plan.rules.length} rules${applied.replaced ? " (replacing this run's earlier set)" : ''}`, { objects: applied.objects, applyMs, expiresAt: plan.tag.expiresAt });
+  log('info', `applied ${plan.rules.length} rules${applied.replaced ? " (replacing this run's earlier set)" : ''}`, { objects: applied.objects, applyMs, expiresAt });
+  log('info', `the kernel ends this fault by itself at ${isoSeconds(expiresAt)} (test_duration ${duration} s + expiry_grace ${grace} s), whatever runs or not`, { expiresAt, expiryGrace: grace });
   return {
     ok: true,
     runId,
@@ -83,7 +114,9 @@ async function inject(flags: NodeStepFlags, io: Io, { log }: StepLogger, guard: 
     backend: choice.backend,
     interfaces: attachments,
     ...(relay ? { relayUid: relay.uid } : {}),
-    expiresAt: plan.tag.expiresAt,
+    expiresAt,
+    expiryGrace: grace,
+    ...(skew ? { clockSkew: { seconds: skew.skewSeconds, uncertaintySeconds: skew.uncertaintySeconds, verdict: skew.verdict } } : {}),
     replaced: applied.replaced,
     objects: applied.objects,
     rules: plan.rules.map((r) => r.id),
@@ -94,14 +127,16 @@ async function inject(flags: NodeStepFlags, io: Io, { log }: StepLogger, guard: 
 
 /** The `inject` step. Exit 0 applied, 1 runtime failure, 2 bad input, 143 stopped (undone). */
 export function injectCommand(io: Io): Command {
-  return addNodeStepOptions(new Command('inject').description("block the scenario's traffic of one VMI in its virt-launcher network namespace")).action(async (flags: NodeStepFlags) => {
-    // Guarded until the result is written, so a stop request is acted on (undo) where that is
-    // safe, and the result file always matches what is left in the namespace.
-    const guard = guardTermination();
-    try {
-      await runStep(io, 'inject', flags.out, (logger) => inject(flags, io, logger, guard));
-    } finally {
-      guard.dispose();
-    }
-  });
+  return addNodeStepOptions(new Command('inject').description("block the scenario's traffic of one VMI in its virt-launcher network namespace"))
+    .option(NOW_FLAG, 'Unix time taken as the inject time the deadline counts from (default: now; for tests)')
+    .action(async (flags: InjectFlags) => {
+      // Guarded until the result is written, so a stop request is acted on (undo) where that is
+      // safe, and the result file always matches what is left in the namespace.
+      const guard = guardTermination();
+      try {
+        await runStep(io, 'inject', flags.out, (logger) => inject(flags, io, logger, guard));
+      } finally {
+        guard.dispose();
+      }
+    });
 }

@@ -60,7 +60,7 @@ export function planCommand(io: Io): Command {
         egress: scenario.egress,
         ports: scenario.ports,
         protocols: scenario.protocols,
-        tag: { runId, expiresAt: expiryFor(now, scenario.test_duration), vmi: 'plan/preview' },
+        tag: { runId, expiresAt: expiryFor(now, scenario.test_duration, scenario.expiry_grace), vmi: 'plan/preview' },
       });
       out.push(`# ${binding}: ${attachments.map((a) => [a.bridge, a.tap, a.podIface].filter(Boolean).join(' / ')).join(', ')}; ingress=${scenario.ingress} egress=${scenario.egress} ports=${scenario.ports.join(',') || 'all'} protocols=${scenario.protocols.join(',')}`);
       if (backend !== 'iptables') out.push('# nftables: nft -f -', renderNft(plan, now).create);

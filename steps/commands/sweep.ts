@@ -6,8 +6,9 @@
 import { Command } from 'commander';
 import { UsageError } from '../../generator/errors.js';
 import type { Io } from '../../generator/io.js';
-import { commOf, listPids, netnsAt, netnsId, podUidOf, processInfo, sweepNetns, unixNow, type NetnsId } from '../netfilter/index.js';
+import { commOf, listPids, netnsAt, netnsId, podUidOf, processInfo, sweepNetns, type NetnsId } from '../netfilter/index.js';
 import { runStep } from './node-step.js';
+import { NOW_FLAG, parseNow } from './now-option.js';
 
 interface SweepFlags {
   readonly netns: string[];
@@ -32,12 +33,6 @@ export function launcherNamespaces(proc: string): string[] {
   return [...seen.values()];
 }
 
-function parseNow(value: string | undefined): number {
-  if (value === undefined) return unixNow();
-  if (!/^[0-9]{1,12}$/.test(value)) throw new UsageError(`--now must be a Unix time in seconds, not "${value}"`);
-  return Number(value);
-}
-
 /** The `sweep` step. Exit 0 swept (or nothing to sweep), 1 runtime failure, 2 bad input. */
 export function sweepCommand(io: Io): Command {
   return new Command('sweep')
@@ -45,7 +40,7 @@ export function sweepCommand(io: Io): Command {
     .option('--netns <path>', 'a network namespace to sweep (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
     .option('--all-launchers', "sweep every virt-launcher pod's namespace found in --proc")
     .option('--proc <dir>', "the host's proc tree", '/proc')
-    .option('--now <epoch>', 'Unix time to compare expiries with (default: now)')
+    .option(NOW_FLAG, 'Unix time to compare expiries with (default: now)')
     .option('--out <file>', 'write the result JSON to FILE')
     .action((flags: SweepFlags) =>
       runStep(io, 'sweep', flags.out, async ({ log }) => {

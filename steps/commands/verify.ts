@@ -9,7 +9,7 @@ import type { Io } from '../../generator/io.js';
 import type { Scenario } from '../../scenario/index.js';
 import { stepScenario } from '../scenario.js';
 import type { Target } from '../target.js';
-import { detect, expiryFor, filterableBinding, inspectRun, unixNow } from '../netfilter/index.js';
+import { detect, expiryFor, filterableBinding, inspectRun, isoSeconds, unixNow } from '../netfilter/index.js';
 import { addNodeStepOptions, checkRunId, LauncherGoneError, locateLauncher, parseTarget, planForScenario, runStep, type NodeStepFlags } from './node-step.js';
 
 /** The outcome of one check. */
@@ -32,7 +32,10 @@ export interface VerifyContext {
 /** An extra verify check (e.g. the Kubernetes-side one). */
 export type VerifyCheck = (context: VerifyContext) => Promise<CheckResult>;
 
-/** The netns-side check: this run's rules present, intact and counting. */
+/**
+ * The netns-side check: this run's rules present, intact and counting, and their deadline not
+ * passed (after it the kernel no longer applies them: the fault is over). Reports the time left.
+ */
 export const netfilterCheck: VerifyCheck = async ({ target, runId, scenario, flags }) => {
   const binding = filterableBinding(target.binding);
   const vmi = `${target.namespace}/${target.name}`;
@@ -40,15 +43,25 @@ export const netfilterCheck: VerifyCheck = async ({ target, runId, scenario, fla
   if (located === undefined) throw new LauncherGoneError(`the launcher of ${vmi} has no network namespace any more`);
   const detection = await detect(located, { binding, proc: flags.proc, interfaces: scenario.interfaces });
   const now = unixNow();
-  // The plan inject would make now; the expiry is irrelevant to what rules it holds.
-  const plan = planForScenario(binding, detection, scenario, { runId, expiresAt: expiryFor(now, scenario.test_duration), vmi });
+  // The plan inject would make now; which rules it holds does not depend on its deadline (the
+  // run's own deadline is read from its tags).
+  const plan = planForScenario(binding, detection, scenario, { runId, expiresAt: expiryFor(now, scenario.test_duration, scenario.expiry_grace), vmi });
   const inspection = await inspectRun(located.netns, plan, now);
+  const { expiresAt, secondsLeft, kernelSecondsLeft } = inspection;
   const ok = inspection.problems.length === 0;
+  const deadline = expiresAt === undefined || secondsLeft === undefined ? '' : `; the kernel ends them by itself at ${isoSeconds(expiresAt)}, in ${secondsLeft} s`;
   return {
     name: 'netfilter',
     ok,
-    detail: ok ? `${plan.rules.length} rules of run ${runId} intact (${inspection.backend})` : inspection.problems.join('; '),
-    data: { netns: located.netns.path, backend: inspection.backend ?? null, counters: inspection.counters, warnings: inspection.warnings },
+    detail: ok ? `${plan.rules.length} rules of run ${runId} intact (${inspection.backend})${deadline}` : inspection.problems.join('; '),
+    data: {
+      netns: located.netns.path,
+      backend: inspection.backend ?? null,
+      ...(expiresAt === undefined ? {} : { expiresAt, secondsLeft }),
+      ...(kernelSecondsLeft === undefined ? {} : { kernelSecondsLeft }),
+      counters: inspection.counters,
+      warnings: inspection.warnings,
+    },
   };
 };
 

@@ -55,6 +55,19 @@ describe('node step input', () => {
     expect(await cli(['step', 'sweep', '--netns=/nonexistent', '--now=yesterday'])).toMatchObject({ code: 2, err: 'error: --now must be a Unix time in seconds, not "yesterday"\n' });
   });
 
+  it('should refuse an inject whose deadline (--now + test_duration + expiry_grace) is past, before touching anything', async () => {
+    const r = await cli(['step', 'inject', target(), '--run-id=r1', '--netns=/nonexistent', '--now=1000000000', '--scenario={"namespace":"ns","test_duration":3,"expiry_grace":2}']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^error: the deadline 2001-09-09T01:46:45Z \(inject time 2001-09-09T01:46:40Z \+ test_duration 3 s \+ expiry_grace 2 s\) is \d+ s in the past by the node's clock \(20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ\): the kernel would never apply the rules; check --now and the node's clock\n$/,
+    );
+    expect(JSON.parse(r.out.trim().split('\n').at(-1)!)).toMatchObject({ level: 'error', step: 'inject', error: 'DeadlinePassedError' });
+  });
+
+  it('should take --now of inject only as a Unix time', async () => {
+    expect(await cli(['step', 'inject', target(), '--run-id=r1', '--netns=/nonexistent', '--now=soon', '--scenario={"namespace":"ns"}'])).toMatchObject({ code: 2, err: 'error: --now must be a Unix time in seconds, not "soon"\n' });
+  });
+
   it('should report a vanished --netns as swept, with nothing removed', async () => {
     const r = await cli(['step', 'sweep', '--netns=/nonexistent-netns', '--now=1']);
     expect(r.code).toBe(0);
@@ -76,6 +89,12 @@ describe('plan', () => {
     const r = await cli(['plan', '--namespace=ns', '--binding=passt', '--backend=iptables', '--relay-uid=107']);
     expect(r.out).not.toContain('nft -f');
     expect(r.out).toContain('-o eth0 -m owner --uid-owner 107 -p tcp -m comment --comment "egress eth0" -j DROP');
+  });
+
+  it('should time the rules out after test_duration + expiry_grace', async () => {
+    const r = await cli(['plan', '--namespace=ns', '--binding=masquerade', '--backend=nftables', '--chaos-duration=10', '--expiry-grace=5']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('\t\telements = { tcp timeout 15s, udp timeout 15s }\n');
   });
 
   it('should refuse sriov and a bad relay uid with exit 2', async () => {
