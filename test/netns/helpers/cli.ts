@@ -30,14 +30,15 @@ export interface CliProcess {
 
 /**
  * Starts the CLI with `args`; when `withOut` is set, adds `--out <tmp file>` and reads it back.
- * The environment holds no krkn-hub variables: scenarios come from --scenario only.
+ * The environment holds no krkn-hub variables (scenarios come from --scenario only) and no API
+ * configuration, only PATH, NO_COLOR and `env`.
  */
-export function startCli(args: readonly string[], withOut = true): CliProcess {
+export function startCli(args: readonly string[], withOut = true, env: Readonly<Record<string, string>> = {}): CliProcess {
   const dir = mkdtempSync(join(tmpdir(), 'vnft-cli-'));
   const out = join(dir, 'result.json');
   const child = spawn(process.execPath, [BIN, ...args, ...(withOut ? [`--out=${out}`] : [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', NO_COLOR: '1' },
+    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', NO_COLOR: '1', ...env },
   });
   let stdout = '';
   let stderr = '';
@@ -66,8 +67,8 @@ export function startCli(args: readonly string[], withOut = true): CliProcess {
 }
 
 /** Runs the CLI to completion. */
-export function runCli(args: readonly string[], withOut = true): Promise<CliRun> {
-  return startCli(args, withOut).done;
+export function runCli(args: readonly string[], withOut = true, env: Readonly<Record<string, string>> = {}): Promise<CliRun> {
+  return startCli(args, withOut, env).done;
 }
 
 /** A target JSON for a VMI of `binding` (launcherPodUid only when given). */
@@ -83,10 +84,14 @@ export function targetJson(binding: string, extra: Record<string, unknown> = {})
   });
 }
 
-/** An inline --scenario for `config`. */
-export function scenarioJson(config: { ingress: boolean; egress: boolean; ports: readonly number[]; protocols: readonly string[]; interfaces?: readonly string[] }, duration = 120): string {
+/** An inline --scenario for `config`, with any further scenario keys in `extra`. */
+export function scenarioJson(
+  config: { ingress: boolean; egress: boolean; ports: readonly number[]; protocols: readonly string[]; interfaces?: readonly string[] },
+  duration = 120,
+  extra: Readonly<Record<string, unknown>> = {},
+): string {
   const { ingress, egress, ports, protocols, interfaces } = config;
-  return JSON.stringify({ namespace: 'vnft', test_duration: duration, ingress, egress, ports, protocols, ...(interfaces ? { interfaces } : {}) });
+  return JSON.stringify({ namespace: 'vnft', test_duration: duration, ingress, egress, ports, protocols, ...(interfaces ? { interfaces } : {}), ...extra });
 }
 
 /** The args of a node step against `netns`. */

@@ -4,8 +4,11 @@
 //
 //   echo.mjs serve NAME PORTS          dual-stack TCP and UDP echo servers on PORTS (comma list);
 //                                      each reply starts with "NAME proto/port"; prints "ready"
-//   echo.mjs probe FLOWS_JSON          runs every flow [{id, proto, host, port, expect}] in
+//   echo.mjs probe FLOWS_JSON [AT_MS]  runs every flow [{id, proto, host, port, expect}] in
 //                                      parallel, each within DEADLINE_MS, prints a JSON result list
+//                                      ({id, status, detail, at: start (Unix ms), ms}); with AT_MS,
+//                                      not before that Unix time in ms (a process started ahead
+//                                      sends on time, whatever its own start-up took)
 import dgram from 'node:dgram';
 import net from 'node:net';
 import process from 'node:process';
@@ -40,7 +43,7 @@ function probeOne(flow) {
       done = true;
       clearTimeout(timer);
       close();
-      resolve({ id: flow.id, status, detail, ms: Date.now() - started });
+      resolve({ id: flow.id, status, detail, at: started, ms: Date.now() - started });
     };
     const check = (reply, close) => {
       const text = String(reply).trim();
@@ -69,9 +72,11 @@ const [mode, ...args] = process.argv.slice(2);
 if (mode === 'serve') {
   serve(args[0], args[1].split(',').map(Number));
 } else if (mode === 'probe') {
-  const results = await Promise.all(JSON.parse(args[0]).map(probeOne));
+  const flows = JSON.parse(args[0]);
+  if (args[1] !== undefined) await new Promise((r) => setTimeout(r, Math.max(0, Number(args[1]) - Date.now())));
+  const results = await Promise.all(flows.map(probeOne));
   process.stdout.write(`${JSON.stringify(results)}\n`);
 } else {
-  process.stderr.write('usage: echo.mjs serve NAME PORTS | probe FLOWS_JSON\n');
+  process.stderr.write('usage: echo.mjs serve NAME PORTS | probe FLOWS_JSON [AT_MS]\n');
   process.exitCode = 2;
 }

@@ -76,12 +76,27 @@ interface ProbeResult {
   readonly id: string;
   readonly status: string;
   readonly detail: string;
+  /** When the flow was started (Unix ms). */
+  readonly at: number;
+  /** How long until its outcome was known (the answer, or the 1 s timeout). */
+  readonly ms: number;
 }
 
-function probeGroup(t: Topology, from: Role, uid: number | undefined, flows: readonly Flow[]): Promise<ProbeResult[]> {
+/** Which flows a matrix probe sends, and when. */
+export interface MatrixOptions {
+  /** Only the flows of these kinds. @default every flow */
+  readonly kinds?: readonly Kind[];
+  /** Send no flow before this Unix time (ms); the probe processes start at once and wait. */
+  readonly startAt?: number;
+  /** Every flow's outcome must be known before this Unix time (ms), else it is reported LATE. */
+  readonly observedBy?: number;
+}
+
+function probeGroup(t: Topology, from: Role, uid: number | undefined, flows: readonly Flow[], startAt?: number): Promise<ProbeResult[]> {
   const argv = [`--net=${t.path(from)}`, '--'];
   if (uid !== undefined) argv.push('setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups');
   argv.push(process.execPath, ECHO, 'probe', JSON.stringify(flows.map(({ id, proto, host, port, expect }) => ({ id, proto, host, port, expect }))));
+  if (startAt !== undefined) argv.push(String(Math.round(startAt)));
   return new Promise((resolve, reject) => {
     const child = spawn('nsenter', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -98,29 +113,33 @@ function probeGroup(t: Topology, from: Role, uid: number | undefined, flows: rea
   });
 }
 
-/** Sends every flow for real; the observed status by flow id. */
-export async function probe(t: Topology, flows: readonly Flow[]): Promise<Map<string, ProbeResult>> {
+/** Sends every flow for real (not before `startAt`, Unix ms, when given); the observed status by flow id. */
+export async function probe(t: Topology, flows: readonly Flow[], startAt?: number): Promise<Map<string, ProbeResult>> {
   const groups = new Map<string, Flow[]>();
   for (const flow of flows) {
     const key = `${flow.from}:${flow.uid ?? ''}`;
     groups.set(key, [...(groups.get(key) ?? []), flow]);
   }
-  const results = await Promise.all([...groups.values()].map((g) => probeGroup(t, g[0]!.from, g[0]!.uid, g)));
+  const results = await Promise.all([...groups.values()].map((g) => probeGroup(t, g[0]!.from, g[0]!.uid, g, startAt)));
   return new Map(results.flat().map((r) => [r.id, r]));
 }
 
 /**
- * Probes every flow of `t` and lists each one whose outcome differs from what `config` asks
- * (undefined: no filter, everything must pass): LEAK, COLLATERAL, or a topology ANOMALY.
+ * Probes every flow of `t` (of `options.kinds`) and lists each one whose outcome differs from
+ * what `config` asks (undefined: no filter, everything must pass): LEAK, COLLATERAL, or a
+ * topology ANOMALY; with `options.observedBy`, also each one whose outcome came later (LATE).
  */
-export async function matrixMismatches(t: Topology, config: FilterConfig | undefined): Promise<string[]> {
-  const flows = flowsFor(t);
-  const observed = await probe(t, flows);
+export async function matrixMismatches(t: Topology, config: FilterConfig | undefined, options: MatrixOptions = {}): Promise<string[]> {
+  const flows = flowsFor(t).filter((f) => options.kinds?.includes(f.kind) ?? true);
+  const observed = await probe(t, flows, options.startAt);
   const out: string[] = [];
   for (const flow of flows) {
     const want = expectedVerdict(flow, config);
     const got = observed.get(flow.id);
     const status = got?.status ?? 'MISSING';
+    if (got !== undefined && options.observedBy !== undefined && got.at + got.ms >= options.observedBy) {
+      out.push(`LATE: ${flow.id} [${flow.kind}] ${status} known ${got.at + got.ms - options.observedBy} ms after ${new Date(options.observedBy).toISOString()}`);
+    }
     if (status === want) continue;
     const what = status === 'PASS' ? 'LEAK' : status === 'BLOCKED' ? 'COLLATERAL' : 'ANOMALY';
     out.push(`${what}: ${flow.id} [${flow.kind}] expected ${want}, got ${status} (${got?.detail ?? ''})`);
