@@ -9,6 +9,7 @@ import { reportCommand } from './commands/report.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { selectCommand } from './commands/select.js';
 import { sweepCommand } from './commands/sweep.js';
+import { verdictCommand } from './commands/verdict.js';
 import { verifyCommand } from './commands/verify.js';
 import { clusterCheck } from './commands/verify-cluster.js';
 
@@ -20,5 +21,6 @@ export function stepCommand(io: Io): Command {
     .addCommand(verifyCommand(io, [clusterCheck(io)]))
     .addCommand(rollbackCommand(io))
     .addCommand(sweepCommand(io))
+    .addCommand(verdictCommand(io))
     .addCommand(reportCommand(io));
 }

@@ -112,6 +112,16 @@ describe('vmi-network-filter CLI', () => {
     expect(r.stdout.split('---\n').map((d) => parse(d).kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']);
   });
 
+  it("should fail a VMI's branch whose verify failed, naming the VMI and the statuses", () => {
+    const target = JSON.stringify({ namespace: 'shop', name: 'web-1' });
+    const failed = cli(['step', 'verdict', `--target=${target}`, '--inject=Succeeded', '--verify=Failed']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toBe('error: the fault on shop/web-1 did not hold (inject Succeeded, verify Failed); its rules were rolled back\n');
+    expect(JSON.parse(failed.stdout)).toMatchObject({ level: 'error', step: 'verdict', vmi: 'shop/web-1', inject: 'Succeeded', verify: 'Failed' });
+    expect(cli(['step', 'verdict', `--target=${target}`, '--inject=Failed', '--verify=Omitted']).code).toBe(1);
+    expect(cli(['step', 'verdict', `--target=${target}`, '--inject=Succeeded', '--verify=Succeeded']).code).toBe(0);
+  });
+
   it('should log the report step as one JSON line', () => {
     const r = cli(['step', 'report', '--status', 'Failed', '--workflow', 'wf-1', '--run-id', 'u-1']);
     expect(r.code).toBe(0);

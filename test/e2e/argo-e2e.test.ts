@@ -110,7 +110,9 @@ describe('the generated Argo Workflow, run step by step against the emulated clu
     const scenario: E2eScenario = { namespace: '(shop|ops)', target: '(web|db)-', execution: 'serial', ingress: true, egress: false, ports: [], protocols: ['tcp'] };
     const { run, observer } = await runArgo([scenario], { parameters: { execution: 'parallel' }, concurrent: () => 6 });
     expect(run.phase).toBe('Succeeded');
-    expect(run.nodes.filter((n) => n.phase === 'Skipped').map((n) => n.path.split('.').slice(1).join('.'))).toEqual(['scenario-1.serial']);
+    const skipped = run.nodes.filter((n) => n.phase === 'Skipped').map((n) => n.path.split('.').slice(1).join('.'));
+    // The serial branch, and every VMI's verdict (it runs only when inject or verify failed).
+    expect(skipped.sort()).toEqual(['scenario-1.serial', ...[0, 1, 2, 3, 4, 5].map((i) => `scenario-1.parallel.vmi(${i}).verdict`)].sort());
     expect(observer.probes).toHaveLength(1);
     expect(observer.probes[0]!.held).toEqual(['ops/db-bridge', 'ops/db-masq', 'ops/db-passt', ...SHOP]);
     expect(observer.probes[0]!.mismatches).toEqual([]);
@@ -155,9 +157,11 @@ describe('the generated Argo Workflow, run step by step against the emulated clu
     expect(summary(verify)).toEqual(['ops/db-masq', 'ops/db-passt'].map((v) => `${v} ${v === moved ? 'Failed' : 'Succeeded'}`));
     expect(verify.find((n) => vmiOf(n) === moved)!.pod!.code).toBe(1);
     expect(JSON.stringify(JSON.parse(verify.find((n) => vmiOf(n) === moved)!.outputs!.result!).checks)).toContain('vmi-moved');
-    // Argo's DAG phase counts leaf tasks only: the branch's rollback succeeded, so the failed
-    // verify does not fail the workflow (reported as a finding of the e2e tests).
-    expect(run.phase).toBe('Succeeded');
+    // Argo's DAG phase counts leaf tasks only, and the branch's rollback succeeded: the verdict
+    // task (run only after a failed inject or verify) fails the branch and so the workflow.
+    const verdicts = run.nodes.filter((n) => n.type === 'Pod' && n.template === 'verdict');
+    expect(verdicts.map((n) => [vmiKey(JSON.parse(n.inputs.vmi!)), n.inputs.inject, n.inputs.verify, n.phase])).toEqual([[moved, 'Succeeded', 'Failed', 'Failed']]);
+    expect(run.phase).toBe('Failed');
     await expectRestored();
   });
 

@@ -179,6 +179,11 @@ export class ArgoExecutor {
     const deps = new Map(tasks.map((t) => [t.name as string, t.depends ? dependsTasks(t.depends) : []]));
     const phases = new Map<string, Phase>();
     const outputs = new Map<string, string>();
+    // A settled task's phase is also the variable {{tasks.<name>.status}} of the later tasks.
+    const settle = (name: string, phase: Phase): void => {
+      phases.set(name, phase);
+      outputs.set(`tasks.${name}.status`, phase);
+    };
     const running = new Map<string, Promise<void>>();
     const slots = { free: tmpl.parallelism === undefined ? Infinity : Number(tmpl.parallelism), waiters: [] as (() => void)[], failed: false };
     const acquire = async (): Promise<void> => {
@@ -219,10 +224,10 @@ export class ArgoExecutor {
         const scope = new Map([...local, ...this.scope([]), ...outputs]);
         if (task.when !== undefined && !evaluateWhen(substitute(task.when, scope, `${taskPath}.when`))) {
           this.nodes.push({ path: taskPath, template: task.template, type: 'Skipped', phase: 'Skipped', startedAt: Date.now(), finishedAt: Date.now(), inputs: {} });
-          phases.set(task.name, 'Skipped');
+          settle(task.name, 'Skipped');
           return;
         }
-        if (task.withParam === undefined) return void phases.set(task.name, await child(task, [], taskPath));
+        if (task.withParam === undefined) return void settle(task.name, await child(task, [], taskPath));
         const items = JSON.parse(substitute(task.withParam, scope, `${taskPath}.withParam`)) as unknown[];
         if (!Array.isArray(items)) throw new Error(`${taskPath}: withParam is not a JSON list`);
         const group: NodeRecord = { path: taskPath, template: task.template, type: 'TaskGroup', startedAt: Date.now(), inputs: {} };
@@ -230,7 +235,7 @@ export class ArgoExecutor {
         const results = await Promise.all(items.map((item, i) => child(task, itemScope(item), `${taskPath}(${i})`)));
         group.phase = items.length === 0 ? 'Skipped' : results.find((p) => p === 'Error') ?? results.find((p) => p === 'Failed') ?? 'Succeeded';
         group.finishedAt = Date.now();
-        phases.set(task.name, group.phase);
+        settle(task.name, group.phase);
       })();
     for (;;) {
       // Omitting a task can make others ready at once: pass over the tasks until nothing changes.
@@ -242,7 +247,7 @@ export class ArgoExecutor {
           if (this.stopping && !inExit) continue; // a stopped workflow schedules nothing new
           if (task.depends && !evaluateDepends(task.depends, (t) => phases.get(t))) {
             this.nodes.push({ path: `${path}.${task.name}`, template: task.template, type: 'Skipped', phase: 'Omitted', startedAt: Date.now(), finishedAt: Date.now(), inputs: {} });
-            phases.set(task.name, 'Omitted');
+            settle(task.name, 'Omitted');
             changed = true;
             continue;
           }

@@ -122,7 +122,10 @@ export function evaluateDepends(expression: string, phaseOf: (task: string) => P
  * @throws UnsupportedExpressionError for anything else
  */
 export function evaluateWhen(expression: string): boolean {
-  const m = /^\s*'([^']*)'\s*(==|!=)\s*'([^']*)'\s*$/.exec(expression);
-  if (!m) throw new UnsupportedExpressionError(expression, "only 'a' == 'b' and 'a' != 'b' are emulated");
-  return (m[1] === m[3]) === (m[2] === '==');
+  // Comparisons joined by || (what the templates emit); quoted operands hold no '|' here.
+  return expression.split('||').some((term) => {
+    const m = /^\s*'([^']*)'\s*(==|!=)\s*'([^']*)'\s*$/.exec(term);
+    if (!m) throw new UnsupportedExpressionError(expression, "only 'a' == 'b' and 'a' != 'b', joined by ||, are emulated");
+    return (m[1] === m[3]) === (m[2] === '==');
+  });
 }

@@ -55,6 +55,17 @@ describe('the Argo workflow', () => {
       ['hold', 'inject'],
       ['verify', 'hold'],
       ['rollback', 'verify.Succeeded || verify.Failed || verify.Errored || hold.Failed || hold.Errored || inject.Failed || inject.Errored'],
+      ['verdict', 'rollback'],
+    ]);
+    // Argo judges a DAG by its leaves: after a failed inject or verify, the successful rollback
+    // would make the branch succeed; verdict (run only then) fails it.
+    expect(task(vmi, 'verdict').when).toBe("'{{tasks.inject.status}}' != 'Succeeded' || '{{tasks.verify.status}}' != 'Succeeded'");
+    expect(template(wf, 'verdict').container.args).toEqual([
+      'step',
+      'verdict',
+      '--target={{inputs.parameters.vmi}}',
+      '--inject={{inputs.parameters.inject}}',
+      '--verify={{inputs.parameters.verify}}',
     ]);
     expect(template(wf, 'hold').suspend).toEqual({ duration: '{{inputs.parameters.seconds}}' });
     expect(task(vmi, 'hold').arguments.parameters).toEqual([{ name: 'seconds', value: '{{workflow.parameters.test_duration}}' }]);
@@ -207,7 +218,7 @@ describe('output safety', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(OutputValidationError);
       expect((e as OutputValidationError).problems).toEqual([
-        'schema: /spec/templates/11(report)/container/resources/requests/memory: must be string',
+        'schema: /spec/templates/11(verdict)/container/resources/requests/memory: must be string',
         'lint: template vmi-1, task hold: template "hodl" does not exist',
       ]);
     }
