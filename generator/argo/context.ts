@@ -3,13 +3,9 @@
  * workflow parameter, so a WorkflowTemplate can be run with `-p ports=53`; with several
  * scenarios in one file the parameters carry the scenario number (`ports-2`).
  */
-import {
-  EXECUTIONS,
-  SCENARIO_KEYS,
-  toParameterValues,
-  type Scenario,
-} from '../../scenario/index.js';
+import { EXECUTIONS, SCENARIO_KEYS, type Scenario } from '../../scenario/index.js';
 import { stableName } from '../names.js';
+import { parameterName, scenarioParameters } from '../parameters.js';
 
 export type ArgoKind = 'Workflow' | 'WorkflowTemplate' | 'CronWorkflow';
 export const ARGO_KINDS: readonly ArgoKind[] = ['Workflow', 'WorkflowTemplate', 'CronWorkflow'];
@@ -35,24 +31,13 @@ export interface ArgoOptions {
   readonly version: string;
 }
 
-export function parameterName(key: string, number: number, count: number): string {
-  return count === 1 ? key : `${key}-${number}`;
-}
 
 export function buildArgoContext(scenarios: readonly Scenario[], options: ArgoOptions): object {
   const kind = options.kind ?? 'Workflow';
   const count = scenarios.length;
   const keys = SCENARIO_KEYS.map((k) => k.key);
   const name = options.name ?? (kind === 'Workflow' ? 'vmi-network-filter-' : stableName('vmi-network-filter', scenarios));
-  const parameters = scenarios.flatMap((scenario, i) => {
-    const values = toParameterValues(scenario);
-    return SCENARIO_KEYS.map((k) => ({
-      name: parameterName(k.key, i + 1, count),
-      value: values[k.key],
-      description: count === 1 ? k.description : `scenario ${i + 1}: ${k.description}`,
-      enum: k.key === 'execution' ? EXECUTIONS : undefined,
-    }));
-  });
+  const parameters = scenarioParameters(scenarios).map((p) => ({ ...p, enum: p.key === 'execution' ? EXECUTIONS : undefined }));
   const scenarioContexts = scenarios.map((_, i) => {
     const number = i + 1;
     const param = (key: string): string => parameterName(key, number, count);

@@ -4,7 +4,7 @@
  * with the scenario's values as its arguments.
  */
 import { loadScenarios, readScenarioArgument, SCENARIO_KEYS, toParameterValues, type Scenario, type ScenarioKeyName } from '../../scenario/index.js';
-import { parameterName } from '../argo/context.js';
+import { parameterName } from '../parameters.js';
 import type { Io } from '../io.js';
 import { renderArgo } from '../render.js';
 import { VERSION } from '../version.js';

@@ -6,8 +6,8 @@
  *   PipelineRun  a run of that Pipeline: the values, node pinning, tolerations, service account.
  * Names, params and timeouts follow the Argo side (`ports`, or `ports-2` with several scenarios).
  */
-import { EXECUTIONS, SCENARIO_KEYS, toParameterValues, tolerationsFor, type Scenario } from '../../scenario/index.js';
-import { parameterName } from '../argo/context.js';
+import { EXECUTIONS, SCENARIO_KEYS, tolerationsFor, type Scenario } from '../../scenario/index.js';
+import { parameterName, scenarioParameters } from '../parameters.js';
 import { stableName } from '../names.js';
 import { taskContext, TASK_NAMES } from './task-context.js';
 import { timeoutsFor } from './timeouts.js';
@@ -139,14 +139,7 @@ export function buildTektonContext(scenarios: readonly Scenario[], options: Tekt
   const kind = options.kind ?? 'Pipeline';
   const count = scenarios.length;
   const name = pipelineNameFor(scenarios, options);
-  const parameters = scenarios.flatMap((scenario, i) => {
-    const values = toParameterValues(scenario);
-    return SCENARIO_KEYS.map((k) => ({
-      name: parameterName(k.key, i + 1, count),
-      value: values[k.key],
-      description: count === 1 ? k.description : `scenario ${i + 1}: ${k.description}`,
-    }));
-  });
+  const parameters = scenarioParameters(scenarios);
   const contexts = scenarios.map((scenario, i) => scenarioContext(scenario, i, count, options));
   const scenarioList = contexts.map((c, i) => ({
     ...c,

@@ -5,35 +5,20 @@
  * traffic is probed during every hold; afterwards all traffic passes and every launcher's ruleset
  * equals its state before the run.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { renderTekton } from '../../generator/tekton/render.js';
 import { loadScenarios } from '../../scenario/index.js';
-import { sh } from '../netns/helpers/topology.js';
 import { filterOf, overlaps, allOverlap, scenarioFile, snapshotLaunchers, type E2eScenario } from './e2e-harness.js';
-import { buildCluster, vmiKey, vmiObjectOf, type EmulatedCluster } from './emulated-cluster.js';
+import { useEmulatedCluster } from './cluster-fixture.js';
+import { vmiKey, vmiObjectOf, type EmulatedCluster } from './emulated-cluster.js';
 import { HoldObserver, type HoldContext } from './hold-observer.js';
 import { TektonExecutor, type PipelineRunResult, type TaskRunRecord } from './tekton-executor.js';
 import { clusterMismatches } from './vmi-flows.js';
 
+const fixture = useEmulatedCluster();
 let cluster: EmulatedCluster;
 let initial: Map<string, string>;
-beforeAll(async () => {
-  cluster = await buildCluster();
-  initial = snapshotLaunchers(cluster);
-});
-afterAll(async () => {
-  await cluster?.destroy();
-});
-afterEach(() => {
-  // A failed test must not leave rules that make the next one fail too.
-  for (const path of cluster.launcherPaths) {
-    for (const line of sh(['nsenter', `--net=${path}`, '--', 'nft', 'list', 'tables']).split('\n')) {
-      const m = /^table (\w+) (vnf_\w+)$/.exec(line.trim());
-      if (m) sh(['nsenter', `--net=${path}`, '--', 'nft', 'delete', 'table', m[1]!, m[2]!]);
-    }
-  }
-  for (const v of cluster.vmis) cluster.resetVmi(v);
-});
+beforeAll(() => ({ cluster, initial } = fixture));
 
 interface Target {
   readonly namespace: string;
