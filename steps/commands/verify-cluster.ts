@@ -10,6 +10,7 @@
  *   off             never run (e.g. a node with no API access).
  */
 import type { Io } from '../../generator/io.js';
+import { kubeConfigSource } from '../kube/config-source.js';
 import type { CheckResult, VerifyCheck } from './verify.js';
 
 export const CLUSTER_CHECK_MODES = ['auto', 'on', 'off'] as const;
@@ -22,7 +23,13 @@ export function clusterCheck(io: Io): VerifyCheck {
   return async ({ target, flags }): Promise<CheckResult> => {
     const mode = ((flags as { clusterCheck?: string }).clusterCheck ?? 'auto') as ClusterCheckMode;
     if (mode === 'off') return { name: NAME, ok: true, detail: 'skipped (--cluster-check off)', data: { decided: false } };
-    // Loaded only when verify runs: the client library costs ~0.5 s to load.
+    if (kubeConfigSource({ env: io.env }) === undefined) {
+      const detail = 'no Kubernetes API configured (no KUBECONFIG, no in-cluster service account, no ~/.kube/config)';
+      return mode === 'on'
+        ? { name: NAME, ok: false, detail, data: { decided: false } }
+        : { name: NAME, ok: true, detail: `skipped: ${detail}`, data: { decided: false } };
+    }
+    // Loaded only when an API is configured: the client library costs ~0.9 s to load.
     const kube = await import('../kube/index.js');
     let client: InstanceType<typeof kube.KubeClient>;
     try {

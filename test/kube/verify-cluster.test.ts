@@ -54,7 +54,19 @@ describe("verify's cluster check", () => {
     expect(result.detail).toMatch(/^VMI prod\/vm-1 now runs on node worker-7, not on worker-0 where the fault was injected/);
   });
 
-  it('should skip without API configuration in auto mode, and fail in on mode', async () => {
+  it('should skip without loading the client when no API is configured at all, and fail in on mode', async () => {
+    const home = process.env.HOME;
+    process.env.HOME = tempDir(); // os.homedir(): no ~/.kube/config
+    try {
+      const detail = 'no Kubernetes API configured (no KUBECONFIG, no in-cluster service account, no ~/.kube/config)';
+      expect(await run('auto', {})).toEqual({ name: 'cluster', ok: true, detail: `skipped: ${detail}`, data: { decided: false } });
+      expect(await run('on', {})).toEqual({ name: 'cluster', ok: false, detail, data: { decided: false } });
+    } finally {
+      process.env.HOME = home;
+    }
+  });
+
+  it('should skip an unusable API configuration in auto mode, and fail in on mode', async () => {
     const env = { KUBECONFIG: join(tempDir(), 'missing-kubeconfig') };
     const auto = await run('auto', env);
     expect([auto.ok, auto.data, auto.detail]).toEqual([true, { decided: false }, expect.stringMatching(/^skipped: no Kubernetes API configured \(no usable Kubernetes API configuration: cannot load kubeconfig /)]);
