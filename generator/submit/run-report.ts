@@ -3,6 +3,7 @@
  * rollback is confirmed, and the steps' durations, plus the verdict and its exit status. The same
  * data feeds the text report, `--output json` and `--output junit`.
  */
+import { parameterName } from '../parameters.js';
 import { parameterValue, type ArgoWorkflow } from './argo-workflow.js';
 import { VMI_STEPS, type RunFailure, type RunState, type StepPhase, type StepState, type VmiState, type VmiStep } from './run-state.js';
 
@@ -59,7 +60,10 @@ export interface RunReport {
 
 /** The report of `state`, with the scenario values read from `workflow`'s arguments. */
 export function runReportOf(state: RunState, workflow: ArgoWorkflow): RunReport {
-  const scenarios = new Set(state.selections.map((s) => s.scenario)).size;
+  // The generator records how many scenarios the workflow holds (which decides the parameter
+  // names); without it, count those that selected.
+  const annotated = Number(workflow.metadata.annotations?.['vmi-network-filter/scenarios']);
+  const scenarios = Number.isInteger(annotated) && annotated > 0 ? annotated : new Set(state.selections.map((s) => s.scenario)).size;
   const ok = state.finished && state.phase === 'Succeeded' && state.vmis.length > 0 && state.vmis.every((v) => v.rollbackConfirmed);
   const failure = state.failure ?? (ok ? undefined : state.vmis.length === 0 && state.finished ? { step: 'select', message: 'no VMI was selected' } : undefined);
   return {
@@ -74,7 +78,7 @@ export function runReportOf(state: RunState, workflow: ArgoWorkflow): RunReport 
     ok,
     failure: failure ?? null,
     exitHandler: state.exitHandler,
-    vmis: state.vmis.map((v) => vmiReport(v, (key) => parameterValue(workflow.spec?.arguments?.parameters, scenarios > 1 ? `${key}-${v.scenario}` : key))),
+    vmis: state.vmis.map((v) => vmiReport(v, (key) => parameterValue(workflow.spec?.arguments?.parameters, parameterName(key, v.scenario, scenarios)))),
   };
 }
 

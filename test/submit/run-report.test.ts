@@ -43,6 +43,29 @@ function failedRun(): ArgoController {
 }
 
 describe('runReportOf and formatReport', () => {
+  it("should read a two-scenario workflow's numbered parameters even when the second scenario never selected", () => {
+    const two: ArgoWorkflow = {
+      metadata: { name: 'vmi-network-filter-two', namespace: 'argo', annotations: { 'vmi-network-filter/scenarios': '2' } },
+      spec: {
+        arguments: {
+          parameters: [
+            { name: 'ports', value: '1' }, // a plain name would be a one-scenario workflow's: must not be read
+            { name: 'ingress-1', value: 'true' },
+            { name: 'egress-1', value: 'true' },
+            { name: 'ports-1', value: '53' },
+            { name: 'protocols-1', value: 'udp' },
+            { name: 'ports-2', value: '80' },
+          ],
+        },
+      },
+    };
+    const argo = new ArgoController(two, { testDuration: 120 }).select([vm1]);
+    argo.startStep(0, 'inject').endStep(0, 'inject', injected);
+    const snapshot = argo.snapshot();
+    const report = runReportOf(runStateOf(snapshot), snapshot);
+    expect(report.vmis[0]!.blocked).toMatchObject({ ingress: true, egress: true, ports: [53], protocols: ['udp'] });
+  });
+
   it('should report each VMI, what was blocked, verify, rollback and durations, and fail naming the verify', () => {
     const snapshot = failedRun().snapshot();
     const report = runReportOf(runStateOf(snapshot), snapshot);
