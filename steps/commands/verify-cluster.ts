@@ -23,12 +23,14 @@ export function clusterCheck(io: Io): VerifyCheck {
   return async ({ target, flags }): Promise<CheckResult> => {
     const mode = ((flags as { clusterCheck?: string }).clusterCheck ?? 'auto') as ClusterCheckMode;
     if (mode === 'off') return { name: NAME, ok: true, detail: 'skipped (--cluster-check off)', data: { decided: false } };
-    if (kubeConfigSource({ env: io.env }) === undefined) {
-      const detail = 'no Kubernetes API configured (no KUBECONFIG, no in-cluster service account, no ~/.kube/config)';
+    // No API access: skipped in auto mode, a failure when the check was asked for.
+    const unconfigured = (why: string): CheckResult => {
+      const detail = `no Kubernetes API configured (${why})`;
       return mode === 'on'
         ? { name: NAME, ok: false, detail, data: { decided: false } }
         : { name: NAME, ok: true, detail: `skipped: ${detail}`, data: { decided: false } };
-    }
+    };
+    if (kubeConfigSource({ env: io.env }) === undefined) return unconfigured('no KUBECONFIG, no in-cluster service account, no ~/.kube/config');
     // Loaded only when an API is configured: the client library costs ~0.9 s to load.
     const kube = await import('../kube/index.js');
     let client: InstanceType<typeof kube.KubeClient>;
@@ -36,10 +38,7 @@ export function clusterCheck(io: Io): VerifyCheck {
       client = new kube.KubeClient({ env: io.env });
     } catch (e) {
       if (!(e instanceof kube.KubeConfigError)) throw e;
-      const detail = `no Kubernetes API configured (${e.message})`;
-      return mode === 'on'
-        ? { name: NAME, ok: false, detail, data: { decided: false } }
-        : { name: NAME, ok: true, detail: `skipped: ${detail}`, data: { decided: false } };
+      return unconfigured(e.message);
     }
     try {
       const verdict = await kube.checkTargetInCluster(client, target);
