@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { templateExpressionProblem } from '../../scenario/index.js';
 import { UsageError } from '../errors.js';
 import { emit, type Io } from '../io.js';
 import { ARGO_KINDS, type ArgoKind } from '../argo/context.js';
@@ -26,7 +27,7 @@ export function generateArgoCommand(io: Io): Command {
     const schedule = options.schedule as string | undefined;
     if (kind === 'CronWorkflow' && !schedule) throw new UsageError('--kind CronWorkflow needs --schedule, e.g. --schedule "0 3 * * 1"');
     if (kind !== 'CronWorkflow' && schedule) throw new UsageError('--schedule applies to --kind CronWorkflow only');
-    if (schedule && (!CRON_FIELD.test(schedule.trim()) || /\{\{|\$\(/.test(schedule))) {
+    if (schedule && (!CRON_FIELD.test(schedule.trim()) || templateExpressionProblem(schedule) !== undefined)) {
       throw new UsageError(`--schedule "${schedule}" is not a five-field cron schedule (minute hour day-of-month month day-of-week)`);
     }
     const name = options.name as string | undefined;
