@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Installs the Debian packages the tests drive for real (netfilter, network namespaces), when
-// they are missing and we are root on a Debian-like machine. Run by `npm test` (pretest).
+// they are missing and we are root on a Debian-like machine. Run by `npm test` (pretest); with
+// --engines also what the engine-test cluster runs on (containerd, runc, the CNI plugins, image
+// tools), for `npm run test:engines`.
 // Prints what it does; fails loudly when a needed tool is missing and cannot be installed.
 import { spawnSync } from 'node:child_process';
 import process from 'node:process';
@@ -17,10 +19,26 @@ const NEEDED = [
   ['setpriv', 'util-linux'],
   ['python3', 'python3'],
 ];
+const ENGINES = [
+  ['containerd', 'containerd'],
+  ['ctr', 'containerd'],
+  ['runc', 'runc'],
+  // The CNI plugins are not commands on PATH: an absolute path is checked as a file.
+  ['/usr/lib/cni/bridge', 'containernetworking-plugins'],
+  ['/usr/lib/cni/host-local', 'containernetworking-plugins'],
+  ['openssl', 'openssl'],
+  ['buildah', 'buildah'],
+  ['podman', 'podman'],
+  ['debootstrap', 'debootstrap'],
+  ['tar', 'tar'],
+  ['git', 'git'],
+];
+const wanted = process.argv.includes('--engines') ? [...NEEDED, ...ENGINES] : NEEDED;
 
-const has = (command) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', command], { stdio: 'ignore' }).status === 0
+const has = (command) => (command.startsWith('/') ? spawnSync('test', ['-x', command]).status === 0 : false)
+  || spawnSync('sh', ['-c', 'command -v "$1"', 'sh', command], { stdio: 'ignore' }).status === 0
   || ['/usr/sbin/', '/sbin/'].some((dir) => spawnSync('test', ['-x', dir + command]).status === 0);
-const missing = [...new Set(NEEDED.filter(([command]) => !has(command)).map(([, pkg]) => pkg))];
+const missing = [...new Set(wanted.filter(([command]) => !has(command)).map(([, pkg]) => pkg))];
 if (missing.length === 0) process.exit(0);
 
 const isRoot = process.getuid?.() === 0;

@@ -14,78 +14,24 @@
 //   5. prints the image size and the durations, and removes all it created (--keep: the images stay).
 // VNF_DEBIAN_MIRROR overrides the Debian mirror of the base (default http://deb.debian.org/debian).
 // Every command is an argv array; nothing goes through a shell.
-import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import process from 'node:process';
-import { fileURLToPath } from 'node:url';
+import { budStepImage, buildBase, CheckError, has, installImageTools, run, VERSION } from './step-image.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const VERSION = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
 const KEEP = process.argv.includes('--keep');
-const MIRROR = process.env.VNF_DEBIAN_MIRROR || 'http://deb.debian.org/debian';
 const TAG = `${process.pid}-${Date.now().toString(36)}`;
 const BASE = `localhost/vmi-network-filter-test-base:${TAG}`;
 const IMAGE = `localhost/vmi-network-filter:test-${TAG}`;
 const NETNS = { launcher: `vnf-image-${process.pid}-l`, guest: `vnf-image-${process.pid}-g` };
-const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-class CheckError extends Error {}
 const started = Date.now();
 const seconds = (since) => Math.round((Date.now() - since) / 100) / 10;
 const say = (msg) => console.log(`test-image: ${msg}`);
-
-/** Runs argv; returns stdout. @throws CheckError with the output when it fails (unless `allowFail`). */
-function run(argv, { input, allowFail = false, quiet = true, env } = {}) {
-  const r = spawnSync(argv[0], argv.slice(1), { input, encoding: 'utf8', maxBuffer: 64 << 20, stdio: [input === undefined ? 'ignore' : 'pipe', quiet ? 'pipe' : 'inherit', quiet ? 'pipe' : 'inherit'], env: { ...process.env, PATH, ...env } });
-  if (r.error) throw new CheckError(`cannot run ${argv[0]}: ${r.error.message}`);
-  if (r.status !== 0 && !allowFail) throw new CheckError(`${argv.join(' ')} exited ${r.status}\n${r.stdout ?? ''}${r.stderr ?? ''}`);
-  return allowFail ? r : r.stdout;
-}
-const has = (command) => PATH.split(':').some((dir) => existsSync(join(dir, command)));
 const check = (ok, what) => {
   if (!ok) throw new CheckError(what);
   say(`ok: ${what}`);
 };
-
-function installTools() {
-  const needed = [['buildah', 'buildah'], ['podman', 'podman'], ['debootstrap', 'debootstrap'], ['runc', 'runc'], ['ip', 'iproute2'], ['nft', 'nftables']];
-  const missing = [...new Set(needed.filter(([command]) => !has(command)).map(([, pkg]) => pkg))];
-  if (missing.length === 0) return;
-  say(`installing ${missing.join(' ')} with apt-get`);
-  const env = { DEBIAN_FRONTEND: 'noninteractive' };
-  run(['apt-get', 'update', '-qq'], { env });
-  run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
-}
-
-/** minbase Debian + this machine's node, npm and CA bundle, imported as BASE. */
-function buildBase(work) {
-  const rootfs = join(work, 'rootfs');
-  run(['debootstrap', '--variant=minbase', 'bookworm', rootfs, MIRROR]);
-  mkdirSync(join(rootfs, 'usr/local/lib/node_modules'), { recursive: true });
-  copyFileSync(process.execPath, join(rootfs, 'usr/local/bin/node'));
-  chmodSync(join(rootfs, 'usr/local/bin/node'), 0o755);
-  const npmDir = join(run(['npm', 'root', '-g']).trim(), 'npm');
-  cpSync(npmDir, join(rootfs, 'usr/local/lib/node_modules/npm'), { recursive: true, verbatimSymlinks: true });
-  symlinkSync('../lib/node_modules/npm/bin/npm-cli.js', join(rootfs, 'usr/local/bin/npm'));
-  symlinkSync('../lib/node_modules/npm/bin/npx-cli.js', join(rootfs, 'usr/local/bin/npx'));
-  const ca = '/etc/ssl/certs/ca-certificates.crt';
-  if (existsSync(ca)) {
-    mkdirSync(join(rootfs, 'etc/ssl/certs'), { recursive: true });
-    copyFileSync(ca, join(rootfs, ca));
-    mkdirSync(join(rootfs, 'usr/local/etc'), { recursive: true });
-    writeFileSync(join(rootfs, 'usr/local/etc/npmrc'), `cafile=${ca}\n`);
-  }
-  for (const dir of ['var/cache/apt/archives', 'var/lib/apt/lists']) {
-    for (const f of readdirSync(join(rootfs, dir))) if (f !== 'partial' && f !== 'lock') rmSync(join(rootfs, dir, f), { recursive: true, force: true });
-  }
-  check(run(['chroot', rootfs, '/usr/local/bin/node', '--version']).trim() === process.version, `base runs this machine's Node.js ${process.version}`);
-  const tar = join(work, 'base.tar');
-  run(['tar', '--numeric-owner', '-C', rootfs, '-cf', tar, '.']);
-  run(['podman', 'import', '--change', `ENV PATH=${PATH}`, tar, BASE]);
-  rmSync(rootfs, { recursive: true, force: true });
-  rmSync(tar, { force: true });
-}
 
 /** Hard limits of this process: podman's defaults (nofile 1048576) may exceed them without CAP_SYS_RESOURCE. */
 function ulimits() {
@@ -155,17 +101,16 @@ async function main() {
   if (process.platform !== 'linux' || process.getuid?.() !== 0 || !has('apt-get')) {
     throw new CheckError('needs root on a Debian-like Linux (apt-get, network namespaces, buildah/podman as root)');
   }
-  installTools();
+  const installed = installImageTools();
+  if (installed.length > 0) say(`installed ${installed.join(' ')} with apt-get`);
   const work = mkdtempSync(join('/var/tmp', 'vnf-test-image-'));
   try {
     let t = Date.now();
-    buildBase(work);
+    buildBase(work, BASE);
     const baseSeconds = seconds(t);
     say(`base image ${BASE} (debootstrap minbase + Node.js ${process.version}) in ${baseSeconds} s`);
     t = Date.now();
-    const revision = (has('git') && run(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'], { allowFail: true }).stdout?.trim()) || 'unknown';
-    run(['buildah', 'bud', '--isolation', 'chroot', '--pull-never', '--layers=false', '--build-arg', `BUILD_IMAGE=${BASE}`, '--build-arg', `BASE_IMAGE=${BASE}`,
-      '--build-arg', `VERSION=${VERSION}`, '--build-arg', `REVISION=${revision}`, '-t', IMAGE, '-f', join(ROOT, 'Dockerfile'), ROOT]);
+    budStepImage(BASE, IMAGE);
     const buildSeconds = seconds(t);
     const size = (image) => Number(run(['podman', 'image', 'inspect', '--format', '{{.Size}}', image]).trim());
     const [imageMb, baseMb] = [size(IMAGE), size(BASE)].map((b) => Math.round(b / 1e5) / 10);
