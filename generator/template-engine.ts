@@ -4,6 +4,9 @@
  * expressions apart:
  *   q       a value as a double-quoted YAML scalar; refuses "{{" and "$(".
  *   argo    an Argo expression `{{path}}` built from fixed path pieces, never from user data.
+ *   argoGlobalOrEmpty  `{{=workflow?.outputs?.parameters?.['NAME'] ?? '[]'}}`: a global output
+ *           that may never have been set (a scenario that never reached select), read as an
+ *           empty JSON list instead of failing the node that reads it.
  *   tekton  a Tekton expression `$(path)` built the same way (`params.ports`,
  *           `tasks.select.results.nodes[*]`, `context.pipelineRun.uid`).
  * plus `eq` and `list` for the loops and conditions of the templates.
@@ -44,6 +47,14 @@ function argoExpression(...args: unknown[]): string {
   return `{{${path}}}`;
 }
 
+const GLOBAL_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+function argoGlobalOrEmpty(...args: unknown[]): string {
+  const name = args.slice(0, -1).map(String).join('');
+  if (!GLOBAL_NAME.test(name)) throw new TemplateError(`helper argoGlobalOrEmpty: "${name}" is not an output name`);
+  return `{{=workflow?.outputs?.parameters?.['${name}'] ?? '[]'}}`;
+}
+
 // A dotted path, optionally ending in one array index or the whole-array `[*]` (Tekton's syntax
 // for array params and results); nothing else, so no quote, space or `)` can end the expression.
 const TEKTON_PATH = /^[A-Za-z][A-Za-z0-9_.-]*(\[(\*|\d+)\])?$/;
@@ -71,6 +82,7 @@ export function compileTemplate(group: string, name: string, options: TemplateSe
   const hb = Handlebars.create();
   hb.registerHelper('q', quote);
   hb.registerHelper('argo', argoExpression);
+  hb.registerHelper('argoGlobalOrEmpty', argoGlobalOrEmpty);
   hb.registerHelper('tekton', tektonExpression);
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('list', (...args: unknown[]) => args.slice(0, -1));

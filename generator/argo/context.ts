@@ -51,9 +51,6 @@ export function buildArgoContext(scenarios: readonly Scenario[], options: ArgoOp
       env: SCENARIO_KEYS.map((k) => ({ name: k.env, param: param(k.key) })),
     };
   });
-  const reportDepends = scenarioContexts
-    .map(({ number }) => `(${['Succeeded', 'Failed', 'Errored', 'Skipped', 'Omitted'].map((s) => `rollback-${number}.${s}`).join(' || ')})`)
-    .join(' && ');
   return {
     kind,
     generateName: kind === 'Workflow' ? name : '',
@@ -65,7 +62,6 @@ export function buildArgoContext(scenarios: readonly Scenario[], options: ArgoOp
     privileged: options.privileged ?? false,
     parameters,
     scenarios: scenarioContexts,
-    reportDepends,
     reportImageParam: parameterName('image', 1, count),
   };
 }

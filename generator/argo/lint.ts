@@ -97,7 +97,13 @@ export function lintArgo(object: unknown): string[] {
   }
 
   const checkExpression = (where: string, expr: string, template: Template, task?: Task, ancestors?: Set<string>, dagTasks?: Set<string>): void => {
-    if (expr.startsWith('=')) return; // expression tags are evaluated by Argo at run time; we emit none
+    if (expr.startsWith('=')) {
+      // The one expression tag we emit: a global output read as [] when it was never set.
+      const global = /^=workflow\?\.outputs\?\.parameters\?\.\['([^']+)'\] \?\? '\[\]'$/.exec(expr);
+      if (!global) problems.push(`${where}: {{${expr}}}: not an expression tag the generator emits`);
+      else if (!globalNames.has(global[1]!)) problems.push(`${where}: {{${expr}}}: no output parameter has globalName "${global[1]}"`);
+      return;
+    }
     const inputs = new Set((template.inputs?.parameters ?? []).map((p) => p.name));
     let m: RegExpMatchArray | null;
     if ((m = expr.match(/^inputs\.parameters\.(.+)$/))) {

@@ -4,6 +4,7 @@
  * set (`arguments`, `shutdown`). Plain JSON, as the API server sends it; every field optional
  * because the controller fills them in over time.
  */
+import { gunzipSync } from 'node:zlib';
 
 /** A name/value parameter (arguments, inputs, outputs). Values are strings in Argo. */
 export interface ArgoParameter {
@@ -65,7 +66,32 @@ export interface ArgoWorkflow {
     readonly startedAt?: string;
     readonly finishedAt?: string;
     readonly nodes?: Readonly<Record<string, ArgoNode>>;
+    /**
+     * `status.nodes`, gzipped and base64-encoded: what the controller stores instead once the
+     * Workflow passes its size limit (MAX_WORKFLOW_SIZE, 1 MiB by default).
+     */
+    readonly compressedNodes?: string;
   };
+}
+
+/** The status of a Workflow cannot be read (a compressedNodes that is not gzip+base64 JSON). */
+export class WorkflowStatusError extends Error {}
+WorkflowStatusError.prototype.name = 'WorkflowStatusError';
+
+/**
+ * The nodes of `workflow`, whether the controller keeps them in status.nodes or compressed them
+ * into status.compressedNodes (Argo's packer, above MAX_WORKFLOW_SIZE).
+ * @throws WorkflowStatusError when compressedNodes cannot be decoded
+ */
+export function workflowNodes(workflow: ArgoWorkflow): Readonly<Record<string, ArgoNode>> {
+  const status = workflow.status;
+  if (status?.nodes) return status.nodes;
+  if (!status?.compressedNodes) return {};
+  try {
+    return JSON.parse(gunzipSync(Buffer.from(status.compressedNodes, 'base64')).toString('utf8')) as Record<string, ArgoNode>;
+  } catch (e) {
+    throw new WorkflowStatusError(`workflow ${workflow.metadata.name ?? ''}: status.compressedNodes cannot be read: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 /** True once the controller has given the workflow its final phase (after the exit handler ran). */

@@ -6,7 +6,7 @@
  * `rollback-all-N`, the `onExit` node), so it works the same for a Workflow created from a
  * WorkflowTemplate.
  */
-import { isFinished, parameterValue, type ArgoNode, type ArgoWorkflow, type ArgoWorkflowPhase } from './argo-workflow.js';
+import { isFinished, parameterValue, workflowNodes, type ArgoNode, type ArgoWorkflow, type ArgoWorkflowPhase } from './argo-workflow.js';
 import { outputOf, parseTarget, parseTargets, phaseOf, positiveInt, scenarioOf, stepState, type Target } from './_node-read.js';
 
 /** The four steps of a VMI's branch, in order. */
@@ -102,7 +102,7 @@ const PENDING: StepState = { phase: 'pending' };
 
 /** The run state of `workflow` (pure; the same object always gives the same state). */
 export function runStateOf(workflow: ArgoWorkflow): RunState {
-  const nodes = Object.values(workflow.status?.nodes ?? {});
+  const nodes = Object.values(workflowNodes(workflow));
   const byId = new Map(nodes.map((n) => [n.id, n]));
   // Attempts of a retried step: read through their Retry node, never counted on their own.
   const attempts = new Set(nodes.filter((n) => n.type === 'Retry').flatMap((n) => n.children ?? []));
@@ -139,8 +139,9 @@ export function runStateOf(workflow: ArgoWorkflow): RunState {
   }
 
   const exitNode = nodes.find((n) => n.name.endsWith('.onExit'));
+  // The exit handler's rollbacks: node steps whose boundary is the `cleanup` Steps template.
   const exitRollbacks = steps.filter(
-    (n) => scenarioOf(n.templateName, 'node-step') !== undefined && parameterValue(n.inputs?.parameters, 'step') === 'rollback' && scenarioOf(byId.get(n.boundaryID ?? '')?.templateName, 'rollback-all') !== undefined,
+    (n) => scenarioOf(n.templateName, 'node-step') !== undefined && parameterValue(n.inputs?.parameters, 'step') === 'rollback' && byId.get(n.boundaryID ?? '')?.templateName === 'cleanup',
   );
   for (const node of exitRollbacks) {
     const target = parseTarget(parameterValue(node.inputs?.parameters, 'vmi'));

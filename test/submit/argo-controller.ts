@@ -2,7 +2,8 @@
  * Argo's workflow controller, played by a script: builds the `status` Argo writes for the
  * workflows `generate argo` emits (one scenario), node by node: a Retry node per node step with
  * its attempt pods, the hold Suspend node, the vmi-N DAG per target, the `onExit` exit handler
- * with its rollback-all-N fan-out and report. Node names, types, boundaryIDs, children, phases,
+ * (a Steps node: a step group with one rollback-N per target, then the report; as the real
+ * controller wrote it in test/engines). Node names, types, boundaryIDs, children, phases,
  * timestamps and input/output parameters follow what the controller records.
  */
 import type { ArgoNode, ArgoWorkflow, ArgoWorkflowPhase } from '../../generator/submit/argo-workflow.js';
@@ -117,26 +118,27 @@ export class ArgoController {
       const node = this.byName(name);
       if (node.phase === 'Running') this.finish(node, phase, message);
     }
-    const exit = this.add(undefined, `${this.name}.onExit`, 'DAG', 'cleanup', 'Running');
-    const all = this.add(exit, 'rollback-1', 'DAG', 'rollback-all-1', 'Running', { boundaryID: exit.id });
-    const group = this.add(all, 'rollback', 'TaskGroup', undefined, 'Running', { boundaryID: all.id });
+    const exit = this.add(undefined, `${this.name}.onExit`, 'Steps', 'cleanup', 'Running');
+    const group = this.add(exit, '[0]', 'StepGroup', undefined, 'Running', { boundaryID: exit.id });
     targets.forEach((t, i) => {
-      this.podStep(group, `rollback(${i}:${JSON.stringify(t)})`, 'node-step-1', [{ name: 'step', value: 'rollback' }, { name: 'vmi', value: JSON.stringify(t) }, { name: 'node', value: t.node }], 'Running', undefined, all.id);
+      this.podStep(group, `rollback-1(${i}:${JSON.stringify(t)})`, 'node-step-1', [{ name: 'step', value: 'rollback' }, { name: 'vmi', value: JSON.stringify(t) }, { name: 'node', value: t.node }], 'Running', undefined, exit.id);
     });
     return this;
   }
 
   /** The exit handler's rollback of target `i` ends. */
   endExitRollback(i: number, target: TestTarget, result: Record<string, unknown>): this {
-    this.finishPod(`${this.name}.onExit.rollback-1.rollback(${i}:${JSON.stringify(target)})`, result);
+    this.finishPod(`${this.name}.onExit.[0].rollback-1(${i}:${JSON.stringify(target)})`, result);
     return this;
   }
 
   /** The exit handler's report runs, and the workflow takes its final phase. */
   finishWorkflow(phase: 'Succeeded' | 'Failed', message?: string): this {
     const exit = this.byName(`${this.name}.onExit`);
-    for (const name of [`${this.name}.onExit.rollback-1.rollback`, `${this.name}.onExit.rollback-1`]) this.finish(this.byName(name), 'Succeeded');
-    this.finish(this.add(exit, 'report', 'Pod', 'report', 'Running', { boundaryID: exit.id }), 'Succeeded');
+    this.finish(this.byName(`${this.name}.onExit.[0]`), 'Succeeded');
+    const reportGroup = this.add(exit, '[1]', 'StepGroup', undefined, 'Running', { boundaryID: exit.id });
+    this.finish(this.add(reportGroup, 'report', 'Pod', 'report', 'Running', { boundaryID: exit.id }), 'Succeeded');
+    this.finish(reportGroup, 'Succeeded');
     this.finish(exit, 'Succeeded');
     this.phase = phase;
     this.finishedAt = this.now();

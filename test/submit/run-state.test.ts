@@ -2,6 +2,7 @@
  * The pure state model: Workflow objects as Argo's controller writes them, step by step, read
  * as per-VMI phases, the exit handler's state and the first failure.
  */
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { ArgoWorkflow } from '../../generator/submit/argo-workflow.js';
 import { runStateOf } from '../../generator/submit/run-state.js';
@@ -24,6 +25,17 @@ function controller(): ArgoController {
 }
 
 describe('runStateOf', () => {
+  it('should read the nodes the controller compressed into status.compressedNodes as if they were status.nodes', () => {
+    const argo = controller().select([vm1]).startStep(0, 'inject').endStep(0, 'inject', injected);
+    argo.startExitHandler([vm1], 'Succeeded').endExitRollback(0, vm1, rolledBack).finishWorkflow('Succeeded');
+    const plain = argo.snapshot();
+    const { nodes, ...status } = plain.status!;
+    const compressed: ArgoWorkflow = { ...plain, status: { ...status, compressedNodes: gzipSync(JSON.stringify(nodes)).toString('base64') } };
+    expect(runStateOf(compressed)).toEqual(runStateOf(plain));
+    expect(runStateOf(compressed).vmis.map((v) => [v.key, v.rollbackConfirmed])).toEqual([['1/demo/vm-1', true]]);
+    expect(() => runStateOf({ ...plain, status: { ...status, compressedNodes: 'not gzip' } })).toThrow('workflow vmi-network-filter-abcde: status.compressedNodes cannot be read');
+  });
+
   it('should list every selected VMI as selected before any step runs', () => {
     const state = runStateOf(controller().select([vm1, vm2]).snapshot());
     expect(state.selections).toEqual([{ scenario: 1, phase: 'succeeded', selected: 2 }]);

@@ -100,12 +100,30 @@ describe('the Argo workflow', () => {
       ['targets', 'targets-1'],
       ['tolerations', 'tolerations-1'],
     ]);
+    // A steps template (a DAG exit handler is failed at once by `argo stop` before Argo v3.7.17),
+    // reading the global list as [] when select never ran (the step is then skipped, not failed).
     const cleanup = template(wf, 'cleanup');
-    expect(task(cleanup, 'rollback-1').arguments.parameters[0]).toEqual({ name: 'targets', value: '{{workflow.outputs.parameters.targets-1}}' });
-    expect(task(cleanup, 'rollback-1').template).toBe('rollback-all-1');
-    const all = template(wf, 'rollback-all-1').dag.tasks[0];
-    expect([all.template, all.withParam, all.arguments.parameters[0]]).toEqual(['node-step-1', '{{inputs.parameters.targets}}', { name: 'step', value: 'rollback' }]);
-    expect(task(cleanup, 'report').depends).toBe('(rollback-1.Succeeded || rollback-1.Failed || rollback-1.Errored || rollback-1.Skipped || rollback-1.Omitted)');
+    expect(cleanup.dag).toBeUndefined();
+    expect(cleanup.steps.map((group: any[]) => group.map((s) => s.name))).toEqual([['rollback-1'], ['report']]);
+    const rollback = cleanup.steps[0][0];
+    expect(rollback.template).toBe('node-step-1');
+    expect(rollback.withParam).toBe("{{=workflow?.outputs?.parameters?.['targets-1'] ?? '[]'}}");
+    expect(rollback.continueOn).toEqual({ failed: true, error: true });
+    expect(rollback.arguments.parameters).toEqual([
+      { name: 'step', value: 'rollback' },
+      { name: 'vmi', value: '{{item}}' },
+      { name: 'node', value: '{{item.node}}' },
+      { name: 'tolerations', value: "{{=workflow?.outputs?.parameters?.['tolerations-1'] ?? '[]'}}" },
+    ]);
+  });
+
+  it('should start no further VMI after a failed one when serial, and bound every step in time', () => {
+    const wf = render(scenario({}));
+    expect(template(wf, 'vmis-serial-1')).toMatchObject({ parallelism: 1, failFast: true });
+    expect(template(wf, 'vmis-parallel-1').failFast).toBeUndefined();
+    expect(template(wf, 'node-step-1').timeout).toBe('{{workflow.parameters.expiry_grace}}s');
+    expect(template(wf, 'select-1').timeout).toBe('300s');
+    expect([template(wf, 'verdict').timeout, template(wf, 'report').timeout]).toEqual(['120s', '120s']);
   });
 
   it('should pin node steps to the VMI node with host /proc and only NET_ADMIN, SYS_ADMIN, SYS_PTRACE', () => {
@@ -165,7 +183,7 @@ describe('the Argo workflow', () => {
     expect(task(template(wf, 'main'), 'wait-2').arguments.parameters).toEqual([{ name: 'seconds', value: '{{workflow.parameters.wait_duration-1}}' }]);
     const params = Object.fromEntries(wf.spec.arguments.parameters.map((p: any) => [p.name, p.value]));
     expect([params['ports-1'], params['ports-2'], params['wait_duration-1'], params['execution-2']]).toEqual(['53', '80,443', '60', 'parallel']);
-    expect(template(wf, 'cleanup').dag.tasks.map((t: any) => t.name)).toEqual(['rollback-1', 'rollback-2', 'report']);
+    expect(template(wf, 'cleanup').steps.map((group: any[]) => group.map((t) => t.name))).toEqual([['rollback-1', 'rollback-2'], ['report']]);
     expect(template(wf, 'node-step-2').container.env).toContainEqual({ name: 'PORTS', value: '{{workflow.parameters.ports-2}}' });
     expect(task(template(wf, 'vmi-2'), 'hold').arguments.parameters[0].value).toBe('{{workflow.parameters.test_duration-2}}');
     expect(task(template(wf, 'scenario-2'), 'serial').when).toBe("'{{workflow.parameters.execution-2}}' == 'serial'");
@@ -218,7 +236,7 @@ describe('output safety', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(OutputValidationError);
       expect((e as OutputValidationError).problems).toEqual([
-        'schema: /spec/templates/11(verdict)/container/resources/requests/memory: must be string',
+        'schema: /spec/templates/10(verdict)/container/resources/requests/memory: must be string',
         'lint: template vmi-1, task hold: template "hodl" does not exist',
       ]);
     }
