@@ -51,9 +51,14 @@ export interface RbacOptions extends TemplateSetOptions {
 
 /** ServiceAccount, ClusterRole and ClusterRoleBinding for the step pods. */
 export function renderRbac(options: RbacOptions = {}): Rendered {
+  const name = options.name ?? 'vmi-network-filter';
+  const namespace = options.namespace ?? 'argo';
   const text = compileTemplate('rbac', 'rbac', options)({
-    name: options.name ?? 'vmi-network-filter',
-    namespace: options.namespace ?? 'argo',
+    name,
+    namespace,
+    // One binding per workflow namespace: applying the RBAC of a second namespace must not take
+    // the first one's away (a shared binding name did, found on the real test cluster).
+    bindingName: `${name}-${namespace}`,
     argo: (options.engine ?? 'argo') === 'argo',
   });
   const objects = fromYaml(text);

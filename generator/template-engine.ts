@@ -4,9 +4,9 @@
  * expressions apart:
  *   q       a value as a double-quoted YAML scalar; refuses "{{" and "$(".
  *   argo    an Argo expression `{{path}}` built from fixed path pieces, never from user data.
- *   argoGlobalOrEmpty  `{{=workflow?.outputs?.parameters?.['NAME'] ?? '[]'}}`: a global output
- *           that may never have been set (a scenario that never reached select), read as an
- *           empty JSON list instead of failing the node that reads it.
+ *   argoGlobalOrEmpty  a global output read as the empty JSON list `[]` when it was never set (a
+ *           scenario that never reached select: nil) or set without a value (a select that
+ *           failed: Argo registers the output with no value), instead of failing the node.
  *   tekton  a Tekton expression `$(path)` built the same way (`params.ports`,
  *           `tasks.select.results.nodes[*]`, `context.pipelineRun.uid`).
  * plus `eq` and `list` for the loops and conditions of the templates.
@@ -52,7 +52,8 @@ const GLOBAL_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 function argoGlobalOrEmpty(...args: unknown[]): string {
   const name = args.slice(0, -1).map(String).join('');
   if (!GLOBAL_NAME.test(name)) throw new TemplateError(`helper argoGlobalOrEmpty: "${name}" is not an output name`);
-  return `{{=workflow?.outputs?.parameters?.['${name}'] ?? '[]'}}`;
+  const value = `workflow?.outputs?.parameters?.['${name}']`;
+  return `{{=(${value} ?? '') == '' ? '[]' : ${value}}}`;
 }
 
 // A dotted path, optionally ending in one array index or the whole-array `[*]` (Tekton's syntax

@@ -98,9 +98,9 @@ export function lintArgo(object: unknown): string[] {
 
   const checkExpression = (where: string, expr: string, template: Template, task?: Task, ancestors?: Set<string>, dagTasks?: Set<string>): void => {
     if (expr.startsWith('=')) {
-      // The one expression tag we emit: a global output read as [] when it was never set.
-      const global = /^=workflow\?\.outputs\?\.parameters\?\.\['([^']+)'\] \?\? '\[\]'$/.exec(expr);
-      if (!global) problems.push(`${where}: {{${expr}}}: not an expression tag the generator emits`);
+      // The one expression tag we emit: a global output read as [] when it is unset or empty.
+      const global = /^=\(workflow\?\.outputs\?\.parameters\?\.\['([^']+)'\] \?\? ''\) == '' \? '\[\]' : workflow\?\.outputs\?\.parameters\?\.\['([^']+)'\]$/.exec(expr);
+      if (!global || global[1] !== global[2]) problems.push(`${where}: {{${expr}}}: not an expression tag the generator emits`);
       else if (!globalNames.has(global[1]!)) problems.push(`${where}: {{${expr}}}: no output parameter has globalName "${global[1]}"`);
       return;
     }

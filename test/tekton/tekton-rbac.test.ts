@@ -11,6 +11,7 @@ describe('RBAC for Tekton', () => {
     ]);
     expect(binding).toMatchObject({
       kind: 'ClusterRoleBinding',
+      metadata: { name: 'vmi-network-filter-chaos' },
       roleRef: { kind: 'ClusterRole', name: 'vmi-network-filter' },
       subjects: [{ kind: 'ServiceAccount', name: 'vmi-network-filter', namespace: 'chaos' }],
     });

@@ -54,11 +54,11 @@ describe('Argo semantic lint', () => {
   it('should accept a global output read as [] when unset, and refuse any other expression tag', () => {
     const wf = workflow();
     const exit = wf.spec.templates[3];
-    exit.container.args = ["{{=workflow?.outputs?.parameters?.['targets'] ?? '[]'}}"];
+    exit.container.args = ["{{=(workflow?.outputs?.parameters?.['targets'] ?? '') == '' ? '[]' : workflow?.outputs?.parameters?.['targets']}}"];
     expect(lintArgo(wf)).toEqual([]);
-    exit.container.args = ["{{=workflow?.outputs?.parameters?.['tragets'] ?? '[]'}}", '{{=sprig.trim(workflow.name)}}'];
+    exit.container.args = ["{{=(workflow?.outputs?.parameters?.['tragets'] ?? '') == '' ? '[]' : workflow?.outputs?.parameters?.['tragets']}}", '{{=sprig.trim(workflow.name)}}'];
     expect(lintArgo(wf)).toEqual([
-      `template exit.container.args[0]: {{=workflow?.outputs?.parameters?.['tragets'] ?? '[]'}}: no output parameter has globalName "tragets"`,
+      `template exit.container.args[0]: {{=(workflow?.outputs?.parameters?.['tragets'] ?? '') == '' ? '[]' : workflow?.outputs?.parameters?.['tragets']}}: no output parameter has globalName "tragets"`,
       'template exit.container.args[1]: {{=sprig.trim(workflow.name)}}: not an expression tag the generator emits',
     ]);
   });

@@ -107,13 +107,13 @@ describe('the Argo workflow', () => {
     expect(cleanup.steps.map((group: any[]) => group.map((s) => s.name))).toEqual([['rollback-1'], ['report']]);
     const rollback = cleanup.steps[0][0];
     expect(rollback.template).toBe('node-step-1');
-    expect(rollback.withParam).toBe("{{=workflow?.outputs?.parameters?.['targets-1'] ?? '[]'}}");
+    expect(rollback.withParam).toBe("{{=(workflow?.outputs?.parameters?.['targets-1'] ?? '') == '' ? '[]' : workflow?.outputs?.parameters?.['targets-1']}}");
     expect(rollback.continueOn).toEqual({ failed: true, error: true });
     expect(rollback.arguments.parameters).toEqual([
       { name: 'step', value: 'rollback' },
       { name: 'vmi', value: '{{item}}' },
       { name: 'node', value: '{{item.node}}' },
-      { name: 'tolerations', value: "{{=workflow?.outputs?.parameters?.['tolerations-1'] ?? '[]'}}" },
+      { name: 'tolerations', value: "{{=(workflow?.outputs?.parameters?.['tolerations-1'] ?? '') == '' ? '[]' : workflow?.outputs?.parameters?.['tolerations-1']}}" },
     ]);
   });
 
@@ -261,6 +261,7 @@ describe('RBAC', () => {
     ]);
     expect(binding).toMatchObject({
       kind: 'ClusterRoleBinding',
+      metadata: { name: 'vmi-network-filter-chaos' },
       roleRef: { kind: 'ClusterRole', name: 'vmi-network-filter' },
       subjects: [{ kind: 'ServiceAccount', name: 'vmi-network-filter', namespace: 'chaos' }],
     });

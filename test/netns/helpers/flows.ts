@@ -72,7 +72,7 @@ export function expectedVerdict(flow: Flow, config: FilterConfig | undefined): '
   return blocked ? 'BLOCKED' : 'PASS';
 }
 
-interface ProbeResult {
+export interface ProbeResult {
   readonly id: string;
   readonly status: string;
   readonly detail: string;
@@ -92,8 +92,12 @@ export interface MatrixOptions {
   readonly observedBy?: number;
 }
 
-function probeGroup(t: Topology, from: Role, uid: number | undefined, flows: readonly Flow[], startAt?: number): Promise<ProbeResult[]> {
-  const argv = [`--net=${t.path(from)}`, '--'];
+/**
+ * Sends `flows` from inside the network namespace at `netns` (as `uid` when given), not before
+ * `startAt` (Unix ms); one probe process, every flow in parallel.
+ */
+export function probeFrom(netns: string, uid: number | undefined, flows: readonly { id: string; proto: string; host: string; port: number; expect: string }[], startAt?: number): Promise<ProbeResult[]> {
+  const argv = [`--net=${netns}`, '--'];
   if (uid !== undefined) argv.push('setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups');
   argv.push(process.execPath, ECHO, 'probe', JSON.stringify(flows.map(({ id, proto, host, port, expect }) => ({ id, proto, host, port, expect }))));
   if (startAt !== undefined) argv.push(String(Math.round(startAt)));
@@ -107,7 +111,7 @@ function probeGroup(t: Topology, from: Role, uid: number | undefined, flows: rea
       try {
         resolve(JSON.parse(out) as ProbeResult[]);
       } catch {
-        reject(new Error(`probe from ${from} failed (${code}): ${err || out}`));
+        reject(new Error(`probe from ${netns} failed (${code}): ${err || out}`));
       }
     });
   });
@@ -120,7 +124,7 @@ export async function probe(t: Topology, flows: readonly Flow[], startAt?: numbe
     const key = `${flow.from}:${flow.uid ?? ''}`;
     groups.set(key, [...(groups.get(key) ?? []), flow]);
   }
-  const results = await Promise.all([...groups.values()].map((g) => probeGroup(t, g[0]!.from, g[0]!.uid, g, startAt)));
+  const results = await Promise.all([...groups.values()].map((g) => probeFrom(t.path(g[0]!.from), g[0]!.uid, g, startAt)));
   return new Map(results.flat().map((r) => [r.id, r]));
 }
 
