@@ -113,6 +113,8 @@ export function stepImageArchive(cacheDir, ref, log = () => {}) {
     const tmp = `${archive}.tmp-${process.pid}`;
     run(['buildah', 'push', image, `docker-archive:${tmp}:${ref}`]);
     renameSync(tmp, archive);
+    // Images of earlier sources are never used again.
+    for (const f of readdirSync(cacheDir)) if (/^step-image-[0-9a-f]{16}\.tar$/.test(f) && join(cacheDir, f) !== archive) rmSync(join(cacheDir, f), { force: true });
   } catch (e) {
     rmSync(archive, { force: true });
     throw e;

@@ -130,6 +130,12 @@ export function buildModule(name, log = (line) => process.stderr.write(`${line}\
   writeFileSync(join(tmp, '.complete'), `${JSON.stringify({ built: new Date().toISOString(), seconds: (Date.now() - started) / 1000, go: goVersion() })}\n`);
   rmSync(out, { recursive: true, force: true });
   renameSync(tmp, out);
+  // Builds of earlier pins of this module are never used again: keep the cache to one per module.
+  for (const entry of readdirSync(enginesCacheRoot())) {
+    if (entry.startsWith(`${name}-`) && /^[0-9a-f]{16}$/.test(entry.slice(name.length + 1)) && join(enginesCacheRoot(), entry) !== out) {
+      rmSync(join(enginesCacheRoot(), entry), { recursive: true, force: true });
+    }
+  }
   log(`engines: built ${name} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return join(out, 'bin');
 }

@@ -1,0 +1,129 @@
+/**
+ * Leaving the machine as the cluster found it. A kubelet and containerd leave state outside their
+ * own processes: containerd-shim processes, bind mounts (the kubelet's root, pod volumes, /dev/shm
+ * of sandboxes), pinned network namespaces under /run/netns, and the iptables/nftables tables
+ * the kubelet and kube-proxy create. We record what existed before the cluster started and remove
+ * exactly what appeared since, and what lives under the cluster's own folder.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What existed before the cluster started. */
+export interface HostSnapshot {
+  readonly tables: ReadonlySet<string>;
+  readonly netns: ReadonlySet<string>;
+}
+
+function nftTables(): Set<string> {
+  try {
+    return new Set(execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' }).split('\n').map((l) => l.trim()).filter((l) => l.startsWith('table ')));
+  } catch {
+    return new Set();
+  }
+}
+
+const pinnedNetns = (): Set<string> => new Set(existsSync('/run/netns') ? readdirSync('/run/netns') : []);
+
+/** Records the host's tables and pinned namespaces. */
+export function snapshotHost(): HostSnapshot {
+  return { tables: nftTables(), netns: pinnedNetns() };
+}
+
+/** SIGKILLs every process whose command line mentions `needle` (our cluster folder, our sockets). */
+export function killProcessesMentioning(needle: string): number {
+  let killed = 0;
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    if (Number(pid) === process.pid) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!cmdline.includes(needle)) continue;
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+      killed++;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return killed;
+}
+
+/** Lazily unmounts every mount point under `prefix`, deepest first. */
+export function unmountUnder(prefix: string): void {
+  const points = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((p): p is string => p !== undefined && (p === prefix || p.startsWith(`${prefix}/`)))
+    .sort((a, b) => b.length - a.length);
+  for (const p of points) {
+    try {
+      execFileSync('umount', ['-l', p], { stdio: 'ignore' });
+    } catch {
+      // already gone with its parent
+    }
+  }
+}
+
+/** Removes the tables and pinned namespaces that appeared since `before`. */
+export function restoreHost(before: HostSnapshot): void {
+  for (const table of nftTables()) {
+    if (before.tables.has(table)) continue;
+    try {
+      execFileSync('nft', ['delete', ...table.split(/\s+/)], { stdio: 'ignore' });
+    } catch {
+      // removed meanwhile
+    }
+  }
+  for (const name of pinnedNetns()) {
+    if (before.netns.has(name)) continue;
+    const path = join('/run/netns', name);
+    try {
+      execFileSync('umount', ['-l', path], { stdio: 'ignore' });
+    } catch {
+      // not mounted any more
+    }
+    rmSync(path, { force: true });
+  }
+}
+
+/** Marks `dir` as owned by this process (see {@link removeStaleClusters}). */
+export function claimDir(dir: string): void {
+  writeFileSync(join(dir, 'owner.pid'), `${process.pid}\n`);
+}
+
+/**
+ * Removes the folders (and their processes and mounts) of earlier clusters under `parent` whose
+ * owner process is gone: a test run that was killed never ran its teardown.
+ */
+export function removeStaleClusters(parent: string, prefix: string): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(parent).filter((n) => n.startsWith(prefix))) {
+    const dir = join(parent, name);
+    let owner = NaN;
+    try {
+      owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'));
+    } catch {
+      // no owner file: a cluster that never got far
+    }
+    if (Number.isInteger(owner) && existsSync(`/proc/${owner}`)) continue;
+    killProcessesMentioning(dir);
+    unmountUnder(dir);
+    rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  // kube-proxy's own tables (named after it; nothing else creates them) of those runs.
+  if (removed.length > 0) {
+    for (const family of ['ip', 'ip6']) {
+      try {
+        execFileSync('nft', ['delete', 'table', family, 'kube-proxy'], { stdio: 'ignore' });
+      } catch {
+        // not there
+      }
+    }
+  }
+  return removed;
+}
