@@ -139,9 +139,11 @@ export function runStateOf(workflow: ArgoWorkflow): RunState {
   }
 
   const exitNode = nodes.find((n) => n.name.endsWith('.onExit'));
-  // The exit handler's rollbacks: node steps whose boundary is the `cleanup` Steps template.
+  // The exit handler's rollbacks: node steps whose boundary is an `exit-rollback-N` Steps
+  // template (or, in workflows of earlier versions, `cleanup` itself).
+  const inExitHandler = (template: string | undefined): boolean => template === 'cleanup' || scenarioOf(template, 'exit-rollback') !== undefined;
   const exitRollbacks = steps.filter(
-    (n) => scenarioOf(n.templateName, 'node-step') !== undefined && parameterValue(n.inputs?.parameters, 'step') === 'rollback' && byId.get(n.boundaryID ?? '')?.templateName === 'cleanup',
+    (n) => scenarioOf(n.templateName, 'node-step') !== undefined && parameterValue(n.inputs?.parameters, 'step') === 'rollback' && inExitHandler(byId.get(n.boundaryID ?? '')?.templateName),
   );
   for (const node of exitRollbacks) {
     const target = parseTarget(parameterValue(node.inputs?.parameters, 'vmi'));

@@ -120,15 +120,27 @@ export class ArgoController {
     }
     const exit = this.add(undefined, `${this.name}.onExit`, 'Steps', 'cleanup', 'Running');
     const group = this.add(exit, '[0]', 'StepGroup', undefined, 'Running', { boundaryID: exit.id });
+    // As the real controller writes it: each rollback inside its own exit-rollback-1 Steps node,
+    // created in the same reconcile as its pod (the scripted clock does not move for them).
     targets.forEach((t, i) => {
-      this.podStep(group, `rollback-1(${i}:${JSON.stringify(t)})`, 'node-step-1', [{ name: 'step', value: 'rollback' }, { name: 'vmi', value: JSON.stringify(t) }, { name: 'node', value: t.node }], 'Running', undefined, exit.id);
+      const clock = this.clock;
+      const wrapper = this.add(group, `rollback-1(${i}:${JSON.stringify(t)})`, 'Steps', 'exit-rollback-1', 'Running', { boundaryID: exit.id, inputs: { parameters: [{ name: 'vmi', value: JSON.stringify(t) }, { name: 'node', value: t.node }] } });
+      const inner = this.add(wrapper, '[0]', 'StepGroup', undefined, 'Running', { boundaryID: wrapper.id });
+      this.clock = clock;
+      this.podStep(inner, 'rollback', 'node-step-1', [{ name: 'step', value: 'rollback' }, { name: 'vmi', value: JSON.stringify(t) }, { name: 'node', value: t.node }], 'Running', undefined, wrapper.id);
     });
     return this;
   }
 
   /** The exit handler's rollback of target `i` ends. */
   endExitRollback(i: number, target: TestTarget, result: Record<string, unknown>): this {
-    this.finishPod(`${this.name}.onExit.[0].rollback-1(${i}:${JSON.stringify(target)})`, result);
+    const wrapper = `${this.name}.onExit.[0].rollback-1(${i}:${JSON.stringify(target)})`;
+    this.finishPod(`${wrapper}.[0].rollback`, result);
+    const clock = this.clock;
+    const phase = result.ok !== false ? 'Succeeded' : 'Failed';
+    this.finish(this.byName(`${wrapper}.[0]`), phase);
+    this.finish(this.byName(wrapper), phase);
+    this.clock = clock;
     return this;
   }
 
