@@ -5,7 +5,8 @@
  * `--cluster-check` decides how strict it is:
  *   auto (default)  run when API access is configured (KUBECONFIG, in-cluster service account,
  *                   ~/.kube/config); no configuration = skipped, an unreachable API = a warning
- *                   (the netns check already proved the rules are in place);
+ *                   (the netns check already proved the rules are in place); a 401/403 fails
+ *                   verify (RBAC or credentials are wrong: the message names verb and resource);
  *   on              no configuration or an unreachable API fails verify;
  *   off             never run (e.g. a node with no API access).
  */
@@ -44,6 +45,8 @@ export function clusterCheck(io: Io): VerifyCheck {
       const verdict = await kube.checkTargetInCluster(client, target);
       return { name: NAME, ok: verdict.ok, detail: verdict.message, data: { decided: true, reason: verdict.reason } };
     } catch (e) {
+      // The API answered "not allowed": the step's RBAC is wrong, which no mode should hide.
+      if (e instanceof kube.KubeAccessError) return { name: NAME, ok: false, detail: e.message, data: { decided: false } };
       const detail = `undecided: the API did not answer (${(e as Error).message})`;
       return { name: NAME, ok: mode !== 'on', detail, data: { decided: false } };
     }

@@ -85,6 +85,14 @@ describe("verify's cluster check", () => {
     expect(on.ok).toBe(false);
   }, 120_000);
 
+  it('should fail verify in auto mode too when RBAC forbids the check, naming the verb and resource', async () => {
+    api.put(vmiObject({ namespace: 'prod', name: 'vm-1' }), launcherPodObject({ namespace: 'prod', vmiName: 'vm-1' }));
+    api.deny({ verb: 'get', resource: 'pods' });
+    const result = await run('auto', { KUBECONFIG: writeKubeconfig(api.url) });
+    expect([result.ok, result.data]).toEqual([false, { decided: false }]);
+    expect(result.detail).toMatch(/^forbidden \(HTTP 403\): RBAC does not allow get pods in namespace "prod"/);
+  });
+
   it('should not touch the API when off', async () => {
     const result = await run('off', { KUBECONFIG: writeKubeconfig(api.url) });
     expect(result).toEqual({ name: 'cluster', ok: true, detail: 'skipped (--cluster-check off)', data: { decided: false } });
