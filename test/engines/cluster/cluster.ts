@@ -8,17 +8,16 @@
  * Everything it makes lives under one work folder and is removed by stop(): processes, the pod
  * bridges, the nodes' cgroups and containerd state, kube-proxy's rules.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { KubeRest } from '../fixtures/kube-rest.js';
 import { makeIdentities, type Identity } from './access.js';
 import { startControlPlane, KUBERNETES_SERVICE_IP, type ControlPlane } from './control-plane.js';
 import { startDaemon, type Daemon } from './daemon.js';
 import { startNode, type TestNode } from './node.js';
 import { makePki, type Pki } from './pki.js';
 import { claimDir, removeStaleClusters, restoreHost, snapshotHost, unmountUnder } from './leftovers.js';
-import { freePort, httpGet, isOk } from './probe.js';
+import { freePort, isOk } from './probe.js';
 
 /** Options of {@link startCluster}. */
 export interface ClusterOptions {
@@ -56,9 +55,11 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
   const nodes: TestNode[] = [];
   let controlPlane: ControlPlane | undefined;
   let proxy: Daemon | undefined;
+  let pki: Pki | undefined;
+  let identities: Record<string, Identity> | undefined;
   const stop = async (): Promise<void> => {
     // Pods first, while the kubelets run: their sandboxes are torn down as in any cluster.
-    if (controlPlane) await deleteAllPods(controlPlane).catch(() => undefined);
+    if (controlPlane) await deleteAllPods(new KubeRest(controlPlane.server, pki!.caCert, identities!.admin!.token)).catch(() => undefined);
     await proxy?.stop();
     for (const node of [...nodes].reverse()) await node.stop();
     await controlPlane?.stop();
@@ -72,8 +73,8 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
     mkdirSync(pkiDir);
     // Pods reach the API server on the first node's bridge address, through the Service IP.
     const advertiseAddress = '10.88.1.1';
-    const pki = makePki(pkiDir, [KUBERNETES_SERVICE_IP, advertiseAddress, '127.0.0.1', 'localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local']);
-    const identities = makeIdentities(nodeNames);
+    pki = makePki(pkiDir, [KUBERNETES_SERVICE_IP, advertiseAddress, '127.0.0.1', 'localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local']);
+    identities = makeIdentities(nodeNames);
     controlPlane = await startControlPlane({ dir: join(dir, 'control-plane'), bin: options.bin, pki, identities, advertiseAddress });
     const cp = controlPlane;
     for (const [i, name] of nodeNames.entries()) {
@@ -107,22 +108,9 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
 }
 
 /** Deletes every pod (no grace) and waits up to 60 s for the kubelets to remove them. */
-async function deleteAllPods(cp: ControlPlane): Promise<void> {
-  const config = JSON.parse(readFileSync(cp.kubeconfigFor('admin'), 'utf8')) as { clusters: [{ cluster: { 'certificate-authority': string } }]; users: [{ user: { token: string } }] };
-  const ca = readFileSync(config.clusters[0].cluster['certificate-authority']);
-  const token = config.users[0].user.token;
-  const list = async (): Promise<{ metadata: { name: string; namespace: string } }[]> =>
-    (JSON.parse((await httpGet(`${cp.server}/api/v1/pods`, { ca, token })).body) as { items?: { metadata: { name: string; namespace: string } }[] }).items ?? [];
-  for (const pod of await list()) {
-    await new Promise<void>((resolve) => {
-      const req = request(`${cp.server}/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}?gracePeriodSeconds=0`, { method: 'DELETE', ca, headers: { authorization: `Bearer ${token}` } }, (res) => {
-        res.resume();
-        res.on('end', resolve);
-      });
-      req.on('error', () => resolve());
-      req.end();
-    });
+async function deleteAllPods(admin: KubeRest): Promise<void> {
+  for (const pod of await admin.list('Pod')) {
+    await admin.call('DELETE', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}?gracePeriodSeconds=0`).catch(() => undefined);
   }
-  const deadline = Date.now() + 60_000;
-  while ((await list()).length > 0 && Date.now() < deadline) await sleep(500);
+  await admin.waitFor('every pod to be gone', () => admin.list('Pod'), (pods) => pods.length === 0, 60_000).catch(() => undefined);
 }
