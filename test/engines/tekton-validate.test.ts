@@ -15,7 +15,6 @@ import { REPO_ROOT } from '../kube/harness.js';
 import { TEKTON_VERSIONS } from './cluster/tekton.js';
 import { cli, documents } from './fixtures/argo-run.js';
 import { engines } from './setup/context.js';
-import { buildEngineBinaries } from './setup/toolchain.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vnfe-tekton-validate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,8 +27,8 @@ interface Result {
   warnings?: string[];
 }
 
-/** The module's binaries: from the global setup, else built here (cached by pin). */
-const binDir = (module: string): string => engines().bins[module] ?? buildEngineBinaries([module])[module]!;
+/** The module's binaries (built by the global setup). */
+const binDir = (module: string): string => engines().bins[module]!;
 
 /** tekton-validate of `module` on `files`: one result per Tekton document. */
 function validate(module: string, files: readonly string[], args: readonly string[] = []): Result[] {

@@ -27,6 +27,11 @@ export interface ArgoVersion {
   readonly crds: 'full' | 'minimal';
   /** Where its manifests keep the controller's RBAC. */
   readonly rbacDir: string;
+  /**
+   * The controller's MAX_WORKFLOW_SIZE (bytes; Argo's default is 1 MiB, ≈ 50 VMIs of ours). Past
+   * it the controller moves status.nodes into gzip+base64 status.compressedNodes.
+   */
+  readonly maxWorkflowSize?: number;
 }
 
 /**
@@ -34,7 +39,9 @@ export interface ArgoVersion {
  * CronWorkflow `schedules` need 3.6). The newest comes first: its CRDs are installed.
  */
 export const ARGO_VERSIONS: readonly ArgoVersion[] = [
-  { module: 'argo-v4', goModule: 'github.com/argoproj/argo-workflows/v4', version: 'v4.1.4', namespace: 'argo', crds: 'full', rbacDir: 'cluster-install-no-crds/workflow-controller-rbac' },
+  // 30 kB: every run of the newest version turns compressed partway (after ≈ 15 nodes), so the
+  // tests there follow, watch and report status.compressedNodes as a fleet of ≈ 50 VMIs makes it.
+  { module: 'argo-v4', goModule: 'github.com/argoproj/argo-workflows/v4', version: 'v4.1.4', namespace: 'argo', crds: 'full', rbacDir: 'cluster-install-no-crds/workflow-controller-rbac', maxWorkflowSize: 30_000 },
   { module: 'argo-v3', goModule: 'github.com/argoproj/argo-workflows/v3', version: 'v3.6.18', namespace: 'argo-v3', crds: 'minimal', rbacDir: 'cluster-install/workflow-controller-rbac' },
 ];
 
@@ -65,8 +72,6 @@ export interface ArgoControllerOptions {
   readonly dir: string;
   /** Install the version's CRDs (the first controller does). @default true */
   readonly installCrds?: boolean;
-  /** Extra environment of the controller (e.g. MAX_WORKFLOW_SIZE). */
-  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Installs one Argo version's manifests and starts its controller. */
@@ -117,7 +122,7 @@ export async function startArgoController(o: ArgoControllerOptions): Promise<Arg
       '--executor-image-pull-policy=Never',
       '--loglevel=info',
     ],
-    env: { ...process.env, LEADER_ELECTION_DISABLE: 'true', ...o.env },
+    env: { ...process.env, LEADER_ELECTION_DISABLE: 'true', ...(version.maxWorkflowSize ? { MAX_WORKFLOW_SIZE: String(version.maxWorkflowSize) } : {}) },
     ready: () => isOk(metricsUrl),
     readyTimeoutMs: 120_000,
   });

@@ -43,9 +43,14 @@ export function kubeAs(identity = 'admin'): KubeRest {
 
 /** A kubeconfig file for one of the static identities (for the CLI under test); remove its folder when done. */
 export function kubeconfigFile(identity: string, namespace?: string): string {
-  const e = engines();
-  const token = e.tokens[identity];
+  const token = engines().tokens[identity];
   if (!token) throw new Error(`no test identity ${identity}`);
+  return kubeconfigWithToken(token, namespace);
+}
+
+/** A kubeconfig file for a bearer token (e.g. a service account's); remove its folder when done. */
+export function kubeconfigWithToken(token: string, namespace?: string): string {
+  const e = engines();
   const file = join(mkdtempSync(join(tmpdir(), 'vnfe-kubeconfig-')), 'config');
   writeFileSync(
     file,

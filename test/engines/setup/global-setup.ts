@@ -11,6 +11,7 @@ import process from 'node:process';
 import type { TestProject } from 'vitest/node';
 import { startArgoController, ARGO_VERSIONS, type ArgoController } from '../cluster/argo.js';
 import { startCluster, type TestCluster } from '../cluster/cluster.js';
+import { TEKTON_VERSIONS } from '../cluster/tekton.js';
 import { PAUSE_IMAGE } from '../cluster/node.js';
 import { REPO_ROOT } from '../../kube/harness.js';
 import { KubeRest } from '../fixtures/kube-rest.js';
@@ -21,7 +22,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (process.getuid?.() !== 0) throw new Error('the engine tests run a cluster on this machine: run them as root');
   const started = Date.now();
   installSystemDeps();
-  const bins = buildEngineBinaries(['kubernetes', 'kubevirt', ...ARGO_VERSIONS.map((v) => v.module)]);
+  const bins = buildEngineBinaries(['kubernetes', 'kubevirt', ...ARGO_VERSIONS.map((v) => v.module), ...TEKTON_VERSIONS.map((v) => v.module)]);
   const kubernetes = bins.kubernetes!;
   const cacheDir = dirname(dirname(kubernetes));
   mkdirSync(cacheDir, { recursive: true });
