@@ -131,6 +131,39 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
     }
   });
 
+  it('should run a WorkflowTemplate of two scenarios submitted with -p overrides, each faulting its own VMI with its own filter, on the oldest Argo we support', async () => {
+    // v3.6.18: the newest runs with a 30 kB MAX_WORKFLOW_SIZE, which a run that stores its
+    // template in status exceeds.
+    const ns = OLDEST();
+    const file = join(mkdtempSync(join(tmpdir(), 'vnfe-scenario-')), 'two.yaml');
+    writeFileSync(file, '- id: vmi_network_filter\n  namespace: staging\n  ports: [80]\n  test_duration: 60\n  wait_duration: 1\n- id: vmi_network_filter\n  namespace: shop\n  target: web-passt\n  ports: [443]\n  test_duration: 60\n  wait_duration: 1\n');
+    const template = cli(['generate', 'argo', '--image', engines().stepImage, '--scenario', file, '--kind', 'WorkflowTemplate', '--name', 'vnf-two']);
+    rmSync(dirname(file), { recursive: true, force: true });
+    await kube.apply({ ...parse(template), metadata: { ...parse(template).metadata, namespace: ns } });
+    // As `argo submit --from workflowtemplate/vnf-two -p test_duration-1=5 -p test_duration-2=5`.
+    const created = await kube.create({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Workflow',
+      metadata: { generateName: 'vnf-two-', namespace: ns },
+      spec: { workflowTemplateRef: { name: 'vnf-two' }, arguments: { parameters: [{ name: 'test_duration-1', value: '5' }, { name: 'test_duration-2', value: '5' }] } },
+    });
+    const filters = new Map<string, FilterConfig>([
+      ['staging/web-staging', { ingress: true, egress: true, ports: [80], protocols: ['tcp', 'udp'] }],
+      ['shop/web-passt', { ingress: true, egress: true, ports: [443], protocols: ['tcp', 'udp'] }],
+    ]);
+    const probes: { held: readonly string[]; mismatches: string[] }[] = [];
+    const wf = await follow(kube, ns, created.metadata.name, {
+      onHolds: async (held) => void probes.push({ held, mismatches: await fleetMismatches(fleet, new Map(held.map((v) => [v, filters.get(v)!]))) }),
+    });
+    await kube.delete('WorkflowTemplate', 'vnf-two', ns);
+    expect(wf.status.phase, wf.status.message).toBe('Succeeded');
+    expect(probes.map((p) => p.held)).toEqual([['staging/web-staging'], ['shop/web-passt']]);
+    for (const p of probes) expect(p.mismatches).toEqual([]);
+    // The -p overrides reached the holds (the template says 60 s).
+    expect(nodesNamed(wf, 'hold').map((n) => n.inputs.parameters.find((p: any) => p.name === 'seconds').value)).toEqual(['5', '5']);
+    await expectRestored();
+  });
+
   it('should keep only the held VMIs faulted when parallel, and fail the run when a VMI migrates during the hold', async () => {
     const ingress: FilterConfig = { ingress: true, egress: false, ports: [], protocols: ['tcp'] };
     const created = await submit(kube, NS, workflowYaml('--namespace', 'shop', '--instance-count', '0', '--execution', 'parallel', '--egress', 'false', '--protocols', 'tcp', '--chaos-duration', '8'));
