@@ -106,14 +106,33 @@ describe('the Argo workflow', () => {
     expect(cleanup.dag).toBeUndefined();
     expect(cleanup.steps.map((group: any[]) => group.map((s) => s.name))).toEqual([['rollback-1'], ['report']]);
     const rollback = cleanup.steps[0][0];
-    expect(rollback.template).toBe('node-step-1');
+    // Each rollback in its own steps template: a timed-out child fails only that wrapper, not
+    // the step group (which would end the exit handler before the other rollbacks and the report).
+    expect(rollback.template).toBe('exit-rollback-1');
     expect(rollback.withParam).toBe("{{=(workflow?.outputs?.parameters?.['targets-1'] ?? '') == '' ? '[]' : workflow?.outputs?.parameters?.['targets-1']}}");
     expect(rollback.continueOn).toEqual({ failed: true, error: true });
     expect(rollback.arguments.parameters).toEqual([
-      { name: 'step', value: 'rollback' },
       { name: 'vmi', value: '{{item}}' },
       { name: 'node', value: '{{item.node}}' },
       { name: 'tolerations', value: "{{=(workflow?.outputs?.parameters?.['tolerations-1'] ?? '') == '' ? '[]' : workflow?.outputs?.parameters?.['tolerations-1']}}" },
+    ]);
+    const wrapper = template(wf, 'exit-rollback-1');
+    expect(wrapper.timeout).toBeUndefined();
+    expect(wrapper.steps).toEqual([
+      [
+        {
+          name: 'rollback',
+          template: 'node-step-1',
+          arguments: {
+            parameters: [
+              { name: 'step', value: 'rollback' },
+              { name: 'vmi', value: '{{inputs.parameters.vmi}}' },
+              { name: 'node', value: '{{inputs.parameters.node}}' },
+              { name: 'tolerations', value: '{{inputs.parameters.tolerations}}' },
+            ],
+          },
+        },
+      ],
     ]);
   });
 
@@ -236,7 +255,7 @@ describe('output safety', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(OutputValidationError);
       expect((e as OutputValidationError).problems).toEqual([
-        'schema: /spec/templates/10(verdict)/container/resources/requests/memory: must be string',
+        'schema: /spec/templates/11(verdict)/container/resources/requests/memory: must be string',
         'lint: template vmi-1, task hold: template "hodl" does not exist',
       ]);
     }
