@@ -107,6 +107,7 @@ function scenarioContext(scenario: Scenario, i: number, count: number, options: 
     inject: name('inject'),
     hold: name('hold'),
     verify: name('verify'),
+    restore: name('restore'),
     rollback: name('rollback'),
     wait: name('wait'),
   };
@@ -120,11 +121,10 @@ function scenarioContext(scenario: Scenario, i: number, count: number, options: 
     p: Object.fromEntries(SCENARIO_KEYS.map((k) => [k.key, param(k.key)])),
     /** Every scenario key passed from the Pipeline param to the Task param of the same key. */
     params: SCENARIO_KEYS.map((k) => ({ name: k.key, param: param(k.key) })),
-    /** What the next scenario waits for: the parallel verify and the last serial rollback. */
-    last: [names.verify, ...roundTasks.slice(-1).map((t) => t.name)],
-    holdTimeout: `${scenario.test_duration + 300}s`,
+    /** What the next scenario waits for: the parallel restore and the last serial rollback. */
+    last: [names.restore, ...roundTasks.slice(-1).map((t) => t.name)],
     /** Pipeline tasks that run on a VMI's node: pinned through the PipelineRun's taskRunSpecs. */
-    nodeTasks: [names.inject, names.verify, ...roundTasks.filter((t) => !t.hold).map((t) => t.name), names.rollback],
+    nodeTasks: [names.inject, names.verify, names.restore, ...roundTasks.filter((t) => !t.hold).map((t) => t.name), names.rollback],
     // Every field present (`value` too), as the strict templates require.
     tolerations: tolerationsFor(scenario.taints).map((t) => ({ key: t.key, operator: t.operator, value: t.value, effect: t.effect })),
     serviceAccountName: scenario.service_account || (options.serviceAccount ?? 'vmi-network-filter'),

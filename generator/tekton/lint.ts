@@ -40,6 +40,8 @@ interface TektonObject {
 
 const EXPRESSION = /\$\(([^)]*)\)/g;
 const CONTEXT = new Set(['context.pipelineRun.uid', 'context.pipelineRun.name', 'context.pipelineRun.namespace']);
+/** Context variables a Task's steps may use (Tekton substitutes them per TaskRun). */
+const TASK_CONTEXT = new Set(['context.taskRun.name', 'context.taskRun.namespace', 'context.taskRun.uid']);
 
 /** Every string in `value` with its path, for finding expressions. */
 function strings(value: unknown, path: string, out: [string, string][] = []): [string, string][] {
@@ -66,6 +68,7 @@ function lintTask(task: TektonObject, where: string): string[] {
     const result = /^results\.([A-Za-z0-9_-]+)\.path$/.exec(expression);
     if (param && params.has(param[1]!)) continue;
     if (result && results.has(result[1]!)) continue;
+    if (TASK_CONTEXT.has(expression)) continue;
     problems.push(`${path}: $(${expression}) names no param or result of the Task`);
   }
   (spec.steps ?? []).forEach((step, i) => {

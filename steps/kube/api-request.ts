@@ -22,6 +22,8 @@ export interface ApiResource {
 export const VMI_RESOURCE: ApiResource = { group: 'kubevirt.io', plural: 'virtualmachineinstances' };
 /** Core pods (virt-launcher pods). */
 export const POD_RESOURCE: ApiResource = { group: '', plural: 'pods' };
+/** Tekton's PipelineRuns (the report reads its own run). */
+export const PIPELINE_RUN_RESOURCE: ApiResource = { group: 'tekton.dev', plural: 'pipelineruns' };
 
 /** One request to the API: verb, resource and scope. */
 export interface ApiRequest {

@@ -1,6 +1,7 @@
 /**
- * The four reads this tool makes, through `@kubernetes/client-node` with our transport (timeouts)
- * and call policy (retries, typed errors): list VMIs, list pods (paged), get a VMI, get a pod.
+ * The reads this tool makes, through `@kubernetes/client-node` with our transport (timeouts) and
+ * call policy (retries, typed errors): list VMIs, list pods (paged), get a VMI, get a pod, and
+ * the Tekton report's get of its own PipelineRun.
  */
 import {
   ApiException,
@@ -17,7 +18,7 @@ import {
 // processor: see listPods.
 import { CoreV1ApiRequestFactory } from '@kubernetes/client-node/dist/gen/apis/CoreV1Api.js';
 import type { StepLogger } from '../log.js';
-import { POD_RESOURCE, VMI_RESOURCE, type ApiRequest } from './api-request.js';
+import { PIPELINE_RUN_RESOURCE, POD_RESOURCE, VMI_RESOURCE, type ApiRequest } from './api-request.js';
 import { callApi, type CallContext } from './call.js';
 import { KubeConfigError } from './errors.js';
 import { loadKubeConfig } from './kube-config.js';
@@ -138,6 +139,15 @@ export class KubeClient {
   /** A pod. @throws KubeNotFoundError when absent. */
   async getPod(namespace: string, name: string): Promise<V1Pod> {
     return callApi({ verb: 'get', resource: POD_RESOURCE, namespace, name }, () => this.core.readNamespacedPod({ namespace, name }), this.context);
+  }
+
+  /** A Tekton PipelineRun (tekton.dev/v1) as a plain JSON object. @throws KubeNotFoundError when absent. */
+  async getPipelineRun(namespace: string, name: string): Promise<unknown> {
+    return callApi(
+      { verb: 'get', resource: PIPELINE_RUN_RESOURCE, namespace, name },
+      () => this.custom.getNamespacedCustomObject({ group: PIPELINE_RUN_RESOURCE.group, version: 'v1', plural: PIPELINE_RUN_RESOURCE.plural, namespace, name }),
+      this.context,
+    );
   }
 }
 

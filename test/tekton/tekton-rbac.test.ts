@@ -17,6 +17,14 @@ describe('RBAC for Tekton', () => {
     });
   });
 
+  it("should let the report get PipelineRuns in the runs' namespace only", () => {
+    const [, , , role, binding] = renderRbac({ namespace: 'chaos', engine: 'tekton' }).objects as any[];
+    expect(role).toMatchObject({ kind: 'Role', metadata: { name: 'vmi-network-filter', namespace: 'chaos' } });
+    expect(role.rules).toEqual([{ apiGroups: ['tekton.dev'], resources: ['pipelineruns'], verbs: ['get'] }]);
+    expect(binding).toMatchObject({ kind: 'RoleBinding', metadata: { namespace: 'chaos' }, roleRef: { kind: 'Role', name: 'vmi-network-filter' }, subjects: [{ kind: 'ServiceAccount', name: 'vmi-network-filter', namespace: 'chaos' }] });
+    expect(renderRbac({ namespace: 'chaos', engine: 'argo' }).objects.map((o: any) => o.kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']);
+  });
+
   it('should keep the Argo rule for Argo, the default', () => {
     expect(renderRbac({ namespace: 'chaos' }).yaml).toBe(renderRbac({ namespace: 'chaos', engine: 'argo' }).yaml);
     expect((renderRbac({ engine: 'argo' }).objects[1] as any).rules[2]).toEqual({ apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] });

@@ -28,6 +28,7 @@ describe('expressions in the Tekton output', () => {
     expect(expressionsIn(all)).toEqual([
       'context.pipelineRun.name',
       'context.pipelineRun.uid',
+      'context.taskRun.namespace',
       'params.egress',
       'params.execution',
       'params.expiry_grace',

@@ -181,17 +181,17 @@ process.exit(Number(process.env.FAKE_EXIT || 0));
     writeFileSync(join(dir, 'report.js'), scriptOf(TASK_NAMES.report, 'report'));
     const r = spawnSync(process.execPath, [join(dir, 'report.js')], {
       encoding: 'utf8',
-      env: { PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}`, FAKE_LOG: join(dir, 'calls'), FAKE_EXIT: exit, STATUS: status, PIPELINE_RUN: 'dns-chaos-x7k2p', RUN_ID: 'run-1' },
+      env: { PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}`, FAKE_LOG: join(dir, 'calls'), FAKE_EXIT: exit, STATUS: status, PIPELINE_RUN: 'dns-chaos-x7k2p', RUN_ID: 'run-1', NAMESPACE: 'chaos' },
     });
     const calls = readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     return { code: r.status, calls };
   };
 
-  it('should report Tekton\'s "Completed" (the path not taken was skipped) as Succeeded', () => {
-    expect(report('Completed')).toEqual({ code: 0, calls: [['step', 'report', '--status=Succeeded', '--workflow=dns-chaos-x7k2p', '--run-id=run-1']] });
+  it('should pass Tekton\'s "Completed" on with the PipelineRun to read (the step tells a stop from a skipped path)', () => {
+    expect(report('Completed')).toEqual({ code: 0, calls: [['step', 'report', '--status=Completed', '--workflow=dns-chaos-x7k2p', '--pipeline-run-namespace=chaos', '--run-id=run-1']] });
   });
 
   it('should pass any other status as it is, and the step\'s exit code', () => {
-    expect(report('Failed', '1')).toEqual({ code: 1, calls: [['step', 'report', '--status=Failed', '--workflow=dns-chaos-x7k2p', '--run-id=run-1']] });
+    expect(report('Failed', '1')).toEqual({ code: 1, calls: [['step', 'report', '--status=Failed', '--workflow=dns-chaos-x7k2p', '--pipeline-run-namespace=chaos', '--run-id=run-1']] });
   });
 });
