@@ -73,9 +73,13 @@ describe('the Tekton Tasks', () => {
       ['serial-nodes', 'array'],
     ]);
     const [step, results] = select.spec.steps;
-    expect([step.command, step.args]).toEqual([['vmi-network-filter'], ['step', 'select', '--out=$(results.targets.path)']]);
+    // select writes its list to a volume of the pod; the results step checks the size and writes the results.
+    expect([step.command, step.args]).toEqual([['vmi-network-filter'], ['step', 'select', '--out=/vnf-selection/targets.json']]);
+    expect(select.spec.volumes).toEqual([{ name: 'selection', emptyDir: {} }]);
+    for (const s of [step, results]) expect(s.volumeMounts).toEqual([{ name: 'selection', mountPath: '/vnf-selection' }]);
     expect(results.env.slice(SCENARIO_KEYS.length)).toEqual([
       { name: 'SERIAL_ROUNDS', value: '$(params.serial-rounds)' },
+      { name: 'SELECTION_FILE', value: '/vnf-selection/targets.json' },
       { name: 'TARGETS_FILE', value: '$(results.targets.path)' },
       { name: 'NODES_FILE', value: '$(results.nodes.path)' },
       { name: 'SERIAL_NODES_FILE', value: '$(results.serial-nodes.path)' },

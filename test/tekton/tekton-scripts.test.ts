@@ -31,17 +31,17 @@ describe('the select results script', () => {
   const run = (env: Record<string, string>, targets: unknown = TARGETS) => {
     const script = join(dir, 'results.js');
     writeFileSync(script, scriptOf(TASK_NAMES.select, 'results'));
-    writeFileSync(join(dir, 'targets'), JSON.stringify(targets));
+    writeFileSync(join(dir, 'selection'), JSON.stringify(targets));
     const r = spawnSync(process.execPath, [script], {
       encoding: 'utf8',
-      env: { TARGETS_FILE: join(dir, 'targets'), NODES_FILE: join(dir, 'nodes'), SERIAL_NODES_FILE: join(dir, 'serial-nodes'), ...env },
+      env: { SELECTION_FILE: join(dir, 'selection'), TARGETS_FILE: join(dir, 'targets'), NODES_FILE: join(dir, 'nodes'), SERIAL_NODES_FILE: join(dir, 'serial-nodes'), ...env },
     });
     const read = (f: string) => (existsSync(join(dir, f)) ? JSON.parse(readFileSync(join(dir, f), 'utf8')) : undefined);
-    return { code: r.status, nodes: read('nodes'), serialNodes: read('serial-nodes'), log: r.stdout.trim().split('\n').map((l) => JSON.parse(l)) };
+    return { code: r.status, targets: read('targets'), nodes: read('nodes'), serialNodes: read('serial-nodes'), log: r.stdout.trim().split('\n').map((l) => JSON.parse(l)) };
   };
 
   it('should list each node once, and no serial round, for a parallel run', () => {
-    expect(run({ EXECUTION: 'parallel', SERIAL_ROUNDS: '2' })).toMatchObject({ code: 0, nodes: ['n1', 'n2'], serialNodes: ['', ''] });
+    expect(run({ EXECUTION: 'parallel', SERIAL_ROUNDS: '2' })).toMatchObject({ code: 0, targets: TARGETS, nodes: ['n1', 'n2'], serialNodes: ['', ''] });
   });
 
   it('should give serial round i the node of target i, and "" to rounds without a target', () => {
@@ -50,7 +50,7 @@ describe('the select results script', () => {
 
   it('should fail before any fault when a serial run selected more VMIs than it has rounds', () => {
     const r = run({ EXECUTION: 'serial', SERIAL_ROUNDS: '2' });
-    expect([r.code, r.nodes, r.serialNodes]).toEqual([1, undefined, undefined]);
+    expect([r.code, r.targets, r.nodes, r.serialNodes]).toEqual([1, undefined, undefined, undefined]);
     expect(r.log[0]).toMatchObject({
       level: 'error',
       msg: 'execution is serial and 3 VMIs were selected, but this Pipeline has 2 serial rounds; lower instance_count, or generate the Pipeline with --serial-rounds 3',
