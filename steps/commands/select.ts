@@ -14,7 +14,8 @@ import { tolerationsFor, type Scenario } from '../../scenario/index.js';
 import { stepLogger, type StepLogger } from '../log.js';
 import { writeResult } from '../result.js';
 import { stepScenario } from '../scenario.js';
-import type { ClusterSelection, SelectionCriteria } from '../kube/index.js';
+import type { ClusterSelection, KubeClient, SelectionCriteria } from '../kube/index.js';
+import { coscheduleProblem, tektonVersionProblem, type PodPlacement } from '../tekton-preflight.js';
 import { MAX_SEED } from '../kube/sample.js';
 
 interface SelectOptions {
@@ -23,6 +24,7 @@ interface SelectOptions {
   readonly out?: string;
   readonly tolerationsOut?: string;
   readonly allowEmpty?: boolean;
+  readonly tekton?: boolean;
 }
 
 // Log lines for individual VMIs are capped: a 50,000-VMI cluster must not flood the step log.
@@ -37,6 +39,7 @@ export function selectCommand(io: Io): Command {
     .option('--out <file>', 'write the JSON list of targets to FILE')
     .option('--tolerations-out <file>', "write the JSON list of tolerations for the scenario's taints to FILE")
     .option('--allow-empty', 'an empty selection is a warning and an empty list, not a failure')
+    .option('--tekton', "running as a Tekton TaskRun (POD_NAME, POD_NAMESPACE): refuse a Tekton version or affinity-assistant mode that would leave the node steps Pending")
     .action(async (options: SelectOptions) => run(options, io));
 }
 
@@ -57,8 +60,35 @@ async function run(options: SelectOptions, io: Io): Promise<void> {
     if (!options.allowEmpty) throw new kube.NoTargetsError(criteria, selection.counts, selection.scope);
     log('warn', `${kube.describeEmptySelection(criteria, selection.counts, selection.scope)}; --allow-empty: continuing with no target`, { counts: selection.counts });
   }
+  if (options.tekton) await checkTekton(client, io, selection.targets.map((t) => t.node), log);
   writeResult(options.tolerationsOut, tolerationsFor(scenario.taints));
   writeResult(options.out, selection.targets);
+}
+
+/** Namespaces Tekton Pipelines is installed in: upstream's, OpenShift Pipelines'. */
+const TEKTON_NAMESPACES = ['tekton-pipelines', 'openshift-pipelines'];
+
+/**
+ * Refuses (exit 1, before any fault) what would leave the node steps Pending: a Tekton older
+ * than 1.3 (from pipelines-info, which Tekton lets every authenticated user read) and an
+ * affinity assistant tying the run to select's node while VMIs run elsewhere (select's own pod).
+ * What cannot be read is logged and let be: the check must not stop a run that would work.
+ */
+async function checkTekton(client: KubeClient, io: Io, targetNodes: readonly string[], log: StepLogger['log']): Promise<void> {
+  let version: string | undefined;
+  for (const ns of TEKTON_NAMESPACES) {
+    version = await client.getConfigMapData(ns, 'pipelines-info').then((d) => d.version, () => undefined);
+    if (version !== undefined) break;
+  }
+  if (version === undefined) log('warn', `cannot read Tekton's version (ConfigMap pipelines-info in ${TEKTON_NAMESPACES.join(' or ')}); not checked`);
+  const versionProblem = version === undefined ? undefined : tektonVersionProblem(version);
+  if (versionProblem) throw new Error(versionProblem);
+  const { POD_NAME: name, POD_NAMESPACE: namespace } = io.env;
+  if (!name || !namespace) return log('warn', 'POD_NAME or POD_NAMESPACE unset: the affinity assistant is not checked');
+  const pod = await client.getPod(namespace, name).catch((e: Error) => log('warn', `cannot read this pod (${e.message}): the affinity assistant is not checked`));
+  const placement = pod ? coscheduleProblem(pod as PodPlacement, targetNodes) : undefined;
+  if (placement) throw new Error(placement);
+  log('info', `Tekton ${version ?? '(version unknown)'}: no setting known to break the run`, { tektonVersion: version ?? null });
 }
 
 function criteriaOf(scenario: Scenario): SelectionCriteria {

@@ -22,6 +22,8 @@ export interface ApiResource {
 export const VMI_RESOURCE: ApiResource = { group: 'kubevirt.io', plural: 'virtualmachineinstances' };
 /** Core pods (virt-launcher pods). */
 export const POD_RESOURCE: ApiResource = { group: '', plural: 'pods' };
+/** Core ConfigMaps (select reads Tekton's pipelines-info). */
+export const CONFIG_MAP_RESOURCE: ApiResource = { group: '', plural: 'configmaps' };
 /** Tekton's PipelineRuns (the report reads its own run). */
 export const PIPELINE_RUN_RESOURCE: ApiResource = { group: 'tekton.dev', plural: 'pipelineruns' };
 

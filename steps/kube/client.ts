@@ -1,7 +1,7 @@
 /**
  * The reads this tool makes, through `@kubernetes/client-node` with our transport (timeouts) and
  * call policy (retries, typed errors): list VMIs, list pods (paged), get a VMI, get a pod, and
- * the Tekton report's get of its own PipelineRun.
+ * under Tekton: Tekton's pipelines-info ConfigMap, the report's own PipelineRun.
  */
 import {
   ApiException,
@@ -18,7 +18,7 @@ import {
 // processor: see listPods.
 import { CoreV1ApiRequestFactory } from '@kubernetes/client-node/dist/gen/apis/CoreV1Api.js';
 import type { StepLogger } from '../log.js';
-import { PIPELINE_RUN_RESOURCE, POD_RESOURCE, VMI_RESOURCE, type ApiRequest } from './api-request.js';
+import { CONFIG_MAP_RESOURCE, PIPELINE_RUN_RESOURCE, POD_RESOURCE, VMI_RESOURCE, type ApiRequest } from './api-request.js';
 import { callApi, type CallContext } from './call.js';
 import { KubeConfigError } from './errors.js';
 import { loadKubeConfig } from './kube-config.js';
@@ -139,6 +139,12 @@ export class KubeClient {
   /** A pod. @throws KubeNotFoundError when absent. */
   async getPod(namespace: string, name: string): Promise<V1Pod> {
     return callApi({ verb: 'get', resource: POD_RESOURCE, namespace, name }, () => this.core.readNamespacedPod({ namespace, name }), this.context);
+  }
+
+  /** A ConfigMap's data. @throws KubeNotFoundError when absent. */
+  async getConfigMapData(namespace: string, name: string): Promise<Readonly<Record<string, string>>> {
+    const cm = await callApi({ verb: 'get', resource: CONFIG_MAP_RESOURCE, namespace, name }, () => this.core.readNamespacedConfigMap({ namespace, name }), this.context);
+    return cm.data ?? {};
   }
 
   /** A Tekton PipelineRun (tekton.dev/v1) as a plain JSON object. @throws KubeNotFoundError when absent. */

@@ -10,7 +10,7 @@ export { loadKubeConfig, SERVICE_ACCOUNT_DIR } from './kube-config.js';
 export type { KubeConfigOptions } from './kube-config.js';
 export { isTlsErrorCode, KubeAccessError, KubeApiError, KubeConfigError, KubeConnectionError, KubeNotFoundError } from './errors.js';
 export type { ServerStatus } from './errors.js';
-export { describeRequest, PIPELINE_RUN_RESOURCE, POD_RESOURCE, VMI_RESOURCE } from './api-request.js';
+export { CONFIG_MAP_RESOURCE, describeRequest, PIPELINE_RUN_RESOURCE, POD_RESOURCE, VMI_RESOURCE } from './api-request.js';
 export type { ApiRequest, ApiResource, ApiVerb } from './api-request.js';
 export { DEFAULT_RETRY, backoffDelay, parseRetryAfter, retryDelay, isRetryableStatus } from './retry-policy.js';
 export type { RetryOptions } from './retry-policy.js';

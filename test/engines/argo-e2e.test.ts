@@ -16,7 +16,7 @@ import { REPO_ROOT } from '../kube/harness.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_BIN, cli, currentCli, follow, nodesNamed, submit, vmiOfNode, nodesOf } from './fixtures/argo-run.js';
 import { ghostVmi } from './fixtures/launchers.js';
-import { buildFleet, fleetMismatches, launcherRulesets, vmiKey, type Fleet } from './fixtures/fleet.js';
+import { buildFleet, e2eVmis, fleetMismatches, launcherRulesets, SHOP, vmiKey, type Fleet } from './fixtures/fleet.js';
 import { engines, kubeAs, kubeconfigFile } from './setup/context.js';
 import type { FilterConfig } from '../netns/helpers/flows.js';
 
@@ -26,17 +26,11 @@ let initial: Map<string, string>;
 const NS = 'argo';
 /** The namespace of the oldest Argo we support (v3.6). */
 const OLDEST = (): string => engines().argo.at(-1)!.namespace;
-const SHOP = ['shop/web-masq', 'shop/web-masq2', 'shop/web-passt'];
 
 beforeAll(async () => {
   const node = engines().nodes[0]!;
   fleet = await buildFleet(kube, node, [
-    { namespace: 'shop', name: 'web-masq', binding: 'masquerade', node },
-    // A bridge-binding launcher is left out here: in a real pod its guest's TCP ingress is lost
-    // for up to a minute after the plumbing changes (docs/e2e.md); test/netns covers bridge.
-    { namespace: 'shop', name: 'web-masq2', binding: 'masquerade', node },
-    { namespace: 'shop', name: 'web-passt', binding: 'passt', node },
-    { namespace: 'staging', name: 'web-staging', binding: 'masquerade', node },
+    ...e2eVmis(node),
     // Launchers without the VM's interfaces: inject fails on them.
     { namespace: 'broken', name: 'vm-a', binding: 'bridge', node, broken: true },
     { namespace: 'broken', name: 'vm-b', binding: 'bridge', node, broken: true },
@@ -162,6 +156,31 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
     // The -p overrides reached the holds (the template says 60 s).
     expect(nodesNamed(wf, 'hold').map((n) => n.inputs.parameters.find((p: any) => p.name === 'seconds').value)).toEqual(['5', '5']);
     await expectRestored();
+  });
+
+  it('should run a CronWorkflow on its schedule: the Workflow it starts faults the VMI and restores it', async () => {
+    const yaml = workflowYaml('--namespace', 'shop', '--target', 'web-masq2', '--ports', '80', '--chaos-duration', '5', '--kind', 'CronWorkflow', '--schedule', '* * * * *', '--name', 'vnf-cron');
+    const cron = parse(yaml);
+    cron.metadata.namespace = NS;
+    await kube.create(cron);
+    try {
+      // The controller's cron starts a run at the next minute.
+      const [run] = await kube.waitFor('the CronWorkflow to start a Workflow', () => kube.list('Workflow', NS, 'workflows.argoproj.io/cron-workflow=vnf-cron'), (wfs) => wfs.length > 0, 90_000, 1000);
+      // One run is enough: no further one while this one is followed (deleting the
+      // CronWorkflow would delete its Workflows with it).
+      await kube.mergePatch('CronWorkflow', 'vnf-cron', NS, { spec: { suspend: true } });
+      const http: FilterConfig = { ingress: true, egress: true, ports: [80], protocols: ['tcp', 'udp'] };
+      const probes: { held: readonly string[]; mismatches: string[] }[] = [];
+      const wf = await follow(kube, NS, run!.metadata.name, {
+        onHolds: async (held) => void probes.push({ held, mismatches: await fleetMismatches(fleet, new Map(held.map((v) => [v, http]))) }),
+      });
+      expect(wf.status.phase, wf.status.message).toBe('Succeeded');
+      expect(probes.map((p) => [p.held, p.mismatches])).toEqual([[['shop/web-masq2'], []]]);
+      expect((await kube.list('Workflow', NS, 'workflows.argoproj.io/cron-workflow=vnf-cron')).length).toBe(1);
+      await expectRestored();
+    } finally {
+      await kube.delete('CronWorkflow', 'vnf-cron', NS).catch(() => undefined);
+    }
   });
 
   it('should keep only the held VMIs faulted when parallel, and fail the run when a VMI migrates during the hold', async () => {

@@ -110,6 +110,8 @@ export interface TektonManifestOptions {
   readonly user: string;
   /** Feature flags on top of Tekton's release values and {@link REQUIRED_FEATURE_FLAGS}. */
   readonly featureFlags?: Readonly<Record<string, string>>;
+  /** The release's version, for the pipelines-info ConfigMap. */
+  readonly version: string;
 }
 
 /**
@@ -144,6 +146,8 @@ export function tektonManifests(configDir: string, o: TektonManifestOptions): Ob
       }
       case 'ConfigMap':
         if (obj.metadata.name === 'feature-flags') out.push({ ...obj, data: { ...obj.data, ...REQUIRED_FEATURE_FLAGS, ...o.featureFlags } });
+        // The module says "devel"; a release writes its version here (what `tkn version` and our select read).
+        else if (obj.metadata.name === 'pipelines-info') out.push({ ...obj, data: { ...obj.data, version: o.version } });
         else out.push(obj);
         break;
       default:
@@ -246,7 +250,7 @@ export async function startTektonController(o: TektonControllerOptions): Promise
   const version = o.version ?? DEFAULT_TEKTON;
   const configDir = join(tektonModuleDir(version), 'config');
   const user = o.cluster.identities.tektonController!.user;
-  const objects = tektonManifests(configDir, { user, featureFlags: o.featureFlags });
+  const objects = tektonManifests(configDir, { user, featureFlags: o.featureFlags, version: version.version });
   // Namespace and CRDs first: the rest lives in the one or needs the other.
   const rank = (obj: Obj): number => (obj.kind === 'Namespace' ? 0 : obj.kind === 'CustomResourceDefinition' ? 1 : 2);
   for (const obj of [...objects].sort((a, b) => rank(a) - rank(b))) await admin.apply(obj);

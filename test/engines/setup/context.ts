@@ -20,6 +20,8 @@ export interface EnginesContext {
   readonly stepImage: string;
   /** The Argo controllers: each manages its own namespace. */
   readonly argo: readonly { readonly version: string; readonly namespace: string; readonly logFile: string }[];
+  /** The Tekton controller (one per cluster; PipelineRuns of any namespace). */
+  readonly tekton: { readonly version: string; readonly logFile: string };
   /** Folders of the built binaries, by module (argo-validate, kubectl, …). */
   readonly bins: Readonly<Record<string, string>>;
 }

@@ -1,7 +1,7 @@
 /**
  * vitest globalSetup of `npm run test:engines`: builds what is missing, starts the engine-test
  * cluster once for every test file, installs the CRDs (KubeVirt's VirtualMachineInstance from
- * its API types, Argo's from its module) and the workflow controllers, hands the tests what they
+ * its API types, Argo's and Tekton's from their modules) and the workflow controllers, hands the tests what they
  * need to reach it (`inject('engines')`), and tears everything down at the end.
  */
 import { execFileSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import process from 'node:process';
 import type { TestProject } from 'vitest/node';
 import { startArgoController, ARGO_VERSIONS, type ArgoController } from '../cluster/argo.js';
 import { startCluster, type TestCluster } from '../cluster/cluster.js';
-import { TEKTON_VERSIONS } from '../cluster/tekton.js';
+import { DEFAULT_TEKTON, startTektonController, tektonImageArchives, TEKTON_VERSIONS, type TektonController } from '../cluster/tekton.js';
 import { PAUSE_IMAGE } from '../cluster/node.js';
 import { REPO_ROOT } from '../../kube/harness.js';
 import { KubeRest } from '../fixtures/kube-rest.js';
@@ -30,10 +30,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     pauseImage(kubernetes, PAUSE_IMAGE),
     stepImageArchive(cacheDir),
     ...ARGO_VERSIONS.map((v) => argoexecImageArchive(bins[v.module]!, v.version)),
+    ...tektonImageArchives(bins[DEFAULT_TEKTON.module]!, DEFAULT_TEKTON.version),
   ];
   let cluster: TestCluster | undefined;
   const controllers: ArgoController[] = [];
+  let tekton: TektonController | undefined;
   const teardown = async (): Promise<void> => {
+    await tekton?.stop();
     for (const c of controllers) await c.stop();
     await cluster?.stop();
   };
@@ -46,6 +49,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       // The CRDs are cluster-wide: the newest version's serve both controllers.
       controllers.push(await startArgoController({ cluster, admin, bin: bins[version.module]!, version, dir: join(cluster.dir, `argo-${version.version}`), installCrds: i === 0 }));
     }
+    // One Tekton per cluster (it cannot be scoped to a namespace): the newest we support.
+    tekton = await startTektonController({ cluster, admin, bin: bins[DEFAULT_TEKTON.module]!, dir: join(cluster.dir, `tekton-${DEFAULT_TEKTON.version}`), shellImage: STEP_IMAGE });
     await admin.waitFor('the CRDs to be established', () => admin.list('CustomResourceDefinition'), (crds) =>
       crds.filter((c) => /kubevirt\.io|argoproj\.io/.test(c.metadata.name)).every((c) => c.status?.conditions?.some((x: any) => x.type === 'Established' && x.status === 'True')));
     const context: EnginesContext = {
@@ -56,6 +61,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       nodes: cluster.nodes.map((n) => n.name),
       stepImage: STEP_IMAGE,
       argo: controllers.map((c) => ({ version: c.version.version, namespace: c.namespace, logFile: c.logFile })),
+      tekton: { version: tekton.version.version, logFile: tekton.logFile },
       bins,
     };
     project.provide('engines', context);

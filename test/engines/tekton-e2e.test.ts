@@ -1,0 +1,229 @@
+/**
+ * End to end on the real Tekton controller (newest supported): the Tasks, Pipeline and
+ * PipelineRun our CLI renders run on the test cluster (real API server, scheduler, kubelet,
+ * containerd, Tekton's entrypoint and init images), with our step image, against VMIs whose
+ * launchers are real pods, as the service account `generate rbac --engine tekton` creates.
+ * During every hold the fleet's real traffic is probed: exactly the held VMIs' asked flows are
+ * blocked; after every run everything passes and every launcher's ruleset is what it was before.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, currentCli } from './fixtures/argo-run.js';
+import { buildFleet, e2eVmis, fleetMismatches, launcherRulesets, SHOP, type Fleet } from './fixtures/fleet.js';
+import { vmisWithoutKubelet } from './fixtures/launchers.js';
+import { applyAll, createRun, followRun, paramOf, pipelineTaskOf, ran, stepLog, succeeded, type FollowRunOptions } from './fixtures/tekton-run.js';
+import { engines, kubeAs } from './setup/context.js';
+import type { FilterConfig } from '../netns/helpers/flows.js';
+
+const kube = kubeAs();
+const NS = 'tekton-chaos';
+let fleet: Fleet;
+let initial: Map<string, string>;
+
+beforeAll(async () => {
+  const node = engines().nodes[0]!;
+  fleet = await buildFleet(kube, node, e2eVmis(node));
+  initial = launcherRulesets(fleet);
+  await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  await kube.applyYaml(currentCli(['generate', 'rbac', '--engine', 'tekton', '--namespace-of-workflow', NS]));
+});
+afterAll(async () => {
+  await kube.delete('Namespace', NS).catch(() => undefined);
+  await fleet?.destroy();
+});
+
+/** Applies the Pipeline of a scenario (CLI flags, or a scenario file's text) and creates a run of it. */
+async function start(scenario: readonly string[] | string, params: Readonly<Record<string, string>> = {}): Promise<string> {
+  let flags: string[];
+  let dir: string | undefined;
+  if (typeof scenario === 'string') {
+    dir = mkdtempSync(join(tmpdir(), 'vnfe-scenario-'));
+    writeFileSync(join(dir, 'scenario.yaml'), scenario);
+    flags = ['--scenario', join(dir, 'scenario.yaml')];
+  } else flags = [...scenario];
+  try {
+    const name = `vnf-${Date.now().toString(36)}`;
+    const common = ['generate', 'tekton', '--image', engines().stepImage, '--name', name, ...flags];
+    await applyAll(kube, NS, cli(common));
+    return (await createRun(kube, NS, cli([...common, '--kind', 'PipelineRun']), params)).metadata.name;
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Follows a run, probing the fleet at every hold with each held VMI's filter. */
+async function runProbed(name: string, filterOf: (vmi: string) => FilterConfig, options: Omit<FollowRunOptions, 'onHold'> & { afterProbe?: FollowRunOptions['onHold'] } = {}) {
+  const probes: { hold: string; held: readonly string[]; mismatches: string[] }[] = [];
+  const result = await followRun(kube, NS, name, {
+    ...options,
+    onHold: async (held, hold, run) => {
+      probes.push({ hold, held, mismatches: await fleetMismatches(fleet, new Map(held.map((v) => [v, filterOf(v)]))) });
+      await options.afterProbe?.(held, hold, run);
+    },
+  });
+  return { ...result, probes };
+}
+
+/** What the report step logged (its JSON line). */
+async function reportOf(taskRuns: readonly Record<string, any>[]): Promise<Record<string, any>> {
+  const report = taskRuns.find((tr) => pipelineTaskOf(tr) === 'report');
+  if (!report) throw new Error('no report TaskRun');
+  const text = await stepLog(kube, report, 'report');
+  const line = text.split('\n').find((l) => l.includes('"step":"report"'));
+  if (!line) throw new Error(`no report line in: ${text}`);
+  return JSON.parse(line);
+}
+
+async function expectRestored(): Promise<void> {
+  expect(await fleetMismatches(fleet, new Map())).toEqual([]);
+  expect(launcherRulesets(fleet)).toEqual(initial);
+}
+
+describe('the generated Tekton Pipeline on the real Tekton controller', () => {
+  it('should fault the selected VMIs in serial rounds, block exactly their flows, and restore everything', async () => {
+    const dns: FilterConfig = { ingress: true, egress: true, ports: [53], protocols: ['tcp', 'udp'] };
+    const name = await start(['--namespace', 'shop', '--instance-count', '0', '--ports', '53', '--chaos-duration', '5']);
+    const { run, taskRuns, probes } = await runProbed(name, () => dns);
+    expect(succeeded(run)?.status, succeeded(run)?.message).toBe('True');
+    // Three VMIs: rounds 1–3 ran one VMI each; rounds 4 and 5 (instance_count 0 → 5 rounds) skipped.
+    expect(probes.map((p) => p.hold)).toEqual(['hold-r1', 'hold-r2', 'hold-r3']);
+    expect(probes.map((p) => p.held.length)).toEqual([1, 1, 1]);
+    expect(probes.flatMap((p) => p.held).sort()).toEqual(SHOP);
+    for (const p of probes) expect(p.mismatches).toEqual([]);
+    const node = engines().nodes[0]!;
+    expect(ran(taskRuns)).toEqual(
+      ['select Succeeded', 'report Succeeded', `rollback@${node} Succeeded`, ...[1, 2, 3].flatMap((r) => [`inject-r${r}@${node} Succeeded`, `hold-r${r} Succeeded`, `verify-r${r}@${node} Succeeded`, `rollback-r${r}@${node} Succeeded`])].sort(),
+    );
+    // Round r+1 starts after round r's rollback ended.
+    const at = (task: string, field: 'startTime' | 'completionTime'): string => taskRuns.find((tr) => pipelineTaskOf(tr) === task)!.status[field];
+    for (const r of [1, 2]) expect(at(`inject-r${r + 1}`, 'startTime') >= at(`rollback-r${r}`, 'completionTime')).toBe(true);
+    expect((await reportOf(taskRuns)).status).toBe('Succeeded');
+    await expectRestored();
+  });
+
+  it('should fault every VMI at once when parallel, and fail the run when a VMI migrates during the hold', async () => {
+    const ingress: FilterConfig = { ingress: true, egress: false, ports: [], protocols: ['tcp'] };
+    const name = await start(['--namespace', 'shop', '--instance-count', '0', '--execution', 'parallel', '--egress', 'false', '--protocols', 'tcp', '--chaos-duration', '8']);
+    const { run, taskRuns, probes } = await runProbed(name, () => ingress, {
+      // virt-handler reports the VM on another node: its fault is lost; verify must say so.
+      afterProbe: async () => void (await kube.mergePatch('VirtualMachineInstance', 'web-masq', 'shop', { status: { nodeName: 'node-elsewhere' } })),
+    });
+    await kube.mergePatch('VirtualMachineInstance', 'web-masq', 'shop', { status: { nodeName: engines().nodes[0] } });
+    expect(probes.map((p) => [p.hold, p.held, p.mismatches])).toEqual([['hold', SHOP, []]]);
+    expect(succeeded(run)?.status).toBe('False');
+    const node = engines().nodes[0]!;
+    // One node: one inject and one verify pod for all three VMIs; verify fails for the moved one,
+    // so the restore after it is skipped and finally's rollback restores every VMI.
+    expect(ran(taskRuns)).toEqual(['select Succeeded', `inject@${node} Succeeded`, 'hold Succeeded', `verify@${node} Failed`, `rollback@${node} Succeeded`, 'report Succeeded'].sort());
+    expect((await reportOf(taskRuns)).status).toBe('Failed');
+    await expectRestored();
+  });
+
+  for (const mode of ['CancelledRunFinally', 'StoppedRunFinally'] as const) {
+    it(`should restore every VMI from finally alone when the run is ${mode === 'CancelledRunFinally' ? 'cancelled gracefully' : 'stopped'} during the hold, and not report it as a success`, async () => {
+      const name = await start(['--namespace', 'shop', '--instance-count', '0', '--execution', 'parallel', '--chaos-duration', mode === 'CancelledRunFinally' ? '120' : '10']);
+      let stoppedAt = 0;
+      const { run, taskRuns } = await followRun(kube, NS, name, {
+        onHold: async (held) => {
+          expect(held).toEqual(SHOP);
+          stoppedAt = Date.now();
+          await kube.mergePatch('PipelineRun', name, NS, { spec: { status: mode } });
+        },
+      });
+      expect(stoppedAt).toBeGreaterThan(0);
+      expect(succeeded(run)?.status).toBe('False');
+      const node = engines().nodes[0]!;
+      // Cancelled: the hold's TaskRun is cancelled at once. Stopped: it runs to its end, then
+      // nothing new starts. Either way verify and the restore never run; finally does.
+      expect(ran(taskRuns)).toEqual(['select Succeeded', `inject@${node} Succeeded`, `hold ${mode === 'CancelledRunFinally' ? 'TaskRunCancelled' : 'Succeeded'}`, `rollback@${node} Succeeded`, 'report Succeeded'].sort());
+      if (mode === 'CancelledRunFinally') expect(Date.now() - stoppedAt).toBeLessThan(60_000);
+      expect((await reportOf(taskRuns)).status).not.toBe('Succeeded');
+      await expectRestored();
+    });
+  }
+
+  it('should hold for the test_duration a run sets, not the one the Pipeline was generated with', async () => {
+    // Raised from 1 s to 12 s for this run only (the old hold timeout was generated test_duration
+    // + 300 s: a run raising it past that failed at hold).
+    const name = await start(['--namespace', 'shop', '--target', 'web-passt', '--execution', 'parallel', '--chaos-duration', '1'], { test_duration: '12' });
+    const dns: FilterConfig = { ingress: true, egress: true, ports: [], protocols: ['tcp', 'udp'] };
+    const { run, taskRuns, probes } = await runProbed(name, () => dns);
+    expect(succeeded(run)?.status, succeeded(run)?.message).toBe('True');
+    expect(probes.map((p) => [p.held, p.mismatches])).toEqual([[['shop/web-passt'], []]]);
+    const hold = taskRuns.find((tr) => pipelineTaskOf(tr) === 'hold')!;
+    expect(paramOf(hold, 'seconds')).toBe('12');
+    expect(Date.parse(hold.status.completionTime) - Date.parse(hold.status.startTime)).toBeGreaterThanOrEqual(12_000);
+    // Bounded by the run's timeouts, not by a per-task timeout fixed at generation.
+    expect(hold.spec.timeout).not.toBe('5m1s');
+    await expectRestored();
+  });
+
+  it('should run two scenarios in parallel mode one after the other, each VMI faulted only during its own scenario', async () => {
+    const filters = new Map<string, FilterConfig>([
+      ['staging/web-staging', { ingress: true, egress: true, ports: [80], protocols: ['tcp', 'udp'] }],
+      ['shop/web-passt', { ingress: true, egress: true, ports: [443], protocols: ['tcp', 'udp'] }],
+    ]);
+    const name = await start(
+      '- id: vmi_network_filter\n  namespace: staging\n  execution: parallel\n  ports: [80]\n  test_duration: 5\n  wait_duration: 3\n- id: vmi_network_filter\n  namespace: shop\n  target: web-passt\n  execution: parallel\n  ports: [443]\n  test_duration: 5\n',
+    );
+    const { run, probes } = await runProbed(name, (v) => filters.get(v)!);
+    expect(succeeded(run)?.status, succeeded(run)?.message).toBe('True');
+    // During scenario 2's hold, scenario 1's VMI passes again (probed as not held).
+    expect(probes.map((p) => [p.hold, p.held, p.mismatches])).toEqual([
+      ['hold-1', ['staging/web-staging'], []],
+      ['hold-2', ['shop/web-passt'], []],
+    ]);
+    await expectRestored();
+  });
+
+  it("should fail in select, before any fault, saying how to raise the limit, when the selection is too large for Tekton's termination message", async () => {
+    // 14 VMIs with long names: about 4.9 kB of results, past the 4096 bytes of a termination message.
+    const names = Array.from({ length: 14 }, (_, i) => `density-vm-with-a-rather-long-name-for-a-test-${String(i).padStart(3, '0')}`);
+    const paper = await vmisWithoutKubelet(kube, { namespace: 'big-fleet', names, node: 'node-paper' });
+    try {
+      const name = await start(['--namespace', 'big-fleet', '--instance-count', '0', '--execution', 'parallel', '--chaos-duration', '2']);
+      const { run, taskRuns } = await followRun(kube, NS, name);
+      expect(succeeded(run)?.status).toBe('False');
+      // select failed (each retry the same): nothing was injected, finally's rollback had no targets.
+      expect(ran(taskRuns).filter((t) => !t.startsWith('select '))).toEqual(['report Succeeded']);
+      const select = taskRuns.filter((tr) => pipelineTaskOf(tr) === 'select');
+      expect(await stepLog(kube, select[0]!, 'results')).toMatch(/14 VMIs were selected: their results take about \d+ bytes, more than the 4096 bytes .*results-from: sidecar-logs/);
+    } finally {
+      await paper.destroy();
+    }
+  });
+
+  /** Runs a parallel scenario on `namespace` and expects select to fail, before any fault, saying `message`. */
+  async function expectRefusedInSelect(namespace: string, message: RegExp): Promise<void> {
+    const name = await start(['--namespace', namespace, '--instance-count', '0', '--execution', 'parallel', '--chaos-duration', '2']);
+    const { run, taskRuns } = await followRun(kube, NS, name);
+    expect(succeeded(run)?.status).toBe('False');
+    expect(ran(taskRuns).filter((t) => !t.startsWith('select '))).toEqual(['report Succeeded']);
+    const select = taskRuns.find((tr) => pipelineTaskOf(tr) === 'select')!;
+    expect(await stepLog(kube, select, 'select')).toMatch(message);
+  }
+
+  it('should refuse in select, before any fault, a Tekton older than 1.3 (node steps would stay Pending)', async () => {
+    const version = (await kube.get('ConfigMap', 'pipelines-info', 'tekton-pipelines')).data.version as string;
+    expect(version).toBe(engines().tekton.version);
+    await kube.mergePatch('ConfigMap', 'pipelines-info', 'tekton-pipelines', { data: { version: 'v1.2.0' } });
+    try {
+      await expectRefusedInSelect('shop', /Tekton Pipelines v1\.2\.0 is older than 1\.3\.0/);
+    } finally {
+      await kube.mergePatch('ConfigMap', 'pipelines-info', 'tekton-pipelines', { data: { version } });
+    }
+  });
+
+  it('should refuse in select, before any fault, an affinity assistant that ties the run to a node other than its VMIs\'', async () => {
+    const far = await vmisWithoutKubelet(kube, { namespace: 'far-away', names: ['vm-far'], node: 'node-paper' });
+    await kube.mergePatch('ConfigMap', 'feature-flags', 'tekton-pipelines', { data: { coschedule: 'pipelineruns' } });
+    try {
+      await expectRefusedInSelect('far-away', /affinity assistant places every pod of this run on node node-1 .* VMIs run on node-paper/);
+    } finally {
+      await kube.mergePatch('ConfigMap', 'feature-flags', 'tekton-pipelines', { data: { coschedule: 'workspaces' } });
+      await far.destroy();
+    }
+  });
+});
