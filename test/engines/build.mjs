@@ -58,7 +58,7 @@ function moduleKey(name) {
   const dir = join(here, name);
   const hash = createHash('sha256');
   hash.update(`${goVersion()}\0CGO_ENABLED=${process.env.CGO_ENABLED ?? '0'}`);
-  for (const file of ['go.mod', 'go.sum', 'module-symlinks', ...goFiles(dir).map((f) => relative(dir, f))]) {
+  for (const file of ['go.mod', 'go.sum', 'module-symlinks', 'ldflags', ...goFiles(dir).map((f) => relative(dir, f))]) {
     hash.update(`\0${file}\0`);
     if (existsSync(join(dir, file))) hash.update(readFileSync(join(dir, file)));
   }
@@ -103,6 +103,21 @@ function restoreSymlinks(dir, work, env) {
   return [`-modfile=${join(work, 'go.mod')}`];
 }
 
+/** The build folder's own linker flags (file `ldflags`: one `-X pkg.var=value` a line, # comments). */
+function extraLdflags(dir) {
+  const file = join(dir, 'ldflags');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter(Boolean)
+    .flatMap((line) => {
+      const m = /^-X (\S+=\S+)$/.exec(line);
+      if (!m) throw new Error(`engines: ${file}: not a "-X pkg.var=value" line: ${line}`);
+      return ['-X', m[1]];
+    });
+}
+
 /**
  * Builds one module's tools and main packages into the cache (when not there yet).
  * @returns the folder holding its binaries
@@ -120,7 +135,7 @@ export function buildModule(name, log = (line) => process.stderr.write(`${line}\
   log(`engines: building ${name} (first time for this pin; cached in ${out})`);
   const env = { ...process.env, GOFLAGS: '-mod=readonly -buildvcs=false', CGO_ENABLED: process.env.CGO_ENABLED ?? '0' };
   const modfile = restoreSymlinks(dir, join(tmp, 'work'), env);
-  const argv = ['go', 'build', ...modfile, '-trimpath', '-ldflags=-s -w', '-o', join(tmp, 'bin') + '/', 'tool', ...(hasMains ? ['./...'] : [])];
+  const argv = ['go', 'build', ...modfile, '-trimpath', `-ldflags=${['-s', '-w', ...extraLdflags(dir)].join(' ')}`, '-o', join(tmp, 'bin') + '/', 'tool', ...(hasMains ? ['./...'] : [])];
   const r = run(argv, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
   rmSync(join(tmp, 'work'), { recursive: true, force: true });
   if (r.status !== 0) {

@@ -99,6 +99,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
           `--service-account-key-file=${pki.serviceAccountPub}`,
           `--service-account-signing-key-file=${pki.serviceAccountKey}`,
           '--allow-privileged=true',
+          // Logs and exec go to the kubelet at the node's InternalIP: the test nodes have no DNS names.
+          '--kubelet-preferred-address-types=InternalIP',
           '--profiling=false',
           '--v=1',
         ],

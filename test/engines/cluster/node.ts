@@ -193,7 +193,8 @@ state = "${join(dir, 'containerd-state')}"
         failCgroupV1: false,
         failSwapOn: false,
         containerRuntimeEndpoint: `unix://${socket}`,
-        address: '127.0.0.1',
+        // The node's InternalIP (--node-ip): where the API server reaches it for logs and exec.
+        address: gateway,
         port,
         readOnlyPort: 0,
         healthzBindAddress: '127.0.0.1',
