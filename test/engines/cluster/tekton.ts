@@ -7,7 +7,8 @@
  * One Tekton per cluster: unlike Argo, Tekton cannot be scoped to a namespace. Its CRDs, cluster
  * roles and the `tekton-pipelines` namespace its roles name are shared by every version, and two
  * controllers would both reconcile every PipelineRun. So a run installs one version, the newest
- * by default; the oldest is run by a second cluster run (or checked offline by tekton-validate).
+ * by default; the oldest by a second cluster run (VNF_ENGINES_TEKTON=v1.3.1, `npm run test:engines`
+ * does both) and offline by tekton-validate.
  *
  * Not installed: the webhook (admission needs TLS and a Service the API server can reach; see
  * the report in startTektonController), the events controller, the remote resolvers. Without
@@ -49,8 +50,14 @@ export const TEKTON_VERSIONS: readonly TektonVersion[] = [
   { module: 'tekton-v1-3', goModule: 'github.com/tektoncd/pipeline', version: 'v1.3.1', namespace: 'tekton-pipelines' },
 ];
 
-/** The version a cluster run installs. */
-export const DEFAULT_TEKTON: TektonVersion = TEKTON_VERSIONS[0]!;
+/** The version a cluster run installs: VNF_ENGINES_TEKTON (e.g. v1.3.1), else the newest. */
+export function tektonUnderTest(env: NodeJS.ProcessEnv = process.env): TektonVersion {
+  const asked = env.VNF_ENGINES_TEKTON;
+  if (!asked) return TEKTON_VERSIONS[0]!;
+  const version = TEKTON_VERSIONS.find((v) => v.version === asked);
+  if (!version) throw new Error(`VNF_ENGINES_TEKTON=${asked}: not one of ${TEKTON_VERSIONS.map((v) => v.version).join(', ')}`);
+  return version;
+}
 
 /** What docs/tekton.md requires of the `feature-flags` ConfigMap. */
 export const REQUIRED_FEATURE_FLAGS: Readonly<Record<string, string>> = { 'enable-api-fields': 'beta' };
@@ -220,8 +227,7 @@ export interface TektonControllerOptions {
   readonly admin: KubeRest;
   /** Folder holding the version's binaries (controller, …). */
   readonly bin: string;
-  /** @default DEFAULT_TEKTON */
-  readonly version?: TektonVersion;
+  readonly version: TektonVersion;
   readonly dir: string;
   /** See {@link TektonCommandOptions.shellImage}. */
   readonly shellImage: string;
@@ -247,7 +253,7 @@ export interface TektonControllerOptions {
  */
 export async function startTektonController(o: TektonControllerOptions): Promise<TektonController> {
   const { admin } = o;
-  const version = o.version ?? DEFAULT_TEKTON;
+  const { version } = o;
   const configDir = join(tektonModuleDir(version), 'config');
   const user = o.cluster.identities.tektonController!.user;
   const objects = tektonManifests(configDir, { user, featureFlags: o.featureFlags, version: version.version });

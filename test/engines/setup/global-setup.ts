@@ -11,7 +11,7 @@ import process from 'node:process';
 import type { TestProject } from 'vitest/node';
 import { startArgoController, ARGO_VERSIONS, type ArgoController } from '../cluster/argo.js';
 import { startCluster, type TestCluster } from '../cluster/cluster.js';
-import { DEFAULT_TEKTON, startTektonController, tektonImageArchives, TEKTON_VERSIONS, type TektonController } from '../cluster/tekton.js';
+import { startTektonController, tektonImageArchives, tektonUnderTest, TEKTON_VERSIONS, type TektonController } from '../cluster/tekton.js';
 import { PAUSE_IMAGE } from '../cluster/node.js';
 import { REPO_ROOT } from '../../kube/harness.js';
 import { KubeRest } from '../fixtures/kube-rest.js';
@@ -24,13 +24,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   installSystemDeps();
   const bins = buildEngineBinaries(['kubernetes', 'kubevirt', ...ARGO_VERSIONS.map((v) => v.module), ...TEKTON_VERSIONS.map((v) => v.module)]);
   const kubernetes = bins.kubernetes!;
+  const tektonVersion = tektonUnderTest();
   const cacheDir = dirname(dirname(kubernetes));
   mkdirSync(cacheDir, { recursive: true });
   const images = [
     pauseImage(kubernetes, PAUSE_IMAGE),
     stepImageArchive(cacheDir),
     ...ARGO_VERSIONS.map((v) => argoexecImageArchive(bins[v.module]!, v.version)),
-    ...tektonImageArchives(bins[DEFAULT_TEKTON.module]!, DEFAULT_TEKTON.version),
+    ...tektonImageArchives(bins[tektonVersion.module]!, tektonVersion.version),
   ];
   let cluster: TestCluster | undefined;
   const controllers: ArgoController[] = [];
@@ -49,8 +50,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       // The CRDs are cluster-wide: the newest version's serve both controllers.
       controllers.push(await startArgoController({ cluster, admin, bin: bins[version.module]!, version, dir: join(cluster.dir, `argo-${version.version}`), installCrds: i === 0 }));
     }
-    // One Tekton per cluster (it cannot be scoped to a namespace): the newest we support.
-    tekton = await startTektonController({ cluster, admin, bin: bins[DEFAULT_TEKTON.module]!, dir: join(cluster.dir, `tekton-${DEFAULT_TEKTON.version}`), shellImage: STEP_IMAGE });
+    // One Tekton per cluster (it cannot be scoped to a namespace): the newest we support, or VNF_ENGINES_TEKTON.
+    tekton = await startTektonController({ cluster, admin, bin: bins[tektonVersion.module]!, version: tektonVersion, dir: join(cluster.dir, `tekton-${tektonVersion.version}`), shellImage: STEP_IMAGE });
     await admin.waitFor('the CRDs to be established', () => admin.list('CustomResourceDefinition'), (crds) =>
       crds.filter((c) => /kubevirt\.io|argoproj\.io/.test(c.metadata.name)).every((c) => c.status?.conditions?.some((x: any) => x.type === 'Established' && x.status === 'True')));
     const context: EnginesContext = {
