@@ -3,16 +3,24 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 
-/** A TCP port free on 127.0.0.1 right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+/**
+ * A TCP port free on 127.0.0.1 right now: any (the kernel's ephemeral range), or one below
+ * `below` (some programs parse ports as int16: Tekton 1.3's knative refuses 32768 and up).
+ */
+export async function freePort(below?: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const wanted = below === undefined ? 0 : 20_000 + Math.floor(Math.random() * (below - 20_000));
+    const port = await new Promise<number | undefined>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(undefined));
+      server.listen(wanted, '127.0.0.1', () => {
+        const { port: bound } = server.address() as { port: number };
+        server.close(() => resolve(bound));
+      });
     });
-  });
+    if (port !== undefined) return port;
+  }
+  throw new Error(`no free port${below === undefined ? '' : ` below ${below}`} on 127.0.0.1`);
 }
 
 /** Options of {@link httpGet}. */

@@ -264,7 +264,8 @@ export async function startTektonController(o: TektonControllerOptions): Promise
     crds.filter((c) => c.metadata.name.endsWith('.tekton.dev')).every((c) => c.status?.conditions?.some((x: any) => x.type === 'Established' && x.status === 'True')));
 
   mkdirSync(o.dir, { recursive: true });
-  const [metrics, probes, profiling] = [await freePort(), await freePort(), await freePort()];
+  // Below 32768: Tekton 1.3's knative parses METRICS_PROMETHEUS_PORT as an int16.
+  const [metrics, probes, profiling] = [await freePort(32_768), await freePort(32_768), await freePort(32_768)];
   const { argv, env } = tektonControllerCommand(configDir, {
     bin: o.bin,
     version,
