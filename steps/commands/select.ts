@@ -7,7 +7,7 @@
  * failed (RBAC, connection, server errors after retries); 2 bad scenario or flags.
  */
 import { randomInt } from 'node:crypto';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { UsageError } from '../../generator/errors.js';
 import type { Io } from '../../generator/io.js';
 import { tolerationsFor, type Scenario } from '../../scenario/index.js';
@@ -15,6 +15,7 @@ import { stepLogger, type StepLogger } from '../log.js';
 import { writeResult } from '../result.js';
 import { stepScenario } from '../scenario.js';
 import type { ClusterSelection, KubeClient, SelectionCriteria } from '../kube/index.js';
+import { argoExecutorProblem, executorImage, type PodContainers } from '../argo-preflight.js';
 import { coscheduleProblem, tektonVersionProblem, type PodPlacement } from '../tekton-preflight.js';
 import { MAX_SEED } from '../kube/sample.js';
 
@@ -24,7 +25,7 @@ interface SelectOptions {
   readonly out?: string;
   readonly tolerationsOut?: string;
   readonly allowEmpty?: boolean;
-  readonly tekton?: boolean;
+  readonly engine?: 'argo' | 'tekton';
 }
 
 // Log lines for individual VMIs are capped: a 50,000-VMI cluster must not flood the step log.
@@ -39,7 +40,9 @@ export function selectCommand(io: Io): Command {
     .option('--out <file>', 'write the JSON list of targets to FILE')
     .option('--tolerations-out <file>', "write the JSON list of tolerations for the scenario's taints to FILE")
     .option('--allow-empty', 'an empty selection is a warning and an empty list, not a failure')
-    .option('--tekton', "running as a Tekton TaskRun (POD_NAME, POD_NAMESPACE): refuse a Tekton version or affinity-assistant mode that would leave the node steps Pending")
+    .addOption(
+      new Option('--engine <engine>', 'the workflow engine running this step (reads this pod: POD_NAME, POD_NAMESPACE): refuse, before any fault, an engine version or setting known to break the run').choices(['argo', 'tekton']),
+    )
     .action(async (options: SelectOptions) => run(options, io));
 }
 
@@ -60,7 +63,8 @@ async function run(options: SelectOptions, io: Io): Promise<void> {
     if (!options.allowEmpty) throw new kube.NoTargetsError(criteria, selection.counts, selection.scope);
     log('warn', `${kube.describeEmptySelection(criteria, selection.counts, selection.scope)}; --allow-empty: continuing with no target`, { counts: selection.counts });
   }
-  if (options.tekton) await checkTekton(client, io, selection.targets.map((t) => t.node), log);
+  if (options.engine === 'tekton') await checkTekton(client, io, selection.targets.map((t) => t.node), log);
+  if (options.engine === 'argo') await checkArgo(client, io, log);
   writeResult(options.tolerationsOut, tolerationsFor(scenario.taints));
   writeResult(options.out, selection.targets);
 }
@@ -83,12 +87,26 @@ async function checkTekton(client: KubeClient, io: Io, targetNodes: readonly str
   if (version === undefined) log('warn', `cannot read Tekton's version (ConfigMap pipelines-info in ${TEKTON_NAMESPACES.join(' or ')}); not checked`);
   const versionProblem = version === undefined ? undefined : tektonVersionProblem(version);
   if (versionProblem) throw new Error(versionProblem);
-  const { POD_NAME: name, POD_NAMESPACE: namespace } = io.env;
-  if (!name || !namespace) return log('warn', 'POD_NAME or POD_NAMESPACE unset: the affinity assistant is not checked');
-  const pod = await client.getPod(namespace, name).catch((e: Error) => log('warn', `cannot read this pod (${e.message}): the affinity assistant is not checked`));
+  const pod = await ownPod(client, io, 'the affinity assistant', log);
   const placement = pod ? coscheduleProblem(pod as PodPlacement, targetNodes) : undefined;
   if (placement) throw new Error(placement);
   log('info', `Tekton ${version ?? '(version unknown)'}: no setting known to break the run`, { tektonVersion: version ?? null });
+}
+
+/** Refuses (exit 1, before any fault) an Argo older than 3.6, known by the executor image in this pod. */
+async function checkArgo(client: KubeClient, io: Io, log: StepLogger['log']): Promise<void> {
+  const pod = await ownPod(client, io, "Argo's version", log);
+  if (!pod) return;
+  const problem = argoExecutorProblem(pod as PodContainers);
+  if (problem) throw new Error(problem);
+  log('info', `Argo executor ${executorImage(pod as PodContainers) ?? '(not found)'}: no version known to break the run`);
+}
+
+/** This step's own pod (POD_NAME, POD_NAMESPACE), or undefined with a warning that `what` is not checked. */
+async function ownPod(client: KubeClient, io: Io, what: string, log: StepLogger['log']): Promise<unknown> {
+  const { POD_NAME: name, POD_NAMESPACE: namespace } = io.env;
+  if (!name || !namespace) return log('warn', `POD_NAME or POD_NAMESPACE unset: ${what} is not checked`);
+  return client.getPod(namespace, name).catch((e: Error) => log('warn', `cannot read this pod (${e.message}): ${what} is not checked`));
 }
 
 function criteriaOf(scenario: Scenario): SelectionCriteria {

@@ -74,8 +74,8 @@ describe('the Tekton Tasks', () => {
     ]);
     const [step, results] = select.spec.steps;
     // select writes its list to a volume of the pod; the results step checks the size and writes the results.
-    expect([step.command, step.args]).toEqual([['vmi-network-filter'], ['step', 'select', '--out=/vnf-selection/targets.json', '--tekton']]);
-    // --tekton reads select's own pod (the affinity assistant's placement).
+    expect([step.command, step.args]).toEqual([['vmi-network-filter'], ['step', 'select', '--out=/vnf-selection/targets.json', '--engine=tekton']]);
+    // --engine=tekton reads select's own pod (the affinity assistant's placement).
     expect(step.env.slice(SCENARIO_KEYS.length)).toEqual([
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },

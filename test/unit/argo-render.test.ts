@@ -179,7 +179,13 @@ describe('the Argo workflow', () => {
     const wf = render(scenario({}));
     const expected = SCENARIO_KEYS.map((k) => ({ name: k.env, value: `{{workflow.parameters.${k.key}}}` }));
     expect(template(wf, 'node-step-1').container.env).toEqual(expected);
-    expect(template(wf, 'select-1').container.env).toEqual(expected);
+    // select also reads its own pod (--engine=argo: the executor image tells Argo's release).
+    expect(template(wf, 'select-1').container.env).toEqual([
+      ...expected,
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    ]);
+    expect(template(wf, 'select-1').container.args).toContain('--engine=argo');
   });
 
   it('should make every scenario key a workflow parameter holding the scenario value', () => {
