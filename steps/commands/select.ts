@@ -14,9 +14,8 @@ import { tolerationsFor, type Scenario } from '../../scenario/index.js';
 import { stepLogger, type StepLogger } from '../log.js';
 import { writeResult } from '../result.js';
 import { stepScenario } from '../scenario.js';
-import type { ClusterSelection, KubeClient, SelectionCriteria } from '../kube/index.js';
-import { argoExecutorProblem, executorImage, type PodContainers } from '../argo-preflight.js';
-import { coscheduleProblem, tektonVersionProblem, type PodPlacement } from '../tekton-preflight.js';
+import type { ClusterSelection, SelectionCriteria } from '../kube/index.js';
+import { checkEngine, ENGINES, type Engine } from '../preflight/index.js';
 import { MAX_SEED } from '../kube/sample.js';
 
 interface SelectOptions {
@@ -25,7 +24,7 @@ interface SelectOptions {
   readonly out?: string;
   readonly tolerationsOut?: string;
   readonly allowEmpty?: boolean;
-  readonly engine?: 'argo' | 'tekton';
+  readonly engine?: Engine;
 }
 
 // Log lines for individual VMIs are capped: a 50,000-VMI cluster must not flood the step log.
@@ -41,7 +40,7 @@ export function selectCommand(io: Io): Command {
     .option('--tolerations-out <file>', "write the JSON list of tolerations for the scenario's taints to FILE")
     .option('--allow-empty', 'an empty selection is a warning and an empty list, not a failure')
     .addOption(
-      new Option('--engine <engine>', 'the workflow engine running this step (reads this pod: POD_NAME, POD_NAMESPACE): refuse, before any fault, an engine version or setting known to break the run').choices(['argo', 'tekton']),
+      new Option('--engine <engine>', 'the workflow engine running this step (reads this pod: POD_NAME, POD_NAMESPACE): refuse, before any fault, an engine version or setting known to break the run').choices(ENGINES),
     )
     .action(async (options: SelectOptions) => run(options, io));
 }
@@ -63,50 +62,9 @@ async function run(options: SelectOptions, io: Io): Promise<void> {
     if (!options.allowEmpty) throw new kube.NoTargetsError(criteria, selection.counts, selection.scope);
     log('warn', `${kube.describeEmptySelection(criteria, selection.counts, selection.scope)}; --allow-empty: continuing with no target`, { counts: selection.counts });
   }
-  if (options.engine === 'tekton') await checkTekton(client, io, selection.targets.map((t) => t.node), log);
-  if (options.engine === 'argo') await checkArgo(client, io, log);
+  if (options.engine) await checkEngine(options.engine, client, io, selection.targets.map((t) => t.node), log);
   writeResult(options.tolerationsOut, tolerationsFor(scenario.taints));
   writeResult(options.out, selection.targets);
-}
-
-/** Namespaces Tekton Pipelines is installed in: upstream's, OpenShift Pipelines'. */
-const TEKTON_NAMESPACES = ['tekton-pipelines', 'openshift-pipelines'];
-
-/**
- * Refuses (exit 1, before any fault) what would leave the node steps Pending: a Tekton older
- * than 1.3 (from pipelines-info, which Tekton lets every authenticated user read) and an
- * affinity assistant tying the run to select's node while VMIs run elsewhere (select's own pod).
- * What cannot be read is logged and let be: the check must not stop a run that would work.
- */
-async function checkTekton(client: KubeClient, io: Io, targetNodes: readonly string[], log: StepLogger['log']): Promise<void> {
-  let version: string | undefined;
-  for (const ns of TEKTON_NAMESPACES) {
-    version = await client.getConfigMapData(ns, 'pipelines-info').then((d) => d.version, () => undefined);
-    if (version !== undefined) break;
-  }
-  if (version === undefined) log('warn', `cannot read Tekton's version (ConfigMap pipelines-info in ${TEKTON_NAMESPACES.join(' or ')}); not checked`);
-  const versionProblem = version === undefined ? undefined : tektonVersionProblem(version);
-  if (versionProblem) throw new Error(versionProblem);
-  const pod = await ownPod(client, io, 'the affinity assistant', log);
-  const placement = pod ? coscheduleProblem(pod as PodPlacement, targetNodes) : undefined;
-  if (placement) throw new Error(placement);
-  log('info', `Tekton ${version ?? '(version unknown)'}: no setting known to break the run`, { tektonVersion: version ?? null });
-}
-
-/** Refuses (exit 1, before any fault) an Argo older than 3.6, known by the executor image in this pod. */
-async function checkArgo(client: KubeClient, io: Io, log: StepLogger['log']): Promise<void> {
-  const pod = await ownPod(client, io, "Argo's version", log);
-  if (!pod) return;
-  const problem = argoExecutorProblem(pod as PodContainers);
-  if (problem) throw new Error(problem);
-  log('info', `Argo executor ${executorImage(pod as PodContainers) ?? '(not found)'}: no version known to break the run`);
-}
-
-/** This step's own pod (POD_NAME, POD_NAMESPACE), or undefined with a warning that `what` is not checked. */
-async function ownPod(client: KubeClient, io: Io, what: string, log: StepLogger['log']): Promise<unknown> {
-  const { POD_NAME: name, POD_NAMESPACE: namespace } = io.env;
-  if (!name || !namespace) return log('warn', `POD_NAME or POD_NAMESPACE unset: ${what} is not checked`);
-  return client.getPod(namespace, name).catch((e: Error) => log('warn', `cannot read this pod (${e.message}): ${what} is not checked`));
 }
 
 function criteriaOf(scenario: Scenario): SelectionCriteria {

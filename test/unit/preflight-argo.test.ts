@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { argoExecutorProblem, imageTag } from '../../steps/argo-preflight.js';
+import { argoExecutorProblem, imageTag } from '../../steps/preflight/argo.js';
 
 const pod = (image: string) => ({ spec: { initContainers: [{ name: 'init', image }], containers: [{ name: 'wait', image }, { name: 'main', image: 'ghcr.io/x/vmi-network-filter:0.1.0' }] } });
 

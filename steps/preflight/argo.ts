@@ -5,7 +5,7 @@
  * from a step, but the executor image it put into select's own pod is its own release by
  * default (`quay.io/argoproj/argoexec:<controller version>`).
  */
-import { parseVersion } from './tekton-preflight.js';
+import { isOlderThan } from './version.js';
 
 /** The oldest Argo Workflows release we support. */
 export const MIN_ARGO_VERSION = '3.6.0';
@@ -34,11 +34,7 @@ export function executorImage(pod: PodContainers): string | undefined {
 /** Why the Argo of this pod's executor cannot run our Workflows, or undefined (new enough, or unknown). */
 export function argoExecutorProblem(pod: PodContainers): string | undefined {
   const image = executorImage(pod);
-  const v = image === undefined ? undefined : parseVersion(imageTag(image) ?? '');
-  const min = parseVersion(MIN_ARGO_VERSION)!;
-  if (!v) return undefined;
-  const older = v[0] !== min[0] ? v[0] < min[0] : v[1] < min[1];
-  if (!older) return undefined;
+  if (image === undefined || !isOlderThan(imageTag(image) ?? '', MIN_ARGO_VERSION)) return undefined;
   return (
     `Argo's executor here is ${image}: Argo Workflows before ${MIN_ARGO_VERSION} ignores synchronization.mutexes (two runs could ` +
     "fault the same VMIs at once) and a CronWorkflow's schedules. Upgrade Argo Workflows to 3.6 or later"

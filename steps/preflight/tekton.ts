@@ -7,22 +7,14 @@
  *     every pod of a run to one node: node steps pinned to another node never schedule.
  */
 
+import { isOlderThan } from './version.js';
+
 /** The oldest Tekton Pipelines release we support. */
 export const MIN_TEKTON_VERSION = '1.3.0';
 
-/** `[major, minor, patch]` of a `v1.15.1`-style version, or undefined (e.g. "devel"). */
-export function parseVersion(version: string): [number, number, number] | undefined {
-  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version.trim());
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
-}
-
 /** Why `version` (Tekton's pipelines-info) cannot run our Pipelines, or undefined. */
 export function tektonVersionProblem(version: string): string | undefined {
-  const v = parseVersion(version);
-  const min = parseVersion(MIN_TEKTON_VERSION)!;
-  if (!v) return undefined;
-  const older = v[0] !== min[0] ? v[0] < min[0] : v[1] !== min[1] ? v[1] < min[1] : v[2] < min[2];
-  if (!older) return undefined;
+  if (!isOlderThan(version, MIN_TEKTON_VERSION)) return undefined;
   return (
     `Tekton Pipelines ${version} is older than ${MIN_TEKTON_VERSION}: it does not substitute $(params.node) in the taskRunSpecs pod ` +
     'templates that pin inject, verify and rollback to their VMI\'s node, so those pods would stay Pending until the run times out. Upgrade Tekton Pipelines'
