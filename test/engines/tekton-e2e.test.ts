@@ -180,32 +180,31 @@ describe('the generated Tekton Pipeline on the real Tekton controller', () => {
     await expectRestored();
   });
 
-  it("should fail in select, before any fault, saying how to raise the limit, when the selection is too large for Tekton's termination message", async () => {
-    // 14 VMIs with long names: about 4.9 kB of results, past the 4096 bytes of a termination message.
-    const names = Array.from({ length: 14 }, (_, i) => `density-vm-with-a-rather-long-name-for-a-test-${String(i).padStart(3, '0')}`);
-    const paper = await vmisWithoutKubelet(kube, { namespace: 'big-fleet', names, node: 'node-paper' });
-    try {
-      const name = await start(['--namespace', 'big-fleet', '--instance-count', '0', '--execution', 'parallel', '--chaos-duration', '2']);
-      const { run, taskRuns } = await followRun(kube, NS, name);
-      expect(succeeded(run)?.status).toBe('False');
-      // select failed (each retry the same): nothing was injected, finally's rollback had no targets.
-      expect(ran(taskRuns).filter((t) => !t.startsWith('select '))).toEqual(['report Succeeded']);
-      const select = taskRuns.filter((tr) => pipelineTaskOf(tr) === 'select');
-      expect(await stepLog(kube, select[0]!, 'results')).toMatch(/14 VMIs were selected: their results take about \d+ bytes, more than the 4096 bytes .*results-from: sidecar-logs/);
-    } finally {
-      await paper.destroy();
-    }
-  });
-
-  /** Runs a parallel scenario on `namespace` and expects select to fail, before any fault, saying `message`. */
-  async function expectRefusedInSelect(namespace: string, message: RegExp): Promise<void> {
+  /**
+   * Runs a parallel scenario on `namespace` and expects select to fail, before any fault, with
+   * its `step` (select, or results) saying `message`: nothing was injected, finally's rollback
+   * had no targets, only the report ran.
+   */
+  async function expectRefusedInSelect(namespace: string, message: RegExp, step = 'select'): Promise<void> {
     const name = await start(['--namespace', namespace, '--instance-count', '0', '--execution', 'parallel', '--chaos-duration', '2']);
     const { run, taskRuns } = await followRun(kube, NS, name);
     expect(succeeded(run)?.status).toBe('False');
     expect(ran(taskRuns).filter((t) => !t.startsWith('select '))).toEqual(['report Succeeded']);
     const select = taskRuns.find((tr) => pipelineTaskOf(tr) === 'select')!;
-    expect(await stepLog(kube, select, 'select')).toMatch(message);
+    expect(await stepLog(kube, select, step)).toMatch(message);
   }
+
+  it("should fail in select, before any fault, saying how to raise the limit, when the selection is too large for Tekton's termination message", async () => {
+    // 14 VMIs with long names: about 4.9 kB of results, past the 4096 bytes of a termination message.
+    const names = Array.from({ length: 14 }, (_, i) => `density-vm-with-a-rather-long-name-for-a-test-${String(i).padStart(3, '0')}`);
+    const paper = await vmisWithoutKubelet(kube, { namespace: 'big-fleet', names, node: 'node-paper' });
+    try {
+      // The results step (it writes the results) fails, on every retry of select alike.
+      await expectRefusedInSelect('big-fleet', /14 VMIs were selected: their results take about \d+ bytes, more than the 4096 bytes .*results-from: sidecar-logs/, 'results');
+    } finally {
+      await paper.destroy();
+    }
+  });
 
   it('should refuse in select, before any fault, a Tekton older than 1.3 (node steps would stay Pending)', async () => {
     const version = (await kube.get('ConfigMap', 'pipelines-info', 'tekton-pipelines')).data.version as string;
