@@ -28,7 +28,9 @@ import {
   type TerminationGuard,
 } from '../netfilter/index.js';
 import { measureNodeClock } from './node-clock.js';
-import { addNodeStepOptions, checkRunId, LauncherGoneError, locateLauncher, parseTarget, planForScenario, runStep, type NodeStepFlags } from './node-step.js';
+import type { Target } from '../target.js';
+import { runNodeStep } from './node-run.js';
+import { addNodeStepOptions, checkRunId, LauncherGoneError, locateLauncher, planForScenario, type NodeStepFlags } from './node-step.js';
 import { NOW_FLAG, parseNow } from './now-option.js';
 
 /** inject's flags: the node-step flags and --now. */
@@ -36,8 +38,7 @@ interface InjectFlags extends NodeStepFlags {
   readonly now?: string;
 }
 
-async function inject(flags: InjectFlags, io: Io, { log }: StepLogger, guard: TerminationGuard): Promise<Record<string, unknown>> {
-  const target = parseTarget(flags.target, flags.netns);
+async function inject(target: Target, flags: InjectFlags, io: Io, { log }: StepLogger, guard: TerminationGuard): Promise<Record<string, unknown>> {
   const runId = checkRunId(flags.runId);
   const binding = filterableBinding(target.binding);
   const scenario = stepScenario(flags.scenario, io);
@@ -127,14 +128,23 @@ async function inject(flags: InjectFlags, io: Io, { log }: StepLogger, guard: Te
 
 /** The `inject` step. Exit 0 applied, 1 runtime failure, 2 bad input, 143 stopped (undone). */
 export function injectCommand(io: Io): Command {
-  return addNodeStepOptions(new Command('inject').description("block the scenario's traffic of one VMI in its virt-launcher network namespace"))
+  return addNodeStepOptions(new Command('inject').description("block the scenario's traffic of one VMI (--target), or of a node's VMIs in the run ledger (--node), in their virt-launcher network namespaces"))
     .option(NOW_FLAG, 'Unix time taken as the inject time the deadline counts from (default: now; for tests)')
     .action(async (flags: InjectFlags) => {
       // Guarded until the result is written, so a stop request is acted on (undo) where that is
       // safe, and the result file always matches what is left in the namespace.
       const guard = guardTermination();
       try {
-        await runStep(io, 'inject', flags.out, (logger) => inject(flags, io, logger, guard));
+        await runNodeStep(io, flags, {
+          name: 'inject',
+          record: 'inject',
+          one: (target, logger) => inject(target, flags, io, logger, guard),
+          summarize: (r) => ({
+            detail: `applied ${(r.rules as unknown[]).length} rules (${String(r.backend)}); the kernel ends them at ${isoSeconds(r.expiresAt as number)}`,
+            data: { backend: r.backend as string, rules: (r.rules as unknown[]).length, expiresAt: r.expiresAt as number, applyMs: r.applyMs as number },
+          }),
+          stopRequested: guard.signal,
+        });
       } finally {
         guard.dispose();
       }

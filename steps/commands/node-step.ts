@@ -25,7 +25,13 @@ import {
 
 /** Parsed flags of inject, verify and rollback. */
 export interface NodeStepFlags {
-  readonly target: string;
+  /** One VMI, inline (no ledger). */
+  readonly target?: string;
+  /** Every VMI of this node in the run's ledger (or the one at --index). */
+  readonly node?: string;
+  readonly index?: string;
+  readonly scenarioNumber: string;
+  readonly ledgerNamespace?: string;
   readonly runId: string;
   readonly scenario?: string;
   readonly netns?: string;
@@ -37,7 +43,11 @@ export interface NodeStepFlags {
 /** Adds the node-step flags (the contract the generated workflows call) to `command`. */
 export function addNodeStepOptions(command: Command): Command {
   return command
-    .requiredOption('--target <json>', "the VMI: one element of select's output, inline JSON")
+    .option('--target <json>', "one VMI: an element of select's --out list, inline JSON (instead of --node)")
+    .option('--node <name>', "act on this node's VMIs in the run's ledger, each on its own (instead of --target)")
+    .option('--index <i>', "with --node: only the VMI at this index of the node's ledger (a serial step); empty: all")
+    .option('--scenario-number <n>', "with --node: the scenario's number in its file (its part of the ledger)", '1')
+    .option('--ledger-namespace <ns>', 'with --node: the namespace of the ledger (default: $POD_NAMESPACE, the run\'s)')
     .requiredOption('--run-id <id>', 'run id (workflow uid); scopes every rule')
     .option('--scenario <file|json>', 'scenario file or inline JSON (krkn-hub environment variables apply on top)')
     .option('--netns <path>', "the launcher's network namespace (skips discovery), e.g. /run/netns/NAME")
@@ -51,12 +61,19 @@ export function addNodeStepOptions(command: Command): Command {
  * @throws UsageError (exit 2) listing every problem.
  */
 export function parseTarget(json: string, netns: string | undefined): Target {
-  let value: unknown;
+  return checkTarget(parseJson(json), netns);
+}
+
+function parseJson(json: string): unknown {
   try {
-    value = JSON.parse(json);
+    return JSON.parse(json);
   } catch (e) {
     throw new UsageError(`--target is not JSON: ${(e as Error).message}`);
   }
+}
+
+/** A target checked against the schema. @throws UsageError (exit 2) listing every problem. */
+export function checkTarget(value: unknown, netns: string | undefined): Target {
   const parsed = targetSchema.safeParse(value);
   if (!parsed.success) {
     throw new UsageError(`--target: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);

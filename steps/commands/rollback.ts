@@ -5,33 +5,53 @@
  * no scenario, so a broken scenario cannot keep a fault in place.
  */
 import { Command } from 'commander';
+import { UsageError } from '../../generator/errors.js';
 import type { Io } from '../../generator/io.js';
+import type { StepLogger } from '../log.js';
 import { locateAt, netnsAt, podNamespaces, removeRun, runNames, type Removal } from '../netfilter/index.js';
-import { addNodeStepOptions, checkRunId, parseTarget, runStep, type NodeStepFlags } from './node-step.js';
+import { Option } from 'commander';
+import type { Target } from '../target.js';
+import { runNodeStep } from './node-run.js';
+import { addNodeStepOptions, checkRunId, type NodeStepFlags } from './node-step.js';
+
+/** rollback's flags: the node-step flags and --record-as. */
+interface RollbackFlags extends NodeStepFlags {
+  readonly recordAs: 'rollback' | 'exit-rollback';
+}
+
+/** Removes this run's rules of one VMI; the result JSON. */
+async function rollback(target: Target, flags: NodeStepFlags, log: StepLogger['log']): Promise<Record<string, unknown>> {
+  const runId = checkRunId(flags.runId);
+  const names = runNames(runId);
+  const vmi = `${target.namespace}/${target.name}`;
+  if (flags.netns === undefined && target.launcherPodUid === undefined) throw new UsageError(`the target ${vmi} has no launcherPodUid, so its launcher cannot be found; give --netns`);
+  // Every namespace of the pod, not only one that still looks like a launcher: a VM that
+  // stopped meanwhile leaves its namespace without a tap, but possibly with our rules.
+  const paths =
+    flags.netns !== undefined
+      ? locateAt(flags.netns) === undefined ? [] : [flags.netns]
+      : [...podNamespaces(flags.proc, target.launcherPodUid!).values()].map((pids) => `${flags.proc}/${pids[0]}/ns/net`);
+  const results: (Removal & { netns: string })[] = [];
+  for (const path of paths) results.push({ netns: path, ...(await removeRun(netnsAt(path), names)) });
+  const removed = results.flatMap((r) => r.removed);
+  const gone = results.every((r) => r.gone);
+  const msg = gone
+    ? `the launcher namespace of ${vmi} is gone; its rules went with it`
+    : removed.length > 0 ? `removed ${removed.join(', ')}` : `no rules of run ${runId} left (already rolled back, or never injected)`;
+  log('info', msg, { vmi, netns: results.map((r) => r.netns) });
+  return { ok: true, runId, vmi, netns: results.map((r) => r.netns), removed, gone, message: msg };
+}
 
 /** The `rollback` step. Exit 0 removed or nothing to remove, 1 runtime failure, 2 bad input. */
 export function rollbackCommand(io: Io): Command {
-  return addNodeStepOptions(new Command('rollback').description("remove this run's rules (idempotent)")).action((flags: NodeStepFlags) =>
-    runStep(io, 'rollback', flags.out, async ({ log }) => {
-      const target = parseTarget(flags.target, flags.netns);
-      const runId = checkRunId(flags.runId);
-      const names = runNames(runId);
-      const vmi = `${target.namespace}/${target.name}`;
-      // Every namespace of the pod, not only one that still looks like a launcher: a VM that
-      // stopped meanwhile leaves its namespace without a tap, but possibly with our rules.
-      const paths =
-        flags.netns !== undefined
-          ? locateAt(flags.netns) === undefined ? [] : [flags.netns]
-          : [...podNamespaces(flags.proc, target.launcherPodUid!).values()].map((pids) => `${flags.proc}/${pids[0]}/ns/net`);
-      const results: (Removal & { netns: string })[] = [];
-      for (const path of paths) results.push({ netns: path, ...(await removeRun(netnsAt(path), names)) });
-      const removed = results.flatMap((r) => r.removed);
-      const gone = results.every((r) => r.gone);
-      const msg = gone
-        ? `the launcher namespace of ${vmi} is gone; its rules went with it`
-        : removed.length > 0 ? `removed ${removed.join(', ')}` : `no rules of run ${runId} left (already rolled back, or never injected)`;
-      log('info', msg, { vmi, netns: results.map((r) => r.netns) });
-      return { ok: true, runId, vmi, netns: results.map((r) => r.netns), removed, gone };
-    }),
-  );
+  return addNodeStepOptions(new Command('rollback').description("remove this run's rules of one VMI (--target) or of a node's VMIs in the run ledger (--node); idempotent"))
+    .addOption(new Option('--record-as <record>', 'with --node: the ledger record written (exit-rollback: by the exit handler)').choices(['rollback', 'exit-rollback']).default('rollback'))
+    .action((flags: RollbackFlags) =>
+      runNodeStep(io, flags, {
+        name: 'rollback',
+        record: flags.recordAs,
+        one: (target, { log }) => rollback(target, flags, log),
+        summarize: (r) => ({ detail: String(r.message), data: { removed: (r.removed as unknown[]).length, gone: r.gone as boolean } }),
+      }),
+    );
 }

@@ -1,10 +1,14 @@
 /**
- * `step select`: lists the scenario's VMIs through the Kubernetes API and writes the targets
- * (the JSON list Argo's withParam and Tekton's matrix fan out over) and the tolerations of the
- * scenario's taints (for the node steps' pods).
+ * `step select`: lists the scenario's VMIs through the Kubernetes API. With --run-id and --owner
+ * it writes the selection to the run ledger (ConfigMaps in the run's namespace, owned by the
+ * Workflow or PipelineRun) and gives the engine only small values: the nodes (--nodes-out, what
+ * the per-node pods fan out over) and the serial keys (--serial-out: node and index per VMI).
+ * --out writes the whole target list (for a run by hand); --tolerations-out the tolerations of
+ * the scenario's taints (for the node steps' pods).
  *
  * Exit codes: 0 targets selected (or none, with --allow-empty); 1 nothing selected, or the API
- * failed (RBAC, connection, server errors after retries); 2 bad scenario or flags.
+ * failed (RBAC, connection, server errors after retries); 2 bad scenario or flags, or a selection
+ * larger than a limit of the ledger.
  */
 import { randomInt } from 'node:crypto';
 import { Command, Option } from 'commander';
@@ -17,6 +21,9 @@ import { stepScenario } from '../scenario.js';
 import type { ClusterSelection, SelectionCriteria } from '../kube/index.js';
 import { checkEngine, ENGINES, type Engine } from '../preflight/index.js';
 import { MAX_SEED } from '../kube/sample.js';
+import { LEDGER_OBJECT_BUDGET, OWNER_KINDS, type LedgerOverflow, type LedgerOwner, type OwnerKind } from '../kube/ledger.js';
+import { runIdProblem } from '../netfilter/index.js';
+import type { Target } from '../target.js';
 
 interface SelectOptions {
   readonly scenario?: string;
@@ -25,6 +32,12 @@ interface SelectOptions {
   readonly tolerationsOut?: string;
   readonly allowEmpty?: boolean;
   readonly engine?: Engine;
+  readonly runId?: string;
+  readonly owner?: string;
+  readonly scenarioNumber: string;
+  readonly ledgerNamespace?: string;
+  readonly nodesOut?: string;
+  readonly serialOut?: string;
 }
 
 // Log lines for individual VMIs are capped: a 50,000-VMI cluster must not flood the step log.
@@ -39,6 +52,12 @@ export function selectCommand(io: Io): Command {
     .option('--out <file>', 'write the JSON list of targets to FILE')
     .option('--tolerations-out <file>', "write the JSON list of tolerations for the scenario's taints to FILE")
     .option('--allow-empty', 'an empty selection is a warning and an empty list, not a failure')
+    .option('--run-id <id>', 'write the selection to the run ledger of this run (the owner\'s uid)')
+    .option('--owner <kind/name>', 'with --run-id: the run owning the ledger, Workflow/NAME or PipelineRun/NAME (the ledger is deleted with it)')
+    .option('--scenario-number <n>', "with --run-id: the scenario's number in its file", '1')
+    .option('--ledger-namespace <ns>', "with --run-id: the ledger's namespace (default: $POD_NAMESPACE, the run's)")
+    .option('--nodes-out <file>', 'write the JSON list of the targets\' nodes, each once (what the per-node steps fan out over)')
+    .option('--serial-out <file>', 'write the JSON list of serial keys, {node, index, uid, vmi} per target in order (index: in its node\'s ledger)')
     .addOption(
       new Option('--engine <engine>', 'the workflow engine running this step (reads this pod: POD_NAME, POD_NAMESPACE): refuse, before any fault, an engine version or setting known to break the run').choices(ENGINES),
     )
@@ -63,9 +82,60 @@ async function run(options: SelectOptions, io: Io): Promise<void> {
     log('warn', `${kube.describeEmptySelection(criteria, selection.counts, selection.scope)}; --allow-empty: continuing with no target`, { counts: selection.counts });
   }
   if (options.engine) await checkEngine(options.engine, client, io, selection.targets.map((t) => t.node), log);
+  const ledger = ledgerOf(options, io);
+  if (ledger) {
+    const objects = kube.ledgerObjects(ledger.owner, ledger.scenario, selection.targets);
+    const overflows = kube.ledgerOverflows(objects);
+    if (overflows.length > 0) throw new LedgerLimitError(overflows);
+    await kube.writeLedger(client, ledger.namespace, objects);
+    log('info', `wrote the run ledger: ${objects.length} ConfigMaps in namespace ${ledger.namespace}`, { objects: objects.length, namespace: ledger.namespace, selector: kube.ledgerSelector(ledger.owner.uid, ledger.scenario) });
+  }
   writeResult(options.tolerationsOut, tolerationsFor(scenario.taints));
   writeResult(options.out, selection.targets);
+  writeResult(options.nodesOut, [...new Set(selection.targets.map((t) => t.node))]);
+  writeResult(options.serialOut, serialKeys(selection.targets));
 }
+
+/** Where the ledger goes and whose it is; undefined without --run-id. @throws UsageError. */
+function ledgerOf(options: SelectOptions, io: Io): { owner: LedgerOwner; scenario: number; namespace: string } | undefined {
+  if (options.runId === undefined) {
+    if (options.owner !== undefined) throw new UsageError('--owner needs --run-id');
+    return undefined;
+  }
+  const problem = runIdProblem(options.runId);
+  if (problem) throw new UsageError(`--run-id: ${problem}`);
+  const owner = /^(Workflow|PipelineRun)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(options.owner ?? '');
+  if (!owner) throw new UsageError(`--owner must be Workflow/NAME or PipelineRun/NAME, not "${options.owner ?? ''}"`);
+  if (!/^[1-9]\d{0,3}$/.test(options.scenarioNumber)) throw new UsageError(`--scenario-number must be a positive integer, not "${options.scenarioNumber}"`);
+  const namespace = options.ledgerNamespace ?? io.env.POD_NAMESPACE;
+  if (!namespace) throw new UsageError("--run-id needs the ledger's namespace: --ledger-namespace, or $POD_NAMESPACE (the downward API)");
+  const kind = owner[1] as OwnerKind;
+  return { owner: { apiVersion: OWNER_KINDS[kind], kind, name: owner[2]!, uid: options.runId }, scenario: Number(options.scenarioNumber), namespace };
+}
+
+/** Per target in selection order: its node, its index in that node's ledger, uid and name. */
+export function serialKeys(targets: readonly Target[]): { node: string; index: number; uid: string; vmi: string }[] {
+  const seen = new Map<string, number>();
+  return targets.map((t) => {
+    const index = seen.get(t.node) ?? 0;
+    seen.set(t.node, index + 1);
+    return { node: t.node, index, uid: t.uid, vmi: `${t.namespace}/${t.name}` };
+  });
+}
+
+/** Some node holds more targets than its ledger object has room for. Exit 2: nothing was faulted. */
+export class LedgerLimitError extends Error {
+  readonly exitCode = 2;
+  constructor(readonly overflows: readonly LedgerOverflow[]) {
+    const first = overflows[0]!;
+    super(
+      `${overflows.length} node(s) hold more selected VMIs than one run ledger object has room for (node ${first.node}: ${first.targets}, at most ${first.max} ` +
+        `within ${LEDGER_OBJECT_BUDGET / 1024} KiB, half the API server's ConfigMap limit); select fewer VMIs per run (instance_count, label_selector, target) ` +
+        'or split the run by namespace or label',
+    );
+  }
+}
+LedgerLimitError.prototype.name = 'LedgerLimitError';
 
 function criteriaOf(scenario: Scenario): SelectionCriteria {
   return {

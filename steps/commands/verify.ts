@@ -10,7 +10,8 @@ import type { Scenario } from '../../scenario/index.js';
 import { stepScenario } from '../scenario.js';
 import type { Target } from '../target.js';
 import { detect, expiryFor, filterableBinding, inspectRun, isoSeconds, unixNow } from '../netfilter/index.js';
-import { addNodeStepOptions, checkRunId, LauncherGoneError, locateLauncher, parseTarget, planForScenario, runStep, type NodeStepFlags } from './node-step.js';
+import { runNodeStep } from './node-run.js';
+import { addNodeStepOptions, checkRunId, LauncherGoneError, locateLauncher, planForScenario, type NodeStepFlags } from './node-step.js';
 
 /** The outcome of one check. */
 export interface CheckResult {
@@ -86,23 +87,36 @@ export function verifyCommand(io: Io, extraChecks: readonly VerifyCheck[] = []):
       .choices(['auto', 'on', 'off'])
       .default('auto'),
   );
-  return command.action((flags: NodeStepFlags) =>
-    runStep(io, 'verify', flags.out, async ({ log }) => {
-      const context: VerifyContext = {
-        target: parseTarget(flags.target, flags.netns),
-        runId: checkRunId(flags.runId),
-        scenario: stepScenario(flags.scenario, io),
-        flags,
-      };
-      const checks: CheckResult[] = [];
-      for (const check of [netfilterCheck, ...extraChecks]) {
-        const result = await check(context);
-        log(result.ok ? 'info' : 'error', `${result.name}: ${result.detail}`, result.data ?? {});
-        checks.push(result);
-      }
-      const failed = checks.filter((c) => !c.ok);
-      if (failed.length > 0) throw new VerificationError(failed, checks);
-      return { ok: true, runId: context.runId, vmi: `${context.target.namespace}/${context.target.name}`, checks };
-    }),
-  );
+  return command.action((flags: NodeStepFlags) => {
+    const scenario = stepScenario(flags.scenario, io);
+    return runNodeStep(io, flags, {
+      name: 'verify',
+      record: 'verify',
+      one: async (target, { log }) => {
+        const context: VerifyContext = { target, runId: checkRunId(flags.runId), scenario, flags };
+        const checks: CheckResult[] = [];
+        for (const check of [netfilterCheck, ...extraChecks]) {
+          const result = await check(context);
+          log(result.ok ? 'info' : 'error', `${result.name}: ${result.detail}`, result.data ?? {});
+          checks.push(result);
+        }
+        const failed = checks.filter((c) => !c.ok);
+        if (failed.length > 0) throw new VerificationError(failed, checks);
+        return { ok: true, runId: context.runId, vmi: `${target.namespace}/${target.name}`, checks };
+      },
+      summarize: (r) => {
+        const checks = r.checks as CheckResult[];
+        const netfilter = checks.find((c) => c.name === 'netfilter')?.data ?? {};
+        const counters = (netfilter.counters ?? []) as { packets: number }[];
+        return {
+          detail: checks.map((c) => `${c.name}: ${c.detail}`).join('; '),
+          data: {
+            backend: (netfilter.backend ?? null) as string | null,
+            packets: counters.reduce((sum, c) => sum + c.packets, 0),
+            ...(typeof netfilter.secondsLeft === 'number' ? { secondsLeft: netfilter.secondsLeft } : {}),
+          },
+        };
+      },
+    });
+  });
 }

@@ -5,8 +5,9 @@
  */
 
 /**
- * The RBAC verbs this tool uses: get and list by the steps (`generate rbac` grants exactly
- * these), create, get, watch and patch of workflows by `submit`/`watch` (the submitting user's).
+ * The RBAC verbs this tool uses: get and list by the steps, create and patch of the run ledger's
+ * ConfigMaps (`generate rbac` grants exactly these), create, get, watch and patch of workflows by
+ * `submit`/`watch` (the submitting user's).
  */
 export type ApiVerb = 'get' | 'list' | 'create' | 'patch' | 'watch';
 
@@ -22,7 +23,7 @@ export interface ApiResource {
 export const VMI_RESOURCE: ApiResource = { group: 'kubevirt.io', plural: 'virtualmachineinstances' };
 /** Core pods (virt-launcher pods). */
 export const POD_RESOURCE: ApiResource = { group: '', plural: 'pods' };
-/** Core ConfigMaps (select reads Tekton's pipelines-info). */
+/** Core ConfigMaps (the run ledger; select reads Tekton's pipelines-info). */
 export const CONFIG_MAP_RESOURCE: ApiResource = { group: '', plural: 'configmaps' };
 /** Tekton's PipelineRuns (the report reads its own run). */
 export const PIPELINE_RUN_RESOURCE: ApiResource = { group: 'tekton.dev', plural: 'pipelineruns' };

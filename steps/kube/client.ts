@@ -1,7 +1,8 @@
 /**
- * The reads this tool makes, through `@kubernetes/client-node` with our transport (timeouts) and
- * call policy (retries, typed errors): list VMIs, list pods (paged), get a VMI, get a pod, and
- * under Tekton: Tekton's pipelines-info ConfigMap, the report's own PipelineRun.
+ * The calls this tool makes, through `@kubernetes/client-node` with our transport (timeouts) and
+ * call policy (retries, typed errors): list VMIs, list pods (paged), get a VMI, get a pod; the
+ * run ledger's ConfigMaps (create, merge-patch, get, list); under Tekton: Tekton's
+ * pipelines-info ConfigMap, the report's own PipelineRun.
  */
 import {
   ApiException,
@@ -11,7 +12,9 @@ import {
   createConfiguration,
   type HttpLibrary,
   type KubeConfig,
+  type RequestContext,
   type ResponseContext,
+  type V1ConfigMap,
   type V1Pod,
 } from '@kubernetes/client-node';
 // The generated request factory (URL, query, authentication) without the typed response
@@ -20,7 +23,7 @@ import { CoreV1ApiRequestFactory } from '@kubernetes/client-node/dist/gen/apis/C
 import type { StepLogger } from '../log.js';
 import { CONFIG_MAP_RESOURCE, PIPELINE_RUN_RESOURCE, POD_RESOURCE, VMI_RESOURCE, type ApiRequest } from './api-request.js';
 import { callApi, type CallContext } from './call.js';
-import { KubeConfigError } from './errors.js';
+import { KubeApiError, KubeConfigError } from './errors.js';
 import { loadKubeConfig } from './kube-config.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry-policy.js';
 import { timedHttpLibrary } from './transport.js';
@@ -60,6 +63,12 @@ export interface ListPage<T> {
   readonly items: readonly T[];
   /** Token of the next page; absent on the last one. */
   readonly continueToken?: string;
+}
+
+/** A ConfigMap of a list, as plain JSON. */
+export interface ListedConfigMap {
+  readonly metadata?: { readonly name?: string; readonly labels?: Readonly<Record<string, string>> };
+  readonly data?: Readonly<Record<string, string>>;
 }
 
 /** A client of the Kubernetes API with this tool's timeouts, retries and typed errors. */
@@ -145,6 +154,58 @@ export class KubeClient {
   async getConfigMapData(namespace: string, name: string): Promise<Readonly<Record<string, string>>> {
     const cm = await callApi({ verb: 'get', resource: CONFIG_MAP_RESOURCE, namespace, name }, () => this.core.readNamespacedConfigMap({ namespace, name }), this.context);
     return cm.data ?? {};
+  }
+
+  /**
+   * Creates a ConfigMap, or, when it exists (a retried select, or a create whose answer was lost),
+   * merge-patches its labels and data to `object`'s: either way the object says what `object` says.
+   */
+  async putConfigMap(namespace: string, object: { metadata: { name: string; labels?: Readonly<Record<string, string>> }; data: Readonly<Record<string, string>> }): Promise<void> {
+    const name = object.metadata.name;
+    try {
+      await callApi({ verb: 'create', resource: CONFIG_MAP_RESOURCE, namespace }, () => this.send(this.podRequests.createNamespacedConfigMap(namespace, object as V1ConfigMap)), this.context);
+    } catch (e) {
+      if (!(e instanceof KubeApiError) || e.status !== 409) throw e;
+      await this.mergePatchConfigMap(namespace, name, { metadata: { labels: object.metadata.labels ?? {} }, data: object.data });
+    }
+  }
+
+  /**
+   * A JSON merge patch of a ConfigMap: only the keys given change, so writers of distinct keys
+   * never lose each other's updates (the server applies each patch to the latest object).
+   * @throws KubeNotFoundError when absent.
+   */
+  async mergePatchConfigMap(namespace: string, name: string, patch: Record<string, unknown>): Promise<void> {
+    await callApi(
+      { verb: 'patch', resource: CONFIG_MAP_RESOURCE, namespace, name },
+      async () => {
+        const request = await this.podRequests.patchNamespacedConfigMap(name, namespace, patch);
+        request.setHeaderParam('Content-Type', 'application/merge-patch+json');
+        request.setBody(JSON.stringify(patch));
+        return this.sendContext(request);
+      },
+      this.context,
+    );
+  }
+
+  /** One page of ConfigMaps of a namespace (plain JSON), by label selector. */
+  async listConfigMaps(options: ListOptions & { readonly namespace: string }): Promise<ListPage<ListedConfigMap>> {
+    const { labelSelector, limit, _continue } = page(options);
+    const list = (await callApi(
+      { verb: 'list', resource: CONFIG_MAP_RESOURCE, namespace: options.namespace },
+      () => this.send(this.podRequests.listNamespacedConfigMap(options.namespace, undefined, undefined, _continue, undefined, labelSelector, limit)),
+      this.context,
+    )) as { items?: ListedConfigMap[]; metadata?: { continue?: string } } | undefined;
+    return pageOf(list?.items ?? [], list?.metadata?.continue);
+  }
+
+  /** Sends a request the generated factory built, and reads its JSON answer. */
+  private async send(request: Promise<RequestContext>): Promise<unknown> {
+    return this.sendContext(await request);
+  }
+
+  private async sendContext(request: RequestContext): Promise<unknown> {
+    return readJson(await this.httpApi.send(request).toPromise());
   }
 
   /** A Tekton PipelineRun (tekton.dev/v1) as a plain JSON object. @throws KubeNotFoundError when absent. */

@@ -5,7 +5,7 @@
  * `checkTargetInCluster(client, target)` → `{ ok, reason, message }`.
  */
 export { KubeClient } from './client.js';
-export type { KubeClientOptions, ListOptions, ListPage } from './client.js';
+export type { KubeClientOptions, ListedConfigMap, ListOptions, ListPage } from './client.js';
 export { loadKubeConfig, SERVICE_ACCOUNT_DIR } from './kube-config.js';
 export type { KubeConfigOptions } from './kube-config.js';
 export { isTlsErrorCode, KubeAccessError, KubeApiError, KubeConfigError, KubeConnectionError, KubeNotFoundError } from './errors.js';
@@ -36,3 +36,7 @@ export type { ClusterCheckReason, ClusterCheckResult } from './cluster-check.js'
 export { kubeConfigSource } from './config-source.js';
 export { NoDateHeaderError, readServerDate } from './server-date.js';
 export type { ServerDate, ServerDateOptions } from './server-date.js';
+export { boundRecord, indexName, LEDGER_LABELS, LEDGER_OBJECT_BUDGET, ledgerObjects, ledgerOverflows, ledgerSelector, LedgerError, maxTargetsPerNode, nodeLedgerName, OWNER_KINDS, parseLedgerIndex, parseNodeLedger, RECORD_MAX_BYTES, recordKey, RECORDS } from './ledger.js';
+export type { LedgerIndex, LedgerObject, LedgerOverflow, LedgerOwner, NodeLedger, OwnerKind, RecordName, VmiRecord as LedgerRecord } from './ledger.js';
+export { readNodeLedger, readRunLedger, writeLedger, writeRecords } from './ledger-store.js';
+export type { LedgerPlace, RunLedger } from './ledger-store.js';

@@ -1,0 +1,106 @@
+/**
+ * How a node step (inject, verify, rollback) runs:
+ *   --target JSON  one VMI: its result JSON to --out, the exit status its own;
+ *   --node NAME    the VMIs select put in the run ledger for this node (or the one at --index):
+ *                  each on its own, so that one VMI's failure is recorded and the next is still
+ *                  acted on; every outcome written back in one merge patch; exit 1 when any
+ *                  VMI failed. One pod per node and step, whatever the number of VMIs there.
+ */
+import { UsageError } from '../../generator/errors.js';
+import type { Io } from '../../generator/io.js';
+import type { LedgerRecord, RecordName } from '../kube/index.js';
+import { stepLogger, type StepLogger } from '../log.js';
+import { InterruptedError } from '../netfilter/index.js';
+import { writeResult } from '../result.js';
+import type { Target } from '../target.js';
+import { checkRunId, checkTarget, parseTarget, runStep, type NodeStepFlags } from './node-step.js';
+
+/** What a node step does to one VMI, and how its result is recorded. */
+export interface NodeStepSpec {
+  readonly name: 'inject' | 'verify' | 'rollback';
+  /** The ledger record written (rollback in the exit handler: `exit-rollback`). */
+  readonly record: RecordName;
+  /** Acts on one VMI; returns its result JSON, throws its failure (which may carry a `result`). */
+  readonly one: (target: Target, logger: StepLogger) => Promise<Record<string, unknown>>;
+  /** The record of a successful result: one line and a few small facts. */
+  readonly summarize: (result: Record<string, unknown>) => Pick<LedgerRecord, 'detail' | 'data'>;
+  /** A stop request seen so far: no further VMI is started after one. */
+  readonly stopRequested?: () => NodeJS.Signals | undefined;
+}
+
+/** Some VMIs of the node failed (each recorded in the ledger); the others were acted on. */
+export class NodeStepError extends Error {
+  readonly exitCode = 1;
+}
+NodeStepError.prototype.name = 'NodeStepError';
+
+/** Runs `spec` in the mode the flags ask for. @throws UsageError (exit 2) for flags that do not say one. */
+export async function runNodeStep(io: Io, flags: NodeStepFlags, spec: NodeStepSpec): Promise<void> {
+  if ((flags.target === undefined) === (flags.node === undefined)) throw new UsageError('give exactly one of --target (one VMI) and --node (a node\'s VMIs in the run ledger)');
+  if (flags.target !== undefined) {
+    const json = flags.target;
+    return runStep(io, spec.name, flags.out, (logger) => spec.one(parseTarget(json, flags.netns), logger));
+  }
+  return runOnNode(io, flags, flags.node!, spec);
+}
+
+async function runOnNode(io: Io, flags: NodeStepFlags, node: string, spec: NodeStepSpec): Promise<void> {
+  const runId = checkRunId(flags.runId);
+  const scenario = positiveInt(flags.scenarioNumber, '--scenario-number');
+  const namespace = flags.ledgerNamespace ?? io.env.POD_NAMESPACE;
+  if (!namespace) throw new UsageError('--node needs the ledger\'s namespace: --ledger-namespace, or $POD_NAMESPACE (the downward API)');
+  const logger = stepLogger(io, spec.name);
+  const { log } = logger;
+  // Loaded here: the client library costs every other use of the node steps ~0.6 s.
+  const kube = await import('../kube/index.js');
+  const client = new kube.KubeClient({ env: io.env, log });
+  const place = { namespace, runId };
+  const ledger = await kube.readNodeLedger(client, place, scenario, node);
+  const indexes = chosenIndexes(flags.index, ledger.targets.length);
+  log('info', `${spec.name} of ${indexes.length} VMI${indexes.length === 1 ? '' : 's'} on node ${node}`, { node, scenario, vmis: indexes.length });
+
+  const records = new Map<number, LedgerRecord>();
+  let firstFailure: string | undefined;
+  for (const i of indexes) {
+    const target = checkTarget(ledger.targets[i], flags.netns);
+    const vmi = `${target.namespace}/${target.name}`;
+    const stopped = spec.stopRequested?.();
+    if (stopped) {
+      records.set(i, { ok: false, at: new Date().toISOString(), detail: `not started: stopped by ${stopped}` });
+      continue;
+    }
+    const vmiLogger: StepLogger = { log: (level, msg, fields = {}) => log(level, msg, { vmi, ...fields }) };
+    try {
+      const result = await spec.one(target, vmiLogger);
+      records.set(i, { ok: true, at: new Date().toISOString(), ...spec.summarize(result) });
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      log('error', `${vmi}: ${error.message}`, { vmi, error: error.name });
+      records.set(i, { ok: false, at: new Date().toISOString(), detail: error.message });
+      firstFailure ??= `${vmi}: ${error.message}`;
+      if (error instanceof UsageError) throw error; // bad input is the same for every VMI
+    }
+  }
+  await kube.writeRecords(client, place, scenario, node, spec.record, records);
+
+  const failed = [...records.values()].filter((r) => !r.ok).length;
+  const summary = { step: spec.name, node, scenario, runId, vmis: records.size, failed };
+  writeResult(flags.out, { ok: failed === 0, ...summary });
+  log(failed === 0 ? 'info' : 'error', `${spec.name}: ${records.size - failed} of ${records.size} VMIs done on node ${node}; recorded in the run ledger`, summary);
+  const stopped = spec.stopRequested?.();
+  if (stopped) throw new InterruptedError(stopped, `${failed} of ${records.size} VMIs on node ${node} not done`);
+  if (failed > 0) throw new NodeStepError(`${spec.name} failed for ${failed} of ${records.size} VMIs on node ${node}; first: ${firstFailure ?? 'stopped'}`);
+}
+
+/** The indexes --index names: all of them when it is absent or empty. @throws UsageError. */
+function chosenIndexes(index: string | undefined, count: number): number[] {
+  if (index === undefined || index === '') return Array.from({ length: count }, (_, i) => i);
+  const i = /^\d+$/.test(index) ? Number(index) : NaN;
+  if (!(i < count)) throw new UsageError(`--index ${index} is not a VMI of this node's ledger (0-${count - 1})`);
+  return [i];
+}
+
+function positiveInt(value: string, flag: string): number {
+  if (!/^[1-9]\d{0,3}$/.test(value)) throw new UsageError(`${flag} must be a positive integer, not "${value}"`);
+  return Number(value);
+}
