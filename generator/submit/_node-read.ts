@@ -6,14 +6,6 @@
 import { parameterValue, type ArgoNode } from './argo-workflow.js';
 import type { StepPhase, StepState } from './run-state.js';
 
-/** A target as select writes it (the fields the watcher reads). */
-export interface Target {
-  readonly namespace: string;
-  readonly name: string;
-  readonly node?: string;
-  readonly binding?: string;
-}
-
 /** The state of a step node, with its result JSON and the message of a failure. */
 export function stepState(node: ArgoNode, byId: ReadonlyMap<string, ArgoNode>): StepState {
   const result = parseObject(outputOf(node, byId, 'result'));
@@ -76,27 +68,10 @@ export function parseObject(text: string | undefined): Record<string, unknown> |
   }
 }
 
-/** One target JSON, or undefined. */
-export function parseTarget(text: string | undefined): Target | undefined {
-  const value = parseObject(text);
-  return value && isTarget(value) ? value : undefined;
-}
-
-/** A JSON list of targets, or undefined. */
-export function parseTargets(text: string | undefined): Target[] | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const value = JSON.parse(text) as unknown;
-    return Array.isArray(value) ? value.filter(isTarget) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Has the namespace and name of a target. */
-export function isTarget(value: unknown): value is Target {
-  const t = value as Record<string, unknown> | null;
-  return typeof t === 'object' && t !== null && typeof t.namespace === 'string' && typeof t.name === 'string';
+/** The number of rules inject reported: a count (the ledger's record) or its list of rule ids. */
+export function ruleCount(result: Readonly<Record<string, unknown>> | undefined): number | undefined {
+  const rules = result?.rules;
+  return typeof rules === 'number' ? rules : Array.isArray(rules) ? rules.length : undefined;
 }
 
 /** A whole number >= 1 written as text, or undefined. */

@@ -10,7 +10,10 @@ import type { ArgoWorkflow } from './argo-workflow.js';
 import { junitXml } from './junit.js';
 import { RunDisplay, type ViewMode } from './run-display.js';
 import { describeFailure, formatReport, runReportOf, type RunReport } from './run-report.js';
-import { runStateOf } from './run-state.js';
+import { NO_LEDGER, runStateOf, type LedgerView } from './run-state.js';
+
+/** How often the run ledger is read while a run is followed: one list request per 500 objects. */
+const LEDGER_EVERY_MS = 2000;
 
 /** A report file to write: `--output junit FILE`, `--output json FILE`. */
 export interface ReportOutput {
@@ -53,9 +56,44 @@ const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 export async function followRun(options: FollowRunOptions, io: Io): Promise<void> {
   const { WorkflowClient } = await import('../../steps/kube/workflows.js');
   const { followWorkflow } = await import('../../steps/kube/workflow-watch.js');
-  const client = new WorkflowClient({ env: io.env, log: (_level, msg) => io.err(`warning: ${msg}\n`) });
+  const kube = await import('../../steps/kube/index.js');
+  const warn = (_level: string, msg: string): void => io.err(`warning: ${msg}\n`);
+  const client = new WorkflowClient({ env: io.env, log: warn });
+  const ledgerClient = new kube.KubeClient({ env: io.env, log: warn });
   const display = new RunDisplay(io, { mode: options.view, width: options.width, color: options.color });
   let last: ArgoWorkflow | undefined;
+  // The VMIs and their outcomes are in the run ledger: read with the workflow, and every few
+  // seconds (a record is written while the workflow may not change).
+  let ledger: LedgerView = NO_LEDGER;
+  let ledgerProblem: string | undefined;
+  const readLedger = async (): Promise<void> => {
+    const runId = last?.metadata.uid;
+    if (!runId) return;
+    try {
+      ledger = await kube.readRunLedger(ledgerClient, { namespace: options.namespace, runId }, warn);
+      ledgerProblem = undefined;
+    } catch (e) {
+      const problem = `cannot read the run ledger (ConfigMaps labelled ${kube.ledgerSelector(runId)}): ${(e as Error).message}`;
+      if (problem !== ledgerProblem) io.err(`warning: ${problem}\n`);
+      ledgerProblem = problem;
+    }
+  };
+  // Shown when it changed: a ledger read that found nothing new draws no frame.
+  let shown = '';
+  const show = (state: ReturnType<typeof runStateOf>): void => {
+    const key = JSON.stringify(state);
+    if (key !== shown) display.show(state);
+    shown = key;
+  };
+  let reading = false;
+  const ledgerTicker = setInterval(() => {
+    if (reading || !last) return;
+    reading = true;
+    void readLedger().finally(() => {
+      reading = false;
+      if (last) show(runStateOf(last, ledger));
+    });
+  }, LEDGER_EVERY_MS);
   let signal: keyof typeof SIGNAL_EXIT | undefined;
   let gaveUp: string | undefined;
   const follow = new AbortController();
@@ -93,19 +131,21 @@ export async function followRun(options: FollowRunOptions, io: Io): Promise<void
       signal: follow.signal,
       onUpdate: (workflow) => {
         last = workflow;
-        const state = runStateOf(workflow);
-        display.show(state);
+        const state = runStateOf(workflow, ledger);
+        show(state);
         return state.finished;
       },
     });
   } finally {
     clearInterval(ticker);
+    clearInterval(ledgerTicker);
     clearTimeout(stopTimer);
     process.off('SIGINT', sigint);
     process.off('SIGTERM', sigterm);
   }
 
-  const report = runReportOf(runStateOf(last!), last!);
+  await readLedger();
+  const report = runReportOf(runStateOf(last!, ledger), last!);
   if (options.view === 'json') io.out(`${JSON.stringify({ time: new Date().toISOString(), event: 'report', ...report })}\n`);
   else io.out(`\n${formatReport(report)}`);
   for (const output of options.outputs) emit(io, output.format === 'junit' ? junitXml(report) : `${JSON.stringify(report, null, 2)}\n`, output.file);

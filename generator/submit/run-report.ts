@@ -3,6 +3,7 @@
  * rollback is confirmed, and the steps' durations, plus the verdict and its exit status. The same
  * data feeds the text report, `--output json` and `--output junit`.
  */
+import { ruleCount } from './_node-read.js';
 import { parameterName } from '../parameters.js';
 import { parameterValue, type ArgoWorkflow } from './argo-workflow.js';
 import { VMI_STEPS, type RunFailure, type RunState, type StepPhase, type StepState, type VmiState, type VmiStep } from './run-state.js';
@@ -99,7 +100,7 @@ function vmiReport(v: VmiState, parameter: (key: string) => string | undefined):
       egress: bool(parameter('egress')),
       ports: list(parameter('ports'))?.map(Number) ?? null,
       protocols: list(parameter('protocols')) ?? null,
-      rules: Array.isArray(inject?.rules) ? inject.rules.length : null,
+      rules: ruleCount(inject) ?? null,
       backend: typeof inject?.backend === 'string' ? inject.backend : null,
     },
     verify: {

@@ -1,13 +1,14 @@
 /**
- * Workflow object → the run in this scenario's words (pure): per selected VMI the phases
- * selected → injected (rules, backend) → holding → verified → rolled back, and the exit
- * handler's state. Everything is read from what Argo's controller writes into `status.nodes`
- * for the workflows `generate argo` emits (templates `select-N`, `vmi-N`, `node-step-N`,
- * `rollback-all-N`, the `onExit` node), so it works the same for a Workflow created from a
- * WorkflowTemplate.
+ * Workflow object and run ledger → the run in this scenario's words (pure): per selected VMI the
+ * phases selected → injected (rules, backend) → holding → verified → rolled back, and the exit
+ * handler's state. The VMIs and each step's outcome come from the run ledger (ConfigMaps, the
+ * same at any fleet size); what runs now and when comes from the nodes Argo's controller writes
+ * for the workflows `generate argo` emits (templates `select-N`, `nodes-parallel-N`, `vmi-N`,
+ * `node-step-N`, `exit-rollback-N`, `hold`, the `onExit` node), compressed or not.
  */
 import { isFinished, parameterValue, workflowNodes, type ArgoNode, type ArgoWorkflow, type ArgoWorkflowPhase } from './argo-workflow.js';
-import { outputOf, parseTarget, parseTargets, phaseOf, positiveInt, scenarioOf, stepState, type Target } from './_node-read.js';
+import type { LedgerIndex, LedgerRecord, NodeLedger, RecordName } from '../../steps/kube/index.js';
+import { phaseOf, positiveInt, scenarioOf, stepState } from './_node-read.js';
 
 /** The four steps of a VMI's branch, in order. */
 export const VMI_STEPS = ['inject', 'hold', 'verify', 'rollback'] as const;
@@ -100,8 +101,25 @@ export interface RunState {
 
 const PENDING: StepState = { phase: 'pending' };
 
-/** The run state of `workflow` (pure; the same object always gives the same state). */
-export function runStateOf(workflow: ArgoWorkflow): RunState {
+/** What the run ledger holds of a run (steps/kube/ledger.ts), for the watcher. */
+export interface LedgerView {
+  readonly indexes: readonly LedgerIndex[];
+  readonly nodes: readonly NodeLedger[];
+}
+
+/** A run whose ledger was not (or could not be) read. */
+export const NO_LEDGER: LedgerView = { indexes: [], nodes: [] };
+
+/** A node-step pod's place: scenario, ledger record, node, and the VMI's index ('' = the whole node). */
+const podKey = (scenario: number, record: string, node: string, index: string): string => `${scenario}|${record}|${node}|${index}`;
+
+/**
+ * The run state of `workflow` and its run ledger (pure; the same input always gives the same
+ * state). The ledger says which VMIs were selected and what each step did to each of them; the
+ * Workflow's nodes say what runs now (pods pending or running, the holds, the exit handler), what
+ * failed without writing a record (a pod that timed out), and when each pod ran.
+ */
+export function runStateOf(workflow: ArgoWorkflow, ledger: LedgerView = NO_LEDGER): RunState {
   const nodes = Object.values(workflowNodes(workflow));
   const byId = new Map(nodes.map((n) => [n.id, n]));
   // Attempts of a retried step: read through their Retry node, never counted on their own.
@@ -109,69 +127,70 @@ export function runStateOf(workflow: ArgoWorkflow): RunState {
   const steps = nodes.filter((n) => !attempts.has(n.id));
   const stepOf = (node: ArgoNode): StepState => stepState(node, byId);
 
-  const vmis = new Map<string, { scenario: number; target: Target; steps: Partial<Record<VmiStep, StepState>>; exit?: StepState; hold?: number }>();
-  const entry = (scenario: number, target: Target) => {
-    const key = `${scenario}/${target.namespace}/${target.name}`;
-    let e = vmis.get(key);
-    if (!e) vmis.set(key, (e = { scenario, target, steps: {} }));
-    return e;
-  };
-
   const selections: RunState['selections'][number][] = [];
   for (const node of steps.filter((n) => scenarioOf(n.templateName, 'select') !== undefined).sort(byStart)) {
     const scenario = scenarioOf(node.templateName, 'select')!;
     const state = stepOf(node);
-    const targets = parseTargets(outputOf(node, byId, 'targets'));
-    for (const target of targets ?? []) entry(scenario, target);
-    selections.push({ scenario, phase: state.phase, ...(targets ? { selected: targets.length } : {}), ...(state.message ? { message: state.message } : {}) });
+    const index = ledger.indexes.find((i) => i.scenario === scenario);
+    selections.push({ scenario, phase: state.phase, ...(index ? { selected: index.targets } : {}), ...(state.message ? { message: state.message } : {}) });
   }
 
-  for (const branch of steps.filter((n) => scenarioOf(n.templateName, 'vmi') !== undefined && n.type === 'DAG')) {
-    const target = parseTarget(parameterValue(branch.inputs?.parameters, 'vmi'));
-    if (!target) continue;
-    const e = entry(scenarioOf(branch.templateName, 'vmi')!, target);
-    for (const node of steps.filter((n) => n.boundaryID === branch.id)) {
-      const step = VMI_STEPS.find((s) => s === node.displayName);
-      if (!step) continue;
-      e.steps[step] = stepOf(node);
-      if (step === 'hold') e.hold = positiveInt(parameterValue(node.inputs?.parameters, 'seconds')) ?? e.hold;
-    }
+  // Node-step pods by place; holds by scenario (parallel) or by VMI (serial).
+  const pods = new Map<string, ArgoNode>();
+  const exitRollbacks: ArgoNode[] = [];
+  for (const node of steps.filter((n) => scenarioOf(n.templateName, 'node-step') !== undefined && (n.type === 'Pod' || n.type === 'Retry'))) {
+    const scenario = scenarioOf(node.templateName, 'node-step')!;
+    const input = (name: string): string => parameterValue(node.inputs?.parameters, name) ?? '';
+    const record = input('record') || input('step');
+    pods.set(podKey(scenario, record, input('node'), input('index')), node);
+    if (record === 'exit-rollback') exitRollbacks.push(node);
   }
-
-  const exitNode = nodes.find((n) => n.name.endsWith('.onExit'));
-  // The exit handler's rollbacks: node steps whose boundary is an `exit-rollback-N` Steps
-  // template (or, in workflows of earlier versions, `cleanup` itself).
-  const inExitHandler = (template: string | undefined): boolean => template === 'cleanup' || scenarioOf(template, 'exit-rollback') !== undefined;
-  const exitRollbacks = steps.filter(
-    (n) => scenarioOf(n.templateName, 'node-step') !== undefined && parameterValue(n.inputs?.parameters, 'step') === 'rollback' && inExitHandler(byId.get(n.boundaryID ?? '')?.templateName),
-  );
-  for (const node of exitRollbacks) {
-    const target = parseTarget(parameterValue(node.inputs?.parameters, 'vmi'));
-    if (target) entry(scenarioOf(node.templateName, 'node-step')!, target).exit = stepOf(node);
+  const holds = new Map<string, ArgoNode>();
+  for (const hold of steps.filter((n) => n.templateName === 'hold')) {
+    const branch = byId.get(hold.boundaryID ?? '');
+    const parallel = scenarioOf(branch?.templateName, 'nodes-parallel');
+    const serial = scenarioOf(branch?.templateName, 'vmi');
+    const input = (name: string): string => parameterValue(branch?.inputs?.parameters, name) ?? '';
+    if (parallel !== undefined) holds.set(`${parallel}`, hold);
+    else if (serial !== undefined) holds.set(podKey(serial, 'hold', input('node'), input('index')), hold);
   }
 
   const parameters = workflow.spec?.arguments?.parameters;
-  const scenarioCount = new Set(selections.map((s) => s.scenario)).size;
-  const vmiStates = [...vmis.entries()].map(([key, e]): VmiState => {
-    const holdSeconds = e.hold ?? positiveInt(parameterValue(parameters, scenarioCount > 1 ? `test_duration-${e.scenario}` : 'test_duration')) ?? positiveInt(parameterValue(parameters, 'test_duration'));
-    const stepStates = Object.fromEntries(VMI_STEPS.map((s) => [s, e.steps[s] ?? PENDING])) as Record<VmiStep, StepState>;
-    const exitRollback = e.exit ?? PENDING;
-    const rollbackConfirmed = [stepStates.rollback, exitRollback].some((s) => s.phase === 'succeeded' && s.result?.ok !== false);
-    return {
-      key,
-      scenario: e.scenario,
-      namespace: e.target.namespace,
-      name: e.target.name,
-      ...(e.target.node ? { node: e.target.node } : {}),
-      ...(e.target.binding ? { binding: e.target.binding } : {}),
-      steps: stepStates,
-      exitRollback,
-      ...(holdSeconds === undefined ? {} : { holdSeconds }),
-      stage: stageOf(stepStates, exitRollback, rollbackConfirmed),
-      rollbackConfirmed,
-    };
-  });
+  const scenarioCount = Math.max(1, ledger.indexes.length, selections.length);
+  const vmis: VmiState[] = [];
+  for (const part of [...ledger.nodes].sort((a, b) => a.scenario - b.scenario || a.node.localeCompare(b.node))) {
+    part.targets.forEach((target, i) => {
+      const records = part.records[i] ?? {};
+      const state = (record: RecordName): StepState => {
+        const pod = pods.get(podKey(part.scenario, record, part.node, String(i))) ?? pods.get(podKey(part.scenario, record, part.node, ''));
+        return combine(pod ? stepOf(pod) : PENDING, records[record]);
+      };
+      const holdNode = holds.get(podKey(part.scenario, 'hold', part.node, String(i))) ?? holds.get(`${part.scenario}`);
+      const hold = holdNode ? stepOf(holdNode) : PENDING;
+      const stepStates: Record<VmiStep, StepState> = { inject: state('inject'), hold, verify: state('verify'), rollback: state('rollback') };
+      const exitRollback = state('exit-rollback');
+      const holdSeconds =
+        positiveInt(parameterValue(holdNode?.inputs?.parameters, 'seconds')) ??
+        positiveInt(parameterValue(parameters, scenarioCount > 1 ? `test_duration-${part.scenario}` : 'test_duration')) ??
+        positiveInt(parameterValue(parameters, 'test_duration'));
+      const rollbackConfirmed = records.rollback?.ok === true || records['exit-rollback']?.ok === true;
+      vmis.push({
+        key: `${part.scenario}/${target.namespace}/${target.name}`,
+        scenario: part.scenario,
+        namespace: target.namespace,
+        name: target.name,
+        node: target.node,
+        binding: target.binding,
+        steps: stepStates,
+        exitRollback,
+        ...(holdSeconds === undefined ? {} : { holdSeconds }),
+        stage: stageOf(stepStates, exitRollback, rollbackConfirmed),
+        rollbackConfirmed,
+      });
+    });
+  }
 
+  const exitNode = nodes.find((n) => n.name.endsWith('.onExit'));
   const exitPhase = exitNode ? stepOf(exitNode).phase : 'pending';
   const status = workflow.status ?? {};
   const base = {
@@ -183,12 +202,28 @@ export function runStateOf(workflow: ArgoWorkflow): RunState {
     ...(status.finishedAt ? { finishedAt: status.finishedAt } : {}),
     stopping: workflow.spec?.shutdown === 'Stop',
     selections,
-    vmis: vmiStates,
+    vmis,
     exitHandler: { phase: exitPhase, rollbacks: exitRollbacks.length, rollbacksDone: exitRollbacks.filter((n) => stepOf(n).phase === 'succeeded').length },
     finished: isFinished(workflow),
   };
   const failure = firstFailure(steps, byId, base);
   return failure ? { ...base, failure } : base;
+}
+
+/**
+ * A VMI's step: its ledger record when the pod wrote one (the pod's phase is the node's, the
+ * record the VMI's own; the times are the pod's, as Argo shows them), else what the pod's node
+ * says (running, or failed before recording).
+ */
+function combine(pod: StepState, record: LedgerRecord | undefined): StepState {
+  if (!record) return pod;
+  return {
+    phase: record.ok ? 'succeeded' : 'failed',
+    ...(pod.startedAt ? { startedAt: pod.startedAt } : {}),
+    finishedAt: pod.finishedAt ?? record.at,
+    ...(record.ok ? {} : { message: record.detail }),
+    result: { ok: record.ok, detail: record.detail, ...(record.data ?? {}) },
+  };
 }
 
 
@@ -209,17 +244,26 @@ function stageOf(steps: Record<VmiStep, StepState>, exit: StepState, confirmed: 
 }
 
 function firstFailure(steps: readonly ArgoNode[], byId: ReadonlyMap<string, ArgoNode>, run: Omit<RunState, 'failure'>): RunFailure | undefined {
-  const failed = steps
-    .filter((n) => n.type === 'Pod' || n.type === 'Retry')
-    .filter((n) => phaseOf(n.phase) === 'failed')
-    .sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.name.localeCompare(b.name));
-  const first = failed[0];
+  // A VMI's own failed step first (the ledger's words), then a pod that failed without one.
+  const vmiFailures = run.vmis.flatMap((v) =>
+    [...(['inject', 'verify', 'rollback'] as const).map((s) => [s, v.steps[s]] as const), ['rollback', v.exitRollback] as const]
+      .filter(([, state]) => state.phase === 'failed')
+      .map(([step, state]) => ({ step, vmi: `${v.namespace}/${v.name}`, message: state.message ?? `${step} failed`, at: state.finishedAt ?? '' })),
+  );
+  const podFailures = steps
+    .filter((n) => (n.type === 'Pod' || n.type === 'Retry') && phaseOf(n.phase) === 'failed')
+    .map((n) => {
+      const state = stepState(n, byId);
+      const step = scenarioOf(n.templateName, 'select') !== undefined ? 'select' : (parameterValue(n.inputs?.parameters, 'step') ?? n.displayName ?? n.name);
+      const node = parameterValue(n.inputs?.parameters, 'node');
+      const vmi = parameterValue(byId.get(n.boundaryID ?? '')?.inputs?.parameters, 'vmi');
+      const where = vmi ? {} : node ? { message: `on node ${node}: ${state.message ?? n.phase}` } : {};
+      return { step, ...(vmi ? { vmi } : {}), message: state.message ?? `${n.type} node ${n.displayName ?? n.name} ${n.phase}`, ...where, at: n.finishedAt ?? '' };
+    });
+  const first = [...vmiFailures, ...podFailures].sort((a, b) => a.at.localeCompare(b.at))[0];
   if (first) {
-    const state = stepState(first, byId);
-    const step = scenarioOf(first.templateName, 'select') !== undefined ? 'select' : (parameterValue(first.inputs?.parameters, 'step') ?? first.displayName ?? first.name);
-    const target = parseTarget(parameterValue(first.inputs?.parameters, 'vmi'));
-    const vmi = target ? `${target.namespace}/${target.name}` : undefined;
-    return { step, ...(vmi ? { vmi } : {}), message: state.message ?? `${first.type} node ${first.displayName ?? first.name} ${first.phase}` };
+    const { at: _at, ...failure } = first;
+    return failure;
   }
   if (run.finished && run.phase !== 'Succeeded') return { step: 'workflow', message: run.message ?? `workflow ${run.phase}` };
   const unconfirmed = run.finished ? run.vmis.find((v) => !v.rollbackConfirmed) : undefined;

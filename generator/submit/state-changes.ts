@@ -2,6 +2,7 @@
  * What changed between two run states, as events (pure): the non-TTY view prints one JSON line
  * per event, so a CI log shows each transition once, never the whole state again.
  */
+import { ruleCount } from './_node-read.js';
 import { VMI_STEPS, type RunState, type StepPhase, type VmiState, type VmiStep } from './run-state.js';
 
 /** The workflow's phase, stop request or exit handler changed. */
@@ -76,7 +77,7 @@ function vmiEvent(v: VmiState): VmiEvent {
     ...(v.node ? { node: v.node } : {}),
     stage: v.stage,
     steps,
-    ...(Array.isArray(inject?.rules) ? { rules: inject.rules.length } : {}),
+    ...(ruleCount(inject) === undefined ? {} : { rules: ruleCount(inject)! }),
     ...(typeof inject?.backend === 'string' ? { backend: inject.backend } : {}),
     ...(v.holdSeconds === undefined ? {} : { holdSeconds: v.holdSeconds }),
     ...(failed?.message ? { message: failed.message } : {}),

@@ -4,6 +4,7 @@
  * Lines are cut to the terminal width; colour only marks the state icons and is left out for
  * NO_COLOR (https://no-color.org) or when not wanted.
  */
+import { ruleCount } from './_node-read.js';
 import { VMI_STEPS, type RunState, type StepPhase, type VmiState } from './run-state.js';
 import { formatDuration, secondsBetween } from './run-report.js';
 
@@ -67,7 +68,8 @@ export function renderView(state: RunState, options: ViewOptions): string[] {
 
 function detail(v: VmiState, now: Date, room: number): string {
   const inject = v.steps.inject.result;
-  const rules = Array.isArray(inject?.rules) ? `${inject.rules.length} rules (${typeof inject.backend === 'string' ? inject.backend : '?'})` : '';
+  const count = ruleCount(inject);
+  const rules = count === undefined ? '' : `${count} rules (${typeof inject?.backend === 'string' ? inject.backend : '?'})`;
   switch (v.stage) {
     case 'selected':
       return 'waiting';

@@ -8,6 +8,7 @@
  */
 import { UsageError } from '../../generator/errors.js';
 import type { Io } from '../../generator/io.js';
+import { ScenarioError } from '../../scenario/index.js';
 import type { LedgerRecord, RecordName } from '../kube/index.js';
 import { stepLogger, type StepLogger } from '../log.js';
 import { InterruptedError } from '../netfilter/index.js';
@@ -18,8 +19,6 @@ import { checkRunId, checkTarget, parseTarget, runStep, type NodeStepFlags } fro
 /** What a node step does to one VMI, and how its result is recorded. */
 export interface NodeStepSpec {
   readonly name: 'inject' | 'verify' | 'rollback';
-  /** The ledger record written (rollback in the exit handler: `exit-rollback`). */
-  readonly record: RecordName;
   /** Acts on one VMI; returns its result JSON, throws its failure (which may carry a `result`). */
   readonly one: (target: Target, logger: StepLogger) => Promise<Record<string, unknown>>;
   /** The record of a successful result: one line and a few small facts. */
@@ -46,6 +45,7 @@ export async function runNodeStep(io: Io, flags: NodeStepFlags, spec: NodeStepSp
 
 async function runOnNode(io: Io, flags: NodeStepFlags, node: string, spec: NodeStepSpec): Promise<void> {
   const runId = checkRunId(flags.runId);
+  const record = recordOf(spec.name, flags.recordAs);
   const scenario = positiveInt(flags.scenarioNumber, '--scenario-number');
   const namespace = flags.ledgerNamespace ?? io.env.POD_NAMESPACE;
   if (!namespace) throw new UsageError('--node needs the ledger\'s namespace: --ledger-namespace, or $POD_NAMESPACE (the downward API)');
@@ -78,10 +78,10 @@ async function runOnNode(io: Io, flags: NodeStepFlags, node: string, spec: NodeS
       log('error', `${vmi}: ${error.message}`, { vmi, error: error.name });
       records.set(i, { ok: false, at: new Date().toISOString(), detail: error.message });
       firstFailure ??= `${vmi}: ${error.message}`;
-      if (error instanceof UsageError) throw error; // bad input is the same for every VMI
+      if (error instanceof UsageError || error instanceof ScenarioError) throw error; // bad input is the same for every VMI
     }
   }
-  await kube.writeRecords(client, place, scenario, node, spec.record, records);
+  await kube.writeRecords(client, place, scenario, node, record, records);
 
   const failed = [...records.values()].filter((r) => !r.ok).length;
   const summary = { step: spec.name, node, scenario, runId, vmis: records.size, failed };
@@ -90,6 +90,13 @@ async function runOnNode(io: Io, flags: NodeStepFlags, node: string, spec: NodeS
   const stopped = spec.stopRequested?.();
   if (stopped) throw new InterruptedError(stopped, `${failed} of ${records.size} VMIs on node ${node} not done`);
   if (failed > 0) throw new NodeStepError(`${spec.name} failed for ${failed} of ${records.size} VMIs on node ${node}; first: ${firstFailure ?? 'stopped'}`);
+}
+
+/** The record --record-as names: the step's own, or exit-rollback for a rollback. @throws UsageError. */
+function recordOf(step: NodeStepSpec['name'], recordAs: string | undefined): RecordName {
+  const record = recordAs === undefined || recordAs === '' ? step : recordAs;
+  if (record !== step && !(step === 'rollback' && record === 'exit-rollback')) throw new UsageError(`--record-as ${record}: ${step} writes the "${step}" record${step === 'rollback' ? ' or "exit-rollback"' : ''}`);
+  return record;
 }
 
 /** The indexes --index names: all of them when it is absent or empty. @throws UsageError. */

@@ -9,15 +9,9 @@ import { UsageError } from '../../generator/errors.js';
 import type { Io } from '../../generator/io.js';
 import type { StepLogger } from '../log.js';
 import { locateAt, netnsAt, podNamespaces, removeRun, runNames, type Removal } from '../netfilter/index.js';
-import { Option } from 'commander';
 import type { Target } from '../target.js';
 import { runNodeStep } from './node-run.js';
 import { addNodeStepOptions, checkRunId, type NodeStepFlags } from './node-step.js';
-
-/** rollback's flags: the node-step flags and --record-as. */
-interface RollbackFlags extends NodeStepFlags {
-  readonly recordAs: 'rollback' | 'exit-rollback';
-}
 
 /** Removes this run's rules of one VMI; the result JSON. */
 async function rollback(target: Target, flags: NodeStepFlags, log: StepLogger['log']): Promise<Record<string, unknown>> {
@@ -45,11 +39,9 @@ async function rollback(target: Target, flags: NodeStepFlags, log: StepLogger['l
 /** The `rollback` step. Exit 0 removed or nothing to remove, 1 runtime failure, 2 bad input. */
 export function rollbackCommand(io: Io): Command {
   return addNodeStepOptions(new Command('rollback').description("remove this run's rules of one VMI (--target) or of a node's VMIs in the run ledger (--node); idempotent"))
-    .addOption(new Option('--record-as <record>', 'with --node: the ledger record written (exit-rollback: by the exit handler)').choices(['rollback', 'exit-rollback']).default('rollback'))
-    .action((flags: RollbackFlags) =>
+    .action((flags: NodeStepFlags) =>
       runNodeStep(io, flags, {
         name: 'rollback',
-        record: flags.recordAs,
         one: (target, { log }) => rollback(target, flags, log),
         summarize: (r) => ({ detail: String(r.message), data: { removed: (r.removed as unknown[]).length, gone: r.gone as boolean } }),
       }),

@@ -88,11 +88,11 @@ export function verifyCommand(io: Io, extraChecks: readonly VerifyCheck[] = []):
       .default('auto'),
   );
   return command.action((flags: NodeStepFlags) => {
-    const scenario = stepScenario(flags.scenario, io);
+    let scenario: Scenario | undefined; // read once, after the target was checked
     return runNodeStep(io, flags, {
       name: 'verify',
-      record: 'verify',
       one: async (target, { log }) => {
+        scenario ??= stepScenario(flags.scenario, io);
         const context: VerifyContext = { target, runId: checkRunId(flags.runId), scenario, flags };
         const checks: CheckResult[] = [];
         for (const check of [netfilterCheck, ...extraChecks]) {

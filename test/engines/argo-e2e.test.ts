@@ -14,7 +14,7 @@ import process from 'node:process';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../kube/harness.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_BIN, cli, currentCli, follow, nodesNamed, submit, vmiOfNode, nodesOf } from './fixtures/argo-run.js';
+import { CLI_BIN, cli, currentCli, follow, inputOf, ledgerRecords, nodesNamed, submit, vmiOfNode, nodesOf } from './fixtures/argo-run.js';
 import { ghostVmi } from './fixtures/launchers.js';
 import { buildFleet, e2eVmis, fleetMismatches, launcherRulesets, SHOP, vmiKey, type Fleet } from './fixtures/fleet.js';
 import { engines, kubeAs, kubeconfigFile } from './setup/context.js';
@@ -45,6 +45,12 @@ afterAll(async () => fleet?.destroy());
 /** The workflow of a scenario given as CLI flags, on our step image. */
 const workflowYaml = (...flags: string[]): string => cli(['generate', 'argo', '--image', engines().stepImage, ...flags]);
 
+/** The run ledger as sorted lines `<scenario> <ns/name> <record>=<ok>…`. */
+async function ledgerLines(wf: Record<string, any>): Promise<string[]> {
+  const records = await ledgerRecords(kube, wf.metadata.namespace, wf.metadata.uid);
+  return [...records].map(([key, r]) => `${key} ${Object.keys(r).sort().map((k) => `${k}=${r[k]}`).join(' ')}`).sort();
+}
+
 async function expectRestored(): Promise<void> {
   expect(await fleetMismatches(fleet, new Map())).toEqual([]);
   expect(launcherRulesets(fleet)).toEqual(initial);
@@ -71,10 +77,12 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
       nodesNamed(wf, template).filter((n) => n.type === 'Pod' && n.inputs?.parameters?.find((p: any) => p.name === 'step')?.value === step).map((n) => `${vmiOfNode(nodes, n)} ${n.phase}`).sort();
     expect(summary('node-step-1', 'inject')).toEqual(SHOP.map((v) => `${v} Succeeded`));
     expect(summary('node-step-1', 'verify')).toEqual(SHOP.map((v) => `${v} Succeeded`));
-    // Past this controller's MAX_WORKFLOW_SIZE the node map was moved into compressedNodes.
-    expect(wf.status.compressedNodes).toEqual(expect.any(String));
-    expect(wf.status.nodes).toBeUndefined();
+    // Each VMI's branch and the exit handler recorded their outcome in the run ledger.
+    expect(await ledgerLines(wf)).toEqual(SHOP.map((v) => `1 ${v} exit-rollback=true inject=true rollback=true verify=true`));
     await expectRestored();
+    // The ledger is garbage-collected with its Workflow.
+    await kube.delete('Workflow', wf.metadata.name, NS);
+    await kube.waitFor('the ledger to go with its Workflow', () => kube.list('ConfigMap', NS, `vmi-network-filter.io/run=${wf.metadata.uid}`), (l) => l.length === 0, 60_000, 1000);
     expect(vmiKey(fleet.vmis[0]!)).toBe('shop/web-masq');
   });
 
@@ -200,8 +208,19 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
     expect(probes[0]!.held).toEqual(SHOP);
     expect(probes[0]!.mismatches).toEqual([]);
     expect(wf.status.phase).toBe('Failed');
-    const verifies = nodesNamed(wf, 'node-step-1').filter((n) => n.type === 'Pod' && n.displayName?.startsWith('verify'));
-    expect(verifies.map((n) => `${vmiOfNode(nodesOf(wf), n)} ${n.phase}`).sort()).toEqual(['shop/web-masq Failed', 'shop/web-masq2 Succeeded', 'shop/web-passt Succeeded']);
+    // One pod per node and step (the three VMIs share a node), whatever the number of VMIs.
+    const pods = nodesNamed(wf, 'node-step-1').filter((n) => n.type === 'Pod');
+    expect(pods.map((n) => `${inputOf(n, 'step')} ${inputOf(n, 'node')} ${n.phase}`).sort()).toEqual(
+      ['inject Succeeded', 'rollback Succeeded', 'rollback Succeeded', 'verify Failed'].map((s) => s.replace(' ', ` ${engines().nodes[0]} `)),
+    );
+    // The migrated VMI failed its verify, the others passed; the verdict read it in the ledger.
+    expect(await ledgerLines(wf)).toEqual([
+      '1 shop/web-masq exit-rollback=true inject=true rollback=true verify=false',
+      '1 shop/web-masq2 exit-rollback=true inject=true rollback=true verify=true',
+      '1 shop/web-passt exit-rollback=true inject=true rollback=true verify=true',
+    ]);
+    const verdict = nodesNamed(wf, 'ledger-verdict-1')[0]!;
+    expect(`${verdict.phase} ${verdict.message}`).toMatch(/^Failed /);
     await expectRestored();
   });
 
@@ -220,7 +239,9 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
     expect(wf.status.phase).toBe('Failed');
     const nodes = nodesOf(wf);
     const exitRollbacks = Object.values(nodes).filter((n) => n.type === 'Pod' && nodes[n.boundaryID]?.templateName === 'exit-rollback-1');
-    expect(exitRollbacks.map((n) => `${vmiOfNode(nodes, n)} ${n.phase}`).sort()).toEqual(SHOP.map((v) => `${v} Succeeded`));
+    expect(exitRollbacks.map((n) => `${inputOf(n, 'node')} ${n.phase}`)).toEqual([`${engines().nodes[0]} Succeeded`]);
+    // The branch never reached verify or rollback: the exit handler's rollback alone restored.
+    expect(await ledgerLines(wf)).toEqual(SHOP.map((v) => `1 ${v} exit-rollback=true inject=true`));
     // Well before the 60 s hold (and the kernel deadline) would have ended it.
     expect(Date.now() - stoppedAt).toBeLessThan(50_000);
     await expectRestored();

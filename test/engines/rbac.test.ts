@@ -33,13 +33,15 @@ let rbac: Obj[];
 let initial: Map<string, string>;
 const work = mkdtempSync(join(tmpdir(), 'vnfe-rbac-'));
 
-const clusterRole = (): Obj => rbac.find((o) => o.kind === 'ClusterRole')!;
+/** The generated ClusterRole (VMIs, pods) and Role (the run ledger in the workflow namespace). */
+const roles = (): Obj[] => rbac.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role');
 
 beforeAll(async () => {
   await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'rbac-probe' } });
   vmi = await startVmi(kube, { namespace: 'rbac-probe', name: 'vm-rbac', binding: 'masquerade', node: engines().nodes[0]! });
   initial = launcherRulesets({ vmis: [vmi] });
   rbac = documents(cli(['generate', 'rbac', '--name', SA, '--namespace-of-workflow', NS]));
+  generated = new Map(roles().map((r) => [r.kind as string, r.rules as Obj[]]));
   for (const o of rbac) await kube.apply(o);
   const token = await kube.call('POST', `/api/v1/namespaces/${NS}/serviceaccounts/${SA}/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } });
   kubeconfig = kubeconfigWithToken(token.status.token);
@@ -59,7 +61,8 @@ const SCENARIO = JSON.stringify({ id: 'vmi_network_filter', namespace: 'rbac-pro
 function step(name: string, args: readonly string[]): { status: number | null; said: string } {
   const out = join(work, `${name}.json`);
   rmSync(out, { force: true });
-  const r = spawnSync(process.execPath, [CLI_BIN, 'step', name, '--scenario', SCENARIO, `--out=${out}`, ...args], {
+  const scenario = name === 'verdict' ? [] : ['--scenario', SCENARIO];
+  const r = spawnSync(process.execPath, [CLI_BIN, 'step', name, ...scenario, `--out=${out}`, ...args], {
     encoding: 'utf8',
     env: { PATH: process.env.PATH, KUBECONFIG: kubeconfig },
     timeout: 120_000,
@@ -73,68 +76,114 @@ function step(name: string, args: readonly string[]): { status: number | null; s
   return { status: r.status, said: `${r.stderr}\n${result}` };
 }
 
-/** select, then inject, verify and rollback of its one target under `runId`; the first failure, or undefined. */
-function runSteps(runId: string): { step: string; said: string } | undefined {
-  const select = step('select', []);
-  if (select.status !== 0) return { step: 'select', said: select.said };
-  const targets = JSON.parse(readFileSync(join(work, 'select.json'), 'utf8')) as Obj[];
-  expect(targets.map((t) => `${t.namespace}/${t.name}`)).toEqual(['rbac-probe/vm-rbac']);
-  for (const name of ['inject', 'verify', 'rollback']) {
-    const r = step(name, [`--target=${JSON.stringify(targets[0])}`, `--run-id=${runId}`, '--proc=/proc']);
-    if (r.status !== 0) return { step: name, said: r.said };
-  }
-  return undefined;
+/**
+ * A Workflow that never runs (suspended, nothing to schedule): the owner of one probe run's
+ * ledger. Its uid is the run id; deleting it lets the garbage collector delete the ledger.
+ */
+async function ownerRun(): Promise<Obj> {
+  return kube.create({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Workflow',
+    metadata: { generateName: 'rbac-owner-', namespace: NS },
+    spec: { suspend: true, entrypoint: 'wait', templates: [{ name: 'wait', suspend: {} }] },
+  });
 }
 
-/** Sets the probe ClusterRole's rules (RBAC changes reach the authorizer within a second or so). */
-async function setRules(rules: readonly Obj[]): Promise<void> {
-  await kube.apply({ ...clusterRole(), rules });
+/** The node steps' ledger flags of the run owned by `owner`. */
+const ledgerFlags = (owner: Obj): string[] => [`--run-id=${owner.metadata.uid}`, `--ledger-namespace=${NS}`];
+
+/**
+ * As the workflows run them: select into the run ledger of a new owner run, then inject, verify
+ * and rollback of the node's VMIs from it, then the verdict from it; the first failure, or
+ * undefined. The owner run is deleted after (its ledger with it).
+ */
+async function runSteps(): Promise<{ step: string; said: string } | undefined> {
+  const owner = await ownerRun();
+  try {
+    const select = step('select', [...ledgerFlags(owner), `--owner=Workflow/${owner.metadata.name}`, `--nodes-out=${join(work, 'nodes.json')}`]);
+    if (select.status !== 0) return { step: 'select', said: select.said };
+    const nodes = JSON.parse(readFileSync(join(work, 'nodes.json'), 'utf8')) as string[];
+    expect(nodes).toEqual([engines().nodes[0]]);
+    for (const name of ['inject', 'verify', 'rollback']) {
+      const r = step(name, [...ledgerFlags(owner), `--node=${nodes[0]}`, '--proc=/proc']);
+      if (r.status !== 0) return { step: name, said: r.said };
+    }
+    const verdict = step('verdict', ledgerFlags(owner));
+    if (verdict.status !== 0) return { step: 'verdict', said: verdict.said };
+    return undefined;
+  } finally {
+    // Whatever failed: this run's rules go, with every rule granted.
+    await setRules(generated);
+    step('rollback', [...ledgerFlags(owner), `--node=${engines().nodes[0]}`, '--proc=/proc']);
+    await kube.delete('Workflow', owner.metadata.name, NS);
+  }
+}
+
+let generated: Map<string, Obj[]>;
+
+/** Sets the probe roles' rules (RBAC changes reach the authorizer within a second or so). */
+async function setRules(rules: ReadonlyMap<string, readonly Obj[]>): Promise<void> {
+  for (const role of roles()) await kube.apply({ ...role, rules: rules.get(role.kind) });
   await new Promise((r) => setTimeout(r, 1500));
 }
 
-/** Every (rule, verb) of the generated ClusterRole, the rules without it, and its words. */
-function removals(): { resource: string; verb: string; rules: Obj[] }[] {
-  const rules = clusterRole().rules as Obj[];
-  return rules.flatMap((rule, i) =>
-    (rule.verbs as string[]).flatMap((verb) =>
-      (rule.resources as string[]).map((plural) => {
-        const group = (rule.apiGroups as string[])[0]!;
-        const without = rules.map((r, j) => (j === i ? { ...r, verbs: (r.verbs as string[]).filter((v) => v !== verb) } : r)).filter((r) => (r.verbs as string[]).length > 0);
-        return { resource: group === '' ? plural : `${plural}.${group}`, verb, rules: without };
-      }),
-    ),
-  );
+/** Every (role, rule, verb) generated, the rules without it, and its words. */
+function removals(): { resource: string; verb: string; rules: Map<string, Obj[]> }[] {
+  return roles().flatMap((role) => {
+    const rules = role.rules as Obj[];
+    return rules.flatMap((rule, i) =>
+      (rule.verbs as string[]).flatMap((verb) =>
+        (rule.resources as string[]).map((plural) => {
+          const group = (rule.apiGroups as string[])[0]!;
+          const without = rules.map((r, j) => (j === i ? { ...r, verbs: (r.verbs as string[]).filter((v) => v !== verb) } : r)).filter((r) => (r.verbs as string[]).length > 0);
+          return { resource: group === '' ? plural : `${plural}.${group}`, verb, rules: new Map([...generated, [role.kind as string, without]]) };
+        }),
+      ),
+    );
+  });
 }
 
 describe('RBAC on the real API server', () => {
-  it('should run select, inject, verify and rollback with exactly the generated rules', () => {
-    expect(runSteps('rbac-all')).toBeUndefined();
+  it('should run select, inject, verify, rollback and the verdict through the run ledger with exactly the generated rules, and the ledger go with its run', async () => {
+    const owner = await ownerRun();
+    const ledger = `vmi-network-filter.io/run=${owner.metadata.uid}`;
+    const select = step('select', [...ledgerFlags(owner), `--owner=Workflow/${owner.metadata.name}`]);
+    expect(select.status, select.said).toBe(0);
+    // One node part and the scenario's index, owned by the run.
+    const objects = await kube.list('ConfigMap', NS, ledger);
+    expect(objects.map((o) => o.metadata.labels['vmi-network-filter.io/ledger']).sort()).toEqual(['index', 'node']);
+    for (const o of objects) expect(o.metadata.ownerReferences).toEqual([{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', name: owner.metadata.name, uid: owner.metadata.uid }]);
+    for (const name of ['inject', 'verify', 'rollback']) {
+      const r = step(name, [...ledgerFlags(owner), `--node=${engines().nodes[0]}`, '--proc=/proc']);
+      expect(r.status, `${name}: ${r.said}`).toBe(0);
+    }
+    const verdict = step('verdict', ledgerFlags(owner));
+    expect(verdict.status, verdict.said).toBe(0);
+    const part = (await kube.list('ConfigMap', NS, `${ledger},vmi-network-filter.io/ledger=node`))[0]!;
+    expect(Object.keys(part.data).sort()).toEqual(['inject.0', 'node', 'rollback.0', 'scenario', 'targets', 'verify.0']);
     expect(launcherRulesets({ vmis: [vmi] })).toEqual(initial);
+    // The garbage collector deletes the ledger with its run.
+    await kube.delete('Workflow', owner.metadata.name, NS);
+    await kube.waitFor('the ledger to be garbage-collected with its run', () => kube.list('ConfigMap', NS, ledger), (l) => l.length === 0, 60_000, 1000);
   });
 
   it('should fail the first step that needs a rule taken away, naming its verb and resource', async () => {
-    const full = clusterRole().rules as Obj[];
     const outcomes: string[] = [];
     try {
-      for (const [i, r] of removals().entries()) {
+      for (const r of removals()) {
         if (RESOURCES_OF_ARGO.has(r.resource.split('.')[0]!)) continue;
         await setRules(r.rules);
-        const failed = runSteps(`rbac-${i}`);
+        // runSteps restores every rule before its own clean-up rollback.
+        const failed = await runSteps();
         outcomes.push(`without ${r.verb} ${r.resource}: ${failed ? `${failed.step} fails` : 'every step passes'}`);
         if (failed) expect(failed.said, `${r.verb} ${r.resource}`).toContain(`RBAC does not allow ${r.verb} ${r.resource}`);
-        // A step that failed after inject leaves its rules: roll back with every rule again.
-        await setRules(full);
-        const vmiTarget = step('select', []);
-        expect(vmiTarget.status).toBe(0);
-        const target = readFileSync(join(work, 'select.json'), 'utf8');
-        expect(step('rollback', [`--target=${JSON.stringify(JSON.parse(target)[0])}`, `--run-id=rbac-${i}`, '--proc=/proc']).status).toBe(0);
       }
     } finally {
-      await setRules(full);
+      await setRules(generated);
     }
     // Each removal breaks a step: none of the generated rules is unneeded.
     expect(outcomes.filter((o) => o.endsWith('every step passes'))).toEqual([]);
-    expect(outcomes.length).toBeGreaterThanOrEqual(4);
+    expect(outcomes.length).toBeGreaterThanOrEqual(8);
     expect(launcherRulesets({ vmis: [vmi] })).toEqual(initial);
   });
 });
@@ -144,8 +193,8 @@ describe('RBAC and Pod Security on the real Argo controller', () => {
     cli(['generate', 'argo', '--image', engines().stepImage, '--service-account', SA, '--namespace', 'rbac-probe', '--ports', '80', '--chaos-duration', '2', ...flags]);
 
   it('should fail a run whose service account may not write workflowtaskresults, not hang it', async () => {
-    const full = clusterRole().rules as Obj[];
-    await setRules(full.filter((r) => !(r.resources as string[]).includes('workflowtaskresults')));
+    const cluster = generated.get('ClusterRole')!.filter((r) => !(r.resources as string[]).includes('workflowtaskresults'));
+    await setRules(new Map([...generated, ['ClusterRole', cluster]]));
     try {
       const started = Date.now();
       const created = await submit(kube, NS, yaml());
@@ -155,7 +204,7 @@ describe('RBAC and Pod Security on the real Argo controller', () => {
       expect(nodes.map((n) => n.message ?? '').join('\n')).toMatch(/workflowtaskresults/);
       expect(Date.now() - started).toBeLessThan(240_000);
     } finally {
-      await setRules(full);
+      await setRules(generated);
     }
     expect(launcherRulesets({ vmis: [vmi] })).toEqual(initial);
   });

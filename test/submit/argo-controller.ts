@@ -1,12 +1,18 @@
 /**
- * Argo's workflow controller, played by a script: builds the `status` Argo writes for the
- * workflows `generate argo` emits (one scenario), node by node: a Retry node per node step with
- * its attempt pods, the hold Suspend node, the vmi-N DAG per target, the `onExit` exit handler
- * (a Steps node: a step group with one rollback-N per target, then the report; as the real
- * controller wrote it in test/engines). Node names, types, boundaryIDs, children, phases,
- * timestamps and input/output parameters follow what the controller records.
+ * Argo's workflow controller and our step pods, played by a script: builds the `status` Argo
+ * writes for the workflows `generate argo` emits (one scenario, serial), node by node: a Retry
+ * node per node step with its attempt pods, the hold Suspend node, the vmi-N DAG per target, the
+ * `onExit` exit handler (a Steps node: a step group with one rollback-N per node, then the
+ * report; as the real controller wrote it in test/engines), and the run ledger the steps write
+ * (select's parts, then one record per VMI and step). Node names, types, boundaryIDs, children,
+ * phases, timestamps and input/output parameters follow what the controller records. A unit
+ * fixture of the watcher's pure state model: the real controller and steps run in test/engines.
  */
+import { createHash } from 'node:crypto';
 import type { ArgoNode, ArgoWorkflow, ArgoWorkflowPhase } from '../../generator/submit/argo-workflow.js';
+import type { LedgerView } from '../../generator/submit/run-state.js';
+import { ledgerObjects, parseLedgerIndex, parseNodeLedger, recordKey, type RecordName } from '../../steps/kube/ledger.js';
+import type { ConfigMapObject } from '../kube/fake-ledger.js';
 
 /** A target as select writes it. */
 export interface TestTarget {
@@ -21,7 +27,8 @@ export interface TestTarget {
 
 /** A target for VMI `name` in namespace `demo` on `node`. */
 export function testTarget(name: string, node: string, binding = 'masquerade'): TestTarget {
-  return { namespace: 'demo', name, uid: `uid-${name}`, node, launcherPod: `virt-launcher-${name}-abcde`, launcherPodUid: `pod-uid-${name}`, binding };
+  const hex = (salt: string): string => createHash('sha256').update(salt + name).digest('hex').slice(0, 32).replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
+  return { namespace: 'demo', name, uid: hex('vmi'), node, launcherPod: `virt-launcher-${name}-abcde`, launcherPodUid: hex('pod'), binding };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
@@ -36,6 +43,10 @@ export class ArgoController {
   private clock: number;
   private nextId = 1;
   private readonly started: string;
+  /** The run ledger's objects, data written as the steps would. */
+  private ledgerParts: { metadata: ConfigMapObject['metadata']; data: Record<string, string> }[] = [];
+  /** Target i's node and its index in that node's part. */
+  private keys: { node: string; index: number }[] = [];
 
   constructor(
     readonly workflow: ArgoWorkflow,
@@ -60,23 +71,66 @@ export class ArgoController {
     };
   }
 
-  /** select ran and chose `targets` (serial fan-out). */
+  /** The run ledger as the watcher reads it. */
+  ledger(): LedgerView {
+    return {
+      indexes: this.ledgerParts.filter((o) => o.metadata.labels['vmi-network-filter.io/ledger'] === 'index').map((o) => parseLedgerIndex(o.metadata.name, o.data)),
+      nodes: this.ledgerParts.filter((o) => o.metadata.labels['vmi-network-filter.io/ledger'] === 'node').map((o) => parseNodeLedger(o.metadata.name, o.data)),
+    };
+  }
+
+  /** The run ledger as the API server serves it. */
+  configMaps(): ConfigMapObject[] {
+    return this.ledgerParts.map((o) => structuredClone({ metadata: { ...o.metadata, namespace: this.workflow.metadata.namespace }, data: o.data }));
+  }
+
+  /** select ran, chose `targets` and wrote them to the ledger (serial fan-out). */
   select(targets: readonly TestTarget[]): this {
     const scenario = this.byName(`${this.name}.scenario-1`);
+    const owner = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', name: this.name, uid: this.workflow.metadata.uid ?? 'uid-test-run' };
+    this.ledgerParts = ledgerObjects(owner, 1, targets as Parameters<typeof ledgerObjects>[2]).map((o) => ({ metadata: o.metadata, data: { ...o.data } }));
+    const perNode = new Map<string, number>();
+    this.keys = targets.map((t) => {
+      const index = perNode.get(t.node) ?? 0;
+      perNode.set(t.node, index + 1);
+      return { node: t.node, index };
+    });
+    const keys = targets.map((t, i) => ({ node: t.node, index: this.keys[i]!.index, uid: t.uid, vmi: `${t.namespace}/${t.name}` }));
     this.podStep(scenario, 'select', 'select-1', [], 'Succeeded', [
-      { name: 'targets', value: JSON.stringify(targets) },
+      { name: 'nodes', value: JSON.stringify([...perNode.keys()]) },
+      { name: 'serial', value: JSON.stringify(keys) },
       { name: 'tolerations', value: '[]' },
     ]);
-    this.add(scenario, 'parallel', 'Skipped', 'vmis-parallel-1', 'Skipped', { message: "when 'serial' == 'parallel' evaluated false" });
+    this.add(scenario, 'parallel', 'Skipped', 'nodes-parallel-1', 'Skipped', { message: "when 'serial' == 'parallel' evaluated false" });
     const serial = this.add(scenario, 'serial', 'DAG', 'vmis-serial-1', 'Running');
     const group = this.add(serial, 'vmi', 'TaskGroup', undefined, 'Running', { boundaryID: serial.id });
-    targets.forEach((t, i) => {
-      this.add(group, `vmi(${i}:${JSON.stringify(t)})`, 'DAG', 'vmi-1', 'Running', {
+    keys.forEach((k, i) => {
+      this.add(group, `vmi(${i}:${JSON.stringify(k)})`, 'DAG', 'vmi-1', 'Running', {
         boundaryID: serial.id,
-        inputs: { parameters: [{ name: 'vmi', value: JSON.stringify(t) }, { name: 'node', value: t.node }, { name: 'uid', value: t.uid }, { name: 'tolerations', value: '[]' }] },
+        inputs: {
+          parameters: [
+            { name: 'vmi', value: k.vmi },
+            { name: 'node', value: k.node },
+            { name: 'index', value: String(k.index) },
+            { name: 'uid', value: k.uid },
+            { name: 'tolerations', value: '[]' },
+          ],
+        },
       });
     });
     return this;
+  }
+
+  /** The step pod of target `i` writes its `record` for `result` (failed when result.ok is false). */
+  private writeRecord(i: number, record: RecordName, result: Record<string, unknown>): void {
+    const { node, index } = this.keys[i]!;
+    const part = this.ledgerParts.find((o) => o.metadata.labels['vmi-network-filter.io/ledger'] === 'node' && o.data.node === node)!;
+    const ok = result.ok !== false;
+    const data = {
+      ...(typeof result.backend === 'string' ? { backend: result.backend } : {}),
+      ...(Array.isArray(result.rules) ? { rules: result.rules.length } : {}),
+    };
+    part.data[recordKey(record, index)] = JSON.stringify({ ok, at: this.now(), detail: typeof result.error === 'string' ? result.error : `${record} done`, data });
   }
 
   /** Node step `step` of target `i` starts. */
@@ -86,8 +140,12 @@ export class ArgoController {
     return this;
   }
 
-  /** Node step `step` of target `i` ends with `result` (failed when result.ok is false). */
-  endStep(i: number, step: 'inject' | 'verify' | 'rollback', result: Record<string, unknown>): this {
+  /**
+   * Node step `step` of target `i` ends with `result` (failed when result.ok is false), recorded
+   * in the ledger unless `recorded` is false (a pod that died before writing).
+   */
+  endStep(i: number, step: 'inject' | 'verify' | 'rollback', result: Record<string, unknown>, recorded = true): this {
+    if (recorded) this.writeRecord(i, step, result);
     this.finishPod(`${this.branch(i).name}.${step}`, result);
     return this;
   }
@@ -112,7 +170,7 @@ export class ArgoController {
     return this;
   }
 
-  /** The main DAG ends and the exit handler starts, rolling back every target again. */
+  /** The main DAG ends and the exit handler starts, rolling back every target's node again. */
   startExitHandler(targets: readonly TestTarget[], phase: 'Succeeded' | 'Failed', message?: string): this {
     for (const name of [`${this.name}.scenario-1.serial`, `${this.name}.scenario-1`, this.name]) {
       const node = this.byName(name);
@@ -120,21 +178,26 @@ export class ArgoController {
     }
     const exit = this.add(undefined, `${this.name}.onExit`, 'Steps', 'cleanup', 'Running');
     const group = this.add(exit, '[0]', 'StepGroup', undefined, 'Running', { boundaryID: exit.id });
-    // As the real controller writes it: each rollback inside its own exit-rollback-1 Steps node,
-    // created in the same reconcile as its pod (the scripted clock does not move for them).
-    targets.forEach((t, i) => {
+    // As the real controller writes it: each node's rollback inside its own exit-rollback-1 Steps
+    // node, created in the same reconcile as its pod (the scripted clock does not move for them).
+    [...new Set(targets.map((t) => t.node))].forEach((node, i) => {
       const clock = this.clock;
-      const wrapper = this.add(group, `rollback-1(${i}:${JSON.stringify(t)})`, 'Steps', 'exit-rollback-1', 'Running', { boundaryID: exit.id, inputs: { parameters: [{ name: 'vmi', value: JSON.stringify(t) }, { name: 'node', value: t.node }] } });
+      const wrapper = this.add(group, `rollback-1(${i}:${node})`, 'Steps', 'exit-rollback-1', 'Running', { boundaryID: exit.id, inputs: { parameters: [{ name: 'node', value: node }, { name: 'tolerations', value: '[]' }] } });
       const inner = this.add(wrapper, '[0]', 'StepGroup', undefined, 'Running', { boundaryID: wrapper.id });
       this.clock = clock;
-      this.podStep(inner, 'rollback', 'node-step-1', [{ name: 'step', value: 'rollback' }, { name: 'vmi', value: JSON.stringify(t) }, { name: 'node', value: t.node }], 'Running', undefined, wrapper.id);
+      const inputs = [{ name: 'step', value: 'rollback' }, { name: 'node', value: node }, { name: 'index', value: '' }, { name: 'record', value: 'exit-rollback' }, { name: 'tolerations', value: '[]' }];
+      this.podStep(inner, 'rollback', 'node-step-1', inputs, 'Running', undefined, wrapper.id);
     });
     return this;
   }
 
-  /** The exit handler's rollback of target `i` ends. */
-  endExitRollback(i: number, target: TestTarget, result: Record<string, unknown>): this {
-    const wrapper = `${this.name}.onExit.[0].rollback-1(${i}:${JSON.stringify(target)})`;
+  /** The exit handler's rollback of `target`'s node ends (recording every target of that node). */
+  endExitRollback(target: TestTarget, result: Record<string, unknown>): this {
+    const wrapper = [...this.nodes.values()].find((n) => n.templateName === 'exit-rollback-1' && n.inputs?.parameters?.find((p) => p.name === 'node')?.value === target.node)!.name;
+    this.keys.forEach((k, j) => {
+      if (k.node === target.node) this.writeRecord(j, 'exit-rollback', result);
+    });
+    if (this.byName(wrapper).phase !== 'Running') return this;
     this.finishPod(`${wrapper}.[0].rollback`, result);
     const clock = this.clock;
     const phase = result.ok !== false ? 'Succeeded' : 'Failed';
@@ -174,8 +237,8 @@ export class ArgoController {
   }
 
   private stepInputs(step: string, branch: Node): { name: string; value: string }[] {
-    const vmi = branch.inputs!.parameters!.find((p) => p.name === 'vmi')!.value!;
-    return [{ name: 'step', value: step }, { name: 'vmi', value: vmi }, { name: 'node', value: (JSON.parse(vmi) as TestTarget).node }, { name: 'tolerations', value: '[]' }];
+    const input = (name: string): string => branch.inputs!.parameters!.find((p) => p.name === name)!.value!;
+    return [{ name: 'step', value: step }, { name: 'node', value: input('node') }, { name: 'index', value: input('index') }, { name: 'record', value: step }, { name: 'tolerations', value: '[]' }];
   }
 
   /** A retried step: a Retry node with one attempt pod. */
@@ -194,7 +257,8 @@ export class ArgoController {
     const retry = this.byName(retryName);
     const pod = this.nodes.get(retry.children![0]!)!;
     const ok = result.ok !== false;
-    pod.outputs = { parameters: [{ name: 'result', value: JSON.stringify(result) }], exitCode: ok ? '0' : '1' };
+    // Node steps write their outcome to the ledger, not to an output parameter.
+    pod.outputs = { exitCode: ok ? '0' : '1' };
     this.finish(pod, ok ? 'Succeeded' : 'Failed', ok ? undefined : 'Error (exit code 1)');
     // On success the controller copies the last attempt's outputs to the Retry node.
     if (ok) retry.outputs = pod.outputs;

@@ -38,7 +38,7 @@ function failedRun(): ArgoController {
   argo.startStep(0, 'rollback').endStep(0, 'rollback', rolledBack).endBranch(0, 'Succeeded');
   argo.startStep(1, 'inject').endStep(1, 'inject', injected).startHold(1).endHold(1).startStep(1, 'verify').endStep(1, 'verify', { step: 'verify', ok: false, error: verifyError });
   argo.startStep(1, 'rollback').endStep(1, 'rollback', rolledBack).endBranch(1, 'Failed');
-  argo.startExitHandler([vm1, vm2], 'Failed').endExitRollback(0, vm1, rolledBack).endExitRollback(1, vm2, rolledBack).finishWorkflow('Failed', 'child failed');
+  argo.startExitHandler([vm1, vm2], 'Failed').endExitRollback(vm1, rolledBack).endExitRollback(vm2, rolledBack).finishWorkflow('Failed', 'child failed');
   return argo;
 }
 
@@ -62,13 +62,14 @@ describe('runReportOf and formatReport', () => {
     const argo = new ArgoController(two, { testDuration: 120 }).select([vm1]);
     argo.startStep(0, 'inject').endStep(0, 'inject', injected);
     const snapshot = argo.snapshot();
-    const report = runReportOf(runStateOf(snapshot), snapshot);
+    const report = runReportOf(runStateOf(snapshot, argo.ledger()), snapshot);
     expect(report.vmis[0]!.blocked).toMatchObject({ ingress: true, egress: true, ports: [53], protocols: ['udp'] });
   });
 
   it('should report each VMI, what was blocked, verify, rollback and durations, and fail naming the verify', () => {
-    const snapshot = failedRun().snapshot();
-    const report = runReportOf(runStateOf(snapshot), snapshot);
+    const argo = failedRun();
+    const snapshot = argo.snapshot();
+    const report = runReportOf(runStateOf(snapshot, argo.ledger()), snapshot);
     expect(report.ok).toBe(false);
     expect(report.failure).toEqual({ step: 'verify', vmi: 'demo/vm-2', message: verifyError });
     expect(report.vmis[1]).toEqual({
@@ -112,11 +113,11 @@ describe('runReportOf and formatReport', () => {
   it('should pass only when the workflow succeeded and every rollback is confirmed', () => {
     const argo = new ArgoController(workflow).select([vm1]);
     argo.startStep(0, 'inject').endStep(0, 'inject', injected).startHold(0).endHold(0).startStep(0, 'verify').endStep(0, 'verify', { step: 'verify', ok: true });
-    argo.startStep(0, 'rollback').endStep(0, 'rollback', rolledBack).endBranch(0, 'Succeeded').startExitHandler([vm1], 'Succeeded').endExitRollback(0, vm1, rolledBack);
+    argo.startStep(0, 'rollback').endStep(0, 'rollback', rolledBack).endBranch(0, 'Succeeded').startExitHandler([vm1], 'Succeeded').endExitRollback(vm1, rolledBack);
     const running = argo.snapshot();
-    expect(runReportOf(runStateOf(running), running).ok).toBe(false); // not finished yet
+    expect(runReportOf(runStateOf(running, argo.ledger()), running).ok).toBe(false); // not finished yet
     const done = argo.finishWorkflow('Succeeded').snapshot();
-    const report = runReportOf(runStateOf(done), done);
+    const report = runReportOf(runStateOf(done, argo.ledger()), done);
     expect([report.ok, report.failure]).toEqual([true, null]);
     expect(formatReport(report).split('\n').at(-2)).toBe('verdict: PASS: the workflow succeeded and every rollback is confirmed');
   });
@@ -127,9 +128,9 @@ describe('junitXml', () => {
     const argo = new ArgoController(workflow).select([vm1, vm2]);
     argo.startStep(0, 'inject').endStep(0, 'inject', { step: 'inject', ok: false, error: 'launcher <virt-launcher-vm-1> & "netns" gone' });
     argo.startStep(0, 'rollback').endStep(0, 'rollback', rolledBack).endBranch(0, 'Failed').stop();
-    argo.startExitHandler([vm1, vm2], 'Failed').endExitRollback(0, vm1, rolledBack).endExitRollback(1, vm2, { step: 'rollback', ok: false, error: 'nft: Operation not permitted' });
+    argo.startExitHandler([vm1, vm2], 'Failed').endExitRollback(vm1, rolledBack).endExitRollback(vm2, { step: 'rollback', ok: false, error: 'nft: Operation not permitted' });
     const snapshot = argo.finishWorkflow('Failed', 'child failed').snapshot();
-    expect(junitXml(runReportOf(runStateOf(snapshot), snapshot))).toBe(
+    expect(junitXml(runReportOf(runStateOf(snapshot, argo.ledger()), snapshot))).toBe(
       [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<testsuites name="vmi-network-filter" tests="8" failures="2" errors="0" skipped="5" time="80">',
@@ -184,14 +185,14 @@ describe('junitXml', () => {
 describe('stateChanges', () => {
   it('should emit one event per transition and nothing when the state is the same', () => {
     const argo = new ArgoController(workflow).select([vm1]);
-    const first = runStateOf(argo.snapshot());
+    const first = runStateOf(argo.snapshot(), argo.ledger());
     expect(stateChanges(undefined, first)).toEqual([
       { event: 'workflow', workflow: 'vmi-network-filter-abcde', namespace: 'argo', phase: 'Running', stopping: false, exitHandler: { phase: 'pending', rollbacks: 0, rollbacksDone: 0 } },
       { event: 'select', scenario: 1, phase: 'succeeded', selected: 1 },
       { event: 'vmi', scenario: 1, vmi: 'demo/vm-1', node: 'worker-1', stage: 'selected', steps: { inject: 'pending', hold: 'pending', verify: 'pending', rollback: 'pending', exitRollback: 'pending' }, holdSeconds: 120 },
     ]);
-    expect(stateChanges(first, runStateOf(argo.snapshot()))).toEqual([]);
-    const second = runStateOf(argo.startStep(0, 'inject').endStep(0, 'inject', injected).snapshot());
+    expect(stateChanges(first, runStateOf(argo.snapshot(), argo.ledger()))).toEqual([]);
+    const second = runStateOf(argo.startStep(0, 'inject').endStep(0, 'inject', injected).snapshot(), argo.ledger());
     expect(stateChanges(first, second)).toEqual([
       { event: 'vmi', scenario: 1, vmi: 'demo/vm-1', node: 'worker-1', stage: 'injected', steps: { inject: 'succeeded', hold: 'pending', verify: 'pending', rollback: 'pending', exitRollback: 'pending' }, rules: 4, backend: 'nftables', holdSeconds: 120 },
     ]);
@@ -204,7 +205,7 @@ describe('renderView', () => {
     argo.startStep(0, 'inject').endStep(0, 'inject', injected).startHold(0).endHold(0).startStep(0, 'verify').endStep(0, 'verify', { step: 'verify', ok: false, error: verifyError });
     argo.startStep(0, 'rollback').endStep(0, 'rollback', rolledBack);
     argo.startStep(1, 'inject').endStep(1, 'inject', injected).startHold(1);
-    const state = runStateOf(argo.snapshot());
+    const state = runStateOf(argo.snapshot(), argo.ledger());
     const holdStart = Date.parse(state.vmis[1]!.steps.hold.startedAt!);
     const view = renderView(state, { now: new Date(holdStart + 45_000), width: 80 });
     expect(view.every((line) => line.length <= 80)).toBe(true);

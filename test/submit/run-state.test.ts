@@ -24,20 +24,25 @@ function controller(): ArgoController {
   return new ArgoController(workflow, { start: '2025-01-01T10:00:00Z', stepSeconds: 2, testDuration: 120 });
 }
 
+/** The state the watcher sees: the controller's workflow and ledger. */
+function stateOf(argo: ArgoController): ReturnType<typeof runStateOf> {
+  return runStateOf(argo.snapshot(), argo.ledger());
+}
+
 describe('runStateOf', () => {
   it('should read the nodes the controller compressed into status.compressedNodes as if they were status.nodes', () => {
     const argo = controller().select([vm1]).startStep(0, 'inject').endStep(0, 'inject', injected);
-    argo.startExitHandler([vm1], 'Succeeded').endExitRollback(0, vm1, rolledBack).finishWorkflow('Succeeded');
+    argo.startExitHandler([vm1], 'Succeeded').endExitRollback(vm1, rolledBack).finishWorkflow('Succeeded');
     const plain = argo.snapshot();
     const { nodes, ...status } = plain.status!;
     const compressed: ArgoWorkflow = { ...plain, status: { ...status, compressedNodes: gzipSync(JSON.stringify(nodes)).toString('base64') } };
-    expect(runStateOf(compressed)).toEqual(runStateOf(plain));
-    expect(runStateOf(compressed).vmis.map((v) => [v.key, v.rollbackConfirmed])).toEqual([['1/demo/vm-1', true]]);
-    expect(() => runStateOf({ ...plain, status: { ...status, compressedNodes: 'not gzip' } })).toThrow('workflow vmi-network-filter-abcde: status.compressedNodes cannot be read');
+    expect(runStateOf(compressed, argo.ledger())).toEqual(runStateOf(plain, argo.ledger()));
+    expect(runStateOf(compressed, argo.ledger()).vmis.map((v) => [v.key, v.rollbackConfirmed])).toEqual([['1/demo/vm-1', true]]);
+    expect(() => runStateOf({ ...plain, status: { ...status, compressedNodes: 'not gzip' } }, argo.ledger())).toThrow('workflow vmi-network-filter-abcde: status.compressedNodes cannot be read');
   });
 
   it('should list every selected VMI as selected before any step runs', () => {
-    const state = runStateOf(controller().select([vm1, vm2]).snapshot());
+    const state = stateOf(controller().select([vm1, vm2]));
     expect(state.selections).toEqual([{ scenario: 1, phase: 'succeeded', selected: 2 }]);
     expect(state.vmis.map((v) => [v.key, v.node, v.binding, v.stage, v.holdSeconds])).toEqual([
       ['1/demo/vm-1', 'worker-1', 'masquerade', 'selected', 120],
@@ -53,7 +58,7 @@ describe('runStateOf', () => {
     const stages: string[] = [];
     const step = (f: () => void): void => {
       f();
-      stages.push(runStateOf(argo.snapshot()).vmis[0]!.stage);
+      stages.push(runStateOf(argo.snapshot(), argo.ledger()).vmis[0]!.stage);
     };
     step(() => argo.startStep(0, 'inject'));
     step(() => argo.endStep(0, 'inject', injected));
@@ -65,8 +70,9 @@ describe('runStateOf', () => {
     step(() => argo.endStep(0, 'rollback', rolledBack));
     expect(stages).toEqual(['injecting', 'injected', 'holding', 'verifying', 'verifying', 'verified', 'rolling-back', 'rolled-back']);
 
-    const vmi = runStateOf(argo.snapshot()).vmis[0]!;
-    expect(vmi.steps.inject).toEqual({ phase: 'succeeded', startedAt: '2025-01-01T10:00:22Z', finishedAt: '2025-01-01T10:00:28Z', result: injected });
+    const vmi = runStateOf(argo.snapshot(), argo.ledger()).vmis[0]!;
+    // The phase and result are the VMI's ledger record; the times its pod's.
+    expect(vmi.steps.inject).toEqual({ phase: 'succeeded', startedAt: '2025-01-01T10:00:22Z', finishedAt: '2025-01-01T10:00:28Z', result: { ok: true, detail: 'inject done', backend: 'nftables', rules: 4 } });
     expect(vmi.steps.hold).toMatchObject({ phase: 'succeeded', startedAt: '2025-01-01T10:00:30Z', finishedAt: '2025-01-01T10:02:32Z' });
     expect(vmi.rollbackConfirmed).toBe(true);
   });
@@ -76,14 +82,14 @@ describe('runStateOf', () => {
     argo.startStep(0, 'inject').endStep(0, 'inject', injected).startHold(0).endHold(0);
     argo.startStep(0, 'verify').endStep(0, 'verify', verified).startStep(0, 'rollback').endStep(0, 'rollback', rolledBack).endBranch(0, 'Succeeded');
     argo.startExitHandler([vm1], 'Succeeded');
-    const during = runStateOf(argo.snapshot());
+    const during = runStateOf(argo.snapshot(), argo.ledger());
     expect(during.exitHandler).toEqual({ phase: 'running', rollbacks: 1, rollbacksDone: 0 });
     expect(during.vmis[0]!.exitRollback.phase).toBe('running');
-    argo.endExitRollback(0, vm1, rolledBack).finishWorkflow('Succeeded');
+    argo.endExitRollback(vm1, rolledBack).finishWorkflow('Succeeded');
 
-    const state = runStateOf(argo.snapshot());
+    const state = runStateOf(argo.snapshot(), argo.ledger());
     expect(state).toMatchObject({ phase: 'Succeeded', finished: true, exitHandler: { phase: 'succeeded', rollbacks: 1, rollbacksDone: 1 } });
-    expect(state.vmis[0]!.exitRollback).toMatchObject({ phase: 'succeeded', result: rolledBack });
+    expect(state.vmis[0]!.exitRollback).toMatchObject({ phase: 'succeeded', result: { ok: true, detail: 'exit-rollback done' } });
     expect(state.failure).toBeUndefined();
   });
 
@@ -91,11 +97,11 @@ describe('runStateOf', () => {
     const argo = controller().select([vm1]);
     argo.startStep(0, 'inject').endStep(0, 'inject', injected).startHold(0).endHold(0).startStep(0, 'verify');
     argo.endStep(0, 'verify', { step: 'verify', ok: false, error: 'verification failed: cluster: demo/vm-1 now runs on worker-9 (live migration?)' });
-    expect(runStateOf(argo.snapshot()).vmis[0]!.stage).toBe('verify-failed');
+    expect(runStateOf(argo.snapshot(), argo.ledger()).vmis[0]!.stage).toBe('verify-failed');
     argo.startStep(0, 'rollback').endStep(0, 'rollback', rolledBack).endBranch(0, 'Failed');
-    argo.startExitHandler([vm1], 'Failed').endExitRollback(0, vm1, rolledBack).finishWorkflow('Failed', 'child failed');
+    argo.startExitHandler([vm1], 'Failed').endExitRollback(vm1, rolledBack).finishWorkflow('Failed', 'child failed');
 
-    const state = runStateOf(argo.snapshot());
+    const state = runStateOf(argo.snapshot(), argo.ledger());
     expect(state.vmis[0]).toMatchObject({ stage: 'rolled-back', rollbackConfirmed: true, steps: { verify: { phase: 'failed', message: 'verification failed: cluster: demo/vm-1 now runs on worker-9 (live migration?)' } } });
     expect(state.failure).toEqual({ step: 'verify', vmi: 'demo/vm-1', message: 'verification failed: cluster: demo/vm-1 now runs on worker-9 (live migration?)' });
   });
@@ -104,11 +110,11 @@ describe('runStateOf', () => {
     const argo = controller().select([vm1]);
     argo.startStep(0, 'inject').endStep(0, 'inject', injected).startHold(0).endHold(0).startStep(0, 'verify').endStep(0, 'verify', verified);
     argo.startStep(0, 'rollback').endStep(0, 'rollback', { step: 'rollback', ok: false, error: 'nft: Operation not permitted' });
-    expect(runStateOf(argo.snapshot()).vmis[0]!.stage).toBe('rollback-failed');
-    argo.endBranch(0, 'Failed').startExitHandler([vm1], 'Failed').endExitRollback(0, vm1, { step: 'rollback', ok: false, error: 'nft: Operation not permitted' });
+    expect(runStateOf(argo.snapshot(), argo.ledger()).vmis[0]!.stage).toBe('rollback-failed');
+    argo.endBranch(0, 'Failed').startExitHandler([vm1], 'Failed').endExitRollback(vm1, { step: 'rollback', ok: false, error: 'nft: Operation not permitted' });
     argo.finishWorkflow('Failed', 'child failed');
 
-    const state = runStateOf(argo.snapshot());
+    const state = runStateOf(argo.snapshot(), argo.ledger());
     expect(state.vmis[0]).toMatchObject({ stage: 'rollback-failed', rollbackConfirmed: false });
     expect(state.exitHandler).toEqual({ phase: 'succeeded', rollbacks: 1, rollbacksDone: 0 });
     expect(state.failure).toEqual({ step: 'rollback', vmi: 'demo/vm-1', message: 'nft: Operation not permitted' });
@@ -118,12 +124,12 @@ describe('runStateOf', () => {
     const argo = controller().select([vm1, vm2]);
     argo.startStep(0, 'inject').endStep(0, 'inject', injected).startHold(0);
     const stopped = { ...argo.snapshot(), spec: { ...workflow.spec, shutdown: 'Stop' } };
-    expect(runStateOf(stopped).stopping).toBe(true);
+    expect(runStateOf(stopped, argo.ledger()).stopping).toBe(true);
     argo.stop().startExitHandler([vm1, vm2], 'Failed', "Stopped with strategy 'Stop'");
-    argo.endExitRollback(0, vm1, rolledBack).endExitRollback(1, vm2, { step: 'rollback', ok: true, removed: [], gone: false });
+    argo.endExitRollback(vm1, rolledBack).endExitRollback(vm2, { step: 'rollback', ok: true, removed: [], gone: false });
     argo.finishWorkflow('Failed', "Stopped with strategy 'Stop'");
 
-    const state = runStateOf({ ...argo.snapshot(), spec: { ...workflow.spec, shutdown: 'Stop' } });
+    const state = runStateOf({ ...argo.snapshot(), spec: { ...workflow.spec, shutdown: 'Stop' } }, argo.ledger());
     expect(state.vmis.map((v) => [v.name, v.stage, v.steps.hold.phase, v.steps.verify.phase, v.rollbackConfirmed])).toEqual([
       ['vm-1', 'rolled-back', 'failed', 'pending', true],
       ['vm-2', 'rolled-back', 'pending', 'pending', true],
@@ -132,8 +138,9 @@ describe('runStateOf', () => {
   });
 
   it('should read the select step through its Retry node when only the attempt carries the outputs', () => {
-    const snapshot = controller().select([vm1]).snapshot();
+    const argo = controller().select([vm1]);
+    const snapshot = argo.snapshot();
     const nodes = Object.fromEntries(Object.entries(snapshot.status!.nodes!).map(([id, n]) => [id, n.type === 'Retry' ? { ...n, outputs: undefined } : n]));
-    expect(runStateOf({ ...snapshot, status: { ...snapshot.status, nodes } }).vmis.map((v) => v.key)).toEqual(['1/demo/vm-1']);
+    expect(runStateOf({ ...snapshot, status: { ...snapshot.status, nodes } }, argo.ledger()).vmis.map((v) => v.key)).toEqual(['1/demo/vm-1']);
   });
 });

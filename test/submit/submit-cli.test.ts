@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ArgoWorkflow } from '../../generator/submit/argo-workflow.js';
 import { FakeKubeApi } from '../kube/fake-api-server.js';
+import { serveConfigMaps } from '../kube/fake-ledger.js';
 import { FakeWorkflows } from '../kube/fake-workflows.js';
 import { parseLines, tempDir, writeKubeconfig } from '../kube/harness.js';
 import { ArgoController, testTarget } from './argo-controller.js';
@@ -22,11 +23,15 @@ const rolledBack = { step: 'rollback', ok: true, removed: ['table inet vnf-r'], 
 
 let api: FakeKubeApi;
 let workflows: FakeWorkflows;
+/** The scripted controller of the run being watched; its ledger is what the API server serves. */
+let current: ArgoController | undefined;
 let env: Record<string, string>;
 let dir: string;
 beforeEach(async () => {
   api = await FakeKubeApi.start();
   workflows = FakeWorkflows.on(api);
+  current = undefined;
+  serveConfigMaps(api, () => current?.configMaps() ?? []);
   env = { KUBECONFIG: writeKubeconfig(api.url), NO_COLOR: '1' };
   dir = tempDir('vmi-submit-');
 });
@@ -37,6 +42,7 @@ async function submitAndWatch(...extra: string[]): Promise<{ cli: CliProcess; ar
   const cli = startCli(['submit', '--namespace', 'demo', '--ports', '53', '--no-env', '--watch', ...extra], env);
   await until(() => workflows.openWatches > 0 || cli.stderr().includes('error'), 'the CLI to watch the workflow');
   const argo = new ArgoController(workflows.get('argo', NAME)!, { testDuration: 120 });
+  current = argo;
   const push = (): void => void workflows.update('argo', NAME, (current) => ({ ...current, status: argo.snapshot().status }));
   return { cli, argo, push };
 }
@@ -61,7 +67,7 @@ function passOne(argo: ArgoController, push: () => void, i: number, verify: Reco
 function finishRun(argo: ArgoController, push: () => void, targets: readonly typeof vm1[], phase: 'Succeeded' | 'Failed'): void {
   argo.startExitHandler(targets, phase);
   push();
-  targets.forEach((t, i) => argo.endExitRollback(i, t, rolledBack));
+  targets.forEach((t) => argo.endExitRollback(t, rolledBack));
   argo.finishWorkflow(phase, phase === 'Failed' ? 'child failed' : undefined);
   push();
 }
@@ -167,7 +173,7 @@ describe('submit --watch (CLI)', () => {
       argo.stop().startExitHandler([vm1, vm2], 'Failed', "Stopped with strategy 'Stop'");
       push();
       setTimeout(() => {
-        argo.endExitRollback(0, vm1, rolledBack).endExitRollback(1, vm2, rolledBack).finishWorkflow('Failed', "Stopped with strategy 'Stop'");
+        argo.endExitRollback(vm1, rolledBack).endExitRollback(vm2, rolledBack).finishWorkflow('Failed', "Stopped with strategy 'Stop'");
         push();
       }, 300);
     };

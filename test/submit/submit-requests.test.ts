@@ -11,6 +11,7 @@ import type { ArgoWorkflow } from '../../generator/submit/argo-workflow.js';
 import { FakeKubeApi } from '../kube/fake-api-server.js';
 import { FakeWorkflows } from '../kube/fake-workflows.js';
 import { runCli, tempDir, writeKubeconfig } from '../kube/harness.js';
+import { serveConfigMaps } from '../kube/fake-ledger.js';
 import { ArgoController, testTarget } from './argo-controller.js';
 import { startCli, until } from './cli-process.js';
 
@@ -91,7 +92,8 @@ describe('watch NAME (CLI, TTY view)', () => {
     const vm1 = testTarget('vm-1', 'worker-1');
     const parameters = [{ name: 'ports', value: '' }, { name: 'ingress', value: 'true' }, { name: 'egress', value: 'true' }, { name: 'protocols', value: 'tcp' }];
     // The workflow as the controller left it mid-run: inject done.
-    const argo = new ArgoController({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'chaos-1', namespace: 'argo' }, spec: { arguments: { parameters } } }, { testDuration: 30 });
+    const argo = new ArgoController({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'chaos-1', namespace: 'argo', uid: 'uid-chaos-1' }, spec: { arguments: { parameters } } }, { testDuration: 30 });
+    serveConfigMaps(api, () => argo.configMaps());
     const created = await fetch(`${api.url}/apis/argoproj.io/v1alpha1/namespaces/argo/workflows`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(argo.workflow) });
     expect(created.status).toBe(201);
     const push = (): void => void workflows.update('argo', 'chaos-1', (current) => ({ ...current, status: argo.snapshot().status }));
@@ -103,7 +105,7 @@ describe('watch NAME (CLI, TTY view)', () => {
     await until(() => workflows.openWatches > 0, 'the watch');
     argo.startHold(0).endHold(0).startStep(0, 'verify').endStep(0, 'verify', { ok: true }).startStep(0, 'rollback').endStep(0, 'rollback', { ok: true }).endBranch(0, 'Succeeded');
     push();
-    argo.startExitHandler([vm1], 'Succeeded').endExitRollback(0, vm1, { ok: true }).finishWorkflow('Succeeded');
+    argo.startExitHandler([vm1], 'Succeeded').endExitRollback(vm1, { ok: true }).finishWorkflow('Succeeded');
     push();
     const run = await cli.done;
     expect(run.stderr).toBe('');

@@ -38,17 +38,20 @@ describe('examples in workflows/', () => {
 });
 
 describe('the Argo workflow', () => {
-  it('should run select, then one branch per VMI: inject, hold, verify, rollback', () => {
+  it('should run select, then one branch per VMI when serial: inject, hold, verify, rollback', () => {
     const wf = render(scenario({}));
     expect(wf.spec.entrypoint).toBe('main');
     const s1 = template(wf, 'scenario-1');
     expect(s1.dag.tasks.map((t: any) => [t.name, t.template, t.depends ?? null])).toEqual([
       ['select', 'select-1', null],
       ['serial', 'vmis-serial-1', 'select'],
-      ['parallel', 'vmis-parallel-1', 'select'],
+      ['parallel', 'nodes-parallel-1', 'select'],
     ]);
     expect(task(s1, 'serial').when).toBe("'{{workflow.parameters.execution}}' == 'serial'");
     expect(task(s1, 'parallel').when).toBe("'{{workflow.parameters.execution}}' == 'parallel'");
+    // The engine carries the serial keys and the node names, never the target list.
+    expect(task(s1, 'serial').arguments.parameters[0]).toEqual({ name: 'keys', value: '{{tasks.select.outputs.parameters.serial}}' });
+    expect(task(s1, 'parallel').arguments.parameters[0]).toEqual({ name: 'nodes', value: '{{tasks.select.outputs.parameters.nodes}}' });
     const vmi = template(wf, 'vmi-1');
     expect(vmi.dag.tasks.map((t: any) => [t.name, t.depends ?? null])).toEqual([
       ['inject', null],
@@ -69,36 +72,65 @@ describe('the Argo workflow', () => {
     ]);
     expect(template(wf, 'hold').suspend).toEqual({ duration: '{{inputs.parameters.seconds}}' });
     expect(task(vmi, 'hold').arguments.parameters).toEqual([{ name: 'seconds', value: '{{workflow.parameters.test_duration}}' }]);
+    // One VMI by its key: its node and its index in the node's ledger.
     expect(task(vmi, 'verify').arguments.parameters).toEqual([
       { name: 'step', value: 'verify' },
-      { name: 'vmi', value: '{{inputs.parameters.vmi}}' },
       { name: 'node', value: '{{inputs.parameters.node}}' },
+      { name: 'index', value: '{{inputs.parameters.index}}' },
+      { name: 'record', value: 'verify' },
       { name: 'tolerations', value: '{{inputs.parameters.tolerations}}' },
     ]);
     expect(vmi.synchronization).toEqual({ mutexes: [{ name: 'vmi-network-filter-{{inputs.parameters.uid}}' }] });
   });
 
-  it('should run VMIs one at a time when serial and all at once when parallel', () => {
+  it('should fault the VMIs one at a time when serial, and node by node, all at once, when parallel', () => {
     const wf = render(scenario({}));
-    expect(template(wf, 'vmis-serial-1').parallelism).toBe(1);
-    expect(template(wf, 'vmis-parallel-1').parallelism).toBeUndefined();
-    for (const name of ['vmis-serial-1', 'vmis-parallel-1']) {
-      const fan = template(wf, name).dag.tasks[0];
-      expect(fan.withParam).toBe('{{inputs.parameters.targets}}');
-      expect(fan.arguments.parameters.slice(0, 3)).toEqual([
-        { name: 'vmi', value: '{{item}}' },
-        { name: 'node', value: '{{item.node}}' },
-        { name: 'uid', value: '{{item.uid}}' },
-      ]);
-    }
+    const serial = template(wf, 'vmis-serial-1');
+    expect(serial.parallelism).toBe(1);
+    expect(serial.dag.tasks[0].withParam).toBe('{{inputs.parameters.keys}}');
+    expect(serial.dag.tasks[0].arguments.parameters.slice(0, 4)).toEqual([
+      { name: 'vmi', value: '{{item.vmi}}' },
+      { name: 'node', value: '{{item.node}}' },
+      { name: 'index', value: '{{item.index}}' },
+      { name: 'uid', value: '{{item.uid}}' },
+    ]);
+    const parallel = template(wf, 'nodes-parallel-1');
+    expect(parallel.parallelism).toBeUndefined();
+    expect(parallel.dag.tasks.map((t: any) => [t.name, t.template, t.withParam ?? null, t.depends ?? null])).toEqual([
+      ['inject', 'node-step-1', '{{inputs.parameters.nodes}}', null],
+      ['hold', 'hold', null, 'inject.Succeeded || inject.Failed || inject.Errored'],
+      ['verify', 'node-step-1', '{{inputs.parameters.nodes}}', 'hold'],
+      ['rollback', 'node-step-1', '{{inputs.parameters.nodes}}', 'verify.Succeeded || verify.Failed || verify.Errored || hold.Failed || hold.Errored'],
+      ['verdict', 'ledger-verdict-1', null, 'rollback.Succeeded || rollback.Failed || rollback.Errored'],
+    ]);
+    // One pod per node and step, for all of that node's VMIs (index empty).
+    expect(task(parallel, 'inject').arguments.parameters).toEqual([
+      { name: 'step', value: 'inject' },
+      { name: 'node', value: '{{item}}' },
+      { name: 'index', value: '' },
+      { name: 'record', value: 'inject' },
+      { name: 'tolerations', value: '{{inputs.parameters.tolerations}}' },
+    ]);
+    expect(template(wf, 'ledger-verdict-1').container.args).toEqual(['step', 'verdict', '--run-id={{workflow.uid}}', '--scenario-number=1']);
   });
 
-  it('should roll back every selected VMI in the exit handler, from the global target list', () => {
+  it('should roll back every selected VMI in the exit handler, one pod per node of the global node list', () => {
     const wf = render(scenario({}));
     expect(wf.spec.onExit).toBe('cleanup');
-    expect(template(wf, 'select-1').outputs.parameters.map((p: any) => [p.name, p.globalName])).toEqual([
-      ['targets', 'targets-1'],
+    expect(template(wf, 'select-1').outputs.parameters.map((p: any) => [p.name, p.globalName ?? null])).toEqual([
+      ['nodes', 'nodes-1'],
+      ['serial', null],
       ['tolerations', 'tolerations-1'],
+    ]);
+    expect(template(wf, 'select-1').container.args.slice(0, 8)).toEqual([
+      'step',
+      'select',
+      '--run-id={{workflow.uid}}',
+      '--owner=Workflow/{{workflow.name}}',
+      '--scenario-number=1',
+      '--nodes-out=/tmp/nodes.json',
+      '--serial-out=/tmp/serial.json',
+      '--tolerations-out=/tmp/tolerations.json',
     ]);
     // A steps template (a DAG exit handler is failed at once by `argo stop` before Argo v3.7.17),
     // reading the global list as [] when select never ran (the step is then skipped, not failed).
@@ -109,11 +141,10 @@ describe('the Argo workflow', () => {
     // Each rollback in its own steps template: a timed-out child fails only that wrapper, not
     // the step group (which would end the exit handler before the other rollbacks and the report).
     expect(rollback.template).toBe('exit-rollback-1');
-    expect(rollback.withParam).toBe("{{=(workflow?.outputs?.parameters?.['targets-1'] ?? '') == '' ? '[]' : workflow?.outputs?.parameters?.['targets-1']}}");
+    expect(rollback.withParam).toBe("{{=(workflow?.outputs?.parameters?.['nodes-1'] ?? '') == '' ? '[]' : workflow?.outputs?.parameters?.['nodes-1']}}");
     expect(rollback.continueOn).toEqual({ failed: true, error: true });
     expect(rollback.arguments.parameters).toEqual([
-      { name: 'vmi', value: '{{item}}' },
-      { name: 'node', value: '{{item.node}}' },
+      { name: 'node', value: '{{item}}' },
       { name: 'tolerations', value: "{{=(workflow?.outputs?.parameters?.['tolerations-1'] ?? '') == '' ? '[]' : workflow?.outputs?.parameters?.['tolerations-1']}}" },
     ]);
     const wrapper = template(wf, 'exit-rollback-1');
@@ -126,8 +157,9 @@ describe('the Argo workflow', () => {
           arguments: {
             parameters: [
               { name: 'step', value: 'rollback' },
-              { name: 'vmi', value: '{{inputs.parameters.vmi}}' },
               { name: 'node', value: '{{inputs.parameters.node}}' },
+              { name: 'index', value: '' },
+              { name: 'record', value: 'exit-rollback' },
               { name: 'tolerations', value: '{{inputs.parameters.tolerations}}' },
             ],
           },
@@ -139,7 +171,7 @@ describe('the Argo workflow', () => {
   it('should start no further VMI after a failed one when serial, and bound every step in time', () => {
     const wf = render(scenario({}));
     expect(template(wf, 'vmis-serial-1')).toMatchObject({ parallelism: 1, failFast: true });
-    expect(template(wf, 'vmis-parallel-1').failFast).toBeUndefined();
+    expect(template(wf, 'nodes-parallel-1').failFast).toBeUndefined();
     expect(template(wf, 'node-step-1').timeout).toBe('{{workflow.parameters.expiry_grace}}s');
     expect(template(wf, 'select-1').timeout).toBe('300s');
     expect([template(wf, 'verdict').timeout, template(wf, 'report').timeout]).toEqual(['120s', '120s']);
@@ -164,11 +196,15 @@ describe('the Argo workflow', () => {
     expect(step.container.args).toEqual([
       'step',
       '{{inputs.parameters.step}}',
-      '--target={{inputs.parameters.vmi}}',
+      '--node={{inputs.parameters.node}}',
+      '--index={{inputs.parameters.index}}',
+      '--record-as={{inputs.parameters.record}}',
+      '--scenario-number=1',
       '--run-id={{workflow.uid}}',
       '--proc=/host/proc',
-      '--out=/tmp/result.json',
     ]);
+    // Outcomes go to the run ledger, not to the workflow's status.
+    expect(step.outputs).toBeUndefined();
     const select = template(wf, 'select-1');
     expect(select.container.securityContext.runAsNonRoot).toBe(true);
     expect(select.container.securityContext.capabilities).toEqual({ drop: ['ALL'] });
@@ -178,7 +214,9 @@ describe('the Argo workflow', () => {
   it('should give every step the whole scenario as krkn-hub environment variables', () => {
     const wf = render(scenario({}));
     const expected = SCENARIO_KEYS.map((k) => ({ name: k.env, value: `{{workflow.parameters.${k.key}}}` }));
-    expect(template(wf, 'node-step-1').container.env).toEqual(expected);
+    // The node steps find the run ledger in their own namespace.
+    const podNamespace = { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } };
+    expect(template(wf, 'node-step-1').container.env).toEqual([...expected, podNamespace]);
     // select also reads its own pod (--engine=argo: the executor image tells Argo's release).
     expect(template(wf, 'select-1').container.env).toEqual([
       ...expected,
@@ -261,7 +299,7 @@ describe('output safety', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(OutputValidationError);
       expect((e as OutputValidationError).problems).toEqual([
-        'schema: /spec/templates/11(verdict)/container/resources/requests/memory: must be string',
+        'schema: /spec/templates/12(verdict)/container/resources/requests/memory: must be string',
         'lint: template vmi-1, task hold: template "hodl" does not exist',
       ]);
     }
