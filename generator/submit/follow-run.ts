@@ -6,13 +6,14 @@
  */
 import process from 'node:process';
 import { emit, type Io } from '../io.js';
-import type { ArgoWorkflow } from './argo-workflow.js';
+import { isFinished, type ArgoWorkflow } from './argo-workflow.js';
 import { junitXml } from './junit.js';
+import { LedgerFeed } from './ledger-feed.js';
 import { RunDisplay, type ViewMode } from './run-display.js';
 import { describeFailure, formatReport, runReportOf, type RunReport } from './run-report.js';
 import { NO_LEDGER, runStateOf, type LedgerView } from './run-state.js';
 
-/** How often the run ledger is read while a run is followed: one list request per 500 objects. */
+/** How often the run ledger is read when the workflow does not change: one list request per 500 objects. */
 const LEDGER_EVERY_MS = 2000;
 
 /** A report file to write: `--output junit FILE`, `--output json FILE`. */
@@ -62,8 +63,8 @@ export async function followRun(options: FollowRunOptions, io: Io): Promise<void
   const ledgerClient = new kube.KubeClient({ env: io.env, log: warn });
   const display = new RunDisplay(io, { mode: options.view, width: options.width, color: options.color });
   let last: ArgoWorkflow | undefined;
-  // The VMIs and their outcomes are in the run ledger: read with the workflow, and every few
-  // seconds (a record is written while the workflow may not change).
+  // The VMIs and their outcomes are in the run ledger, read after every change of the workflow
+  // and every few seconds; each read redraws the run.
   let ledger: LedgerView = NO_LEDGER;
   let ledgerProblem: string | undefined;
   const readLedger = async (): Promise<void> => {
@@ -85,14 +86,8 @@ export async function followRun(options: FollowRunOptions, io: Io): Promise<void
     if (key !== shown) display.show(state);
     shown = key;
   };
-  let reading = false;
-  const ledgerTicker = setInterval(() => {
-    if (reading || !last) return;
-    reading = true;
-    void readLedger().finally(() => {
-      reading = false;
-      if (last) show(runStateOf(last, ledger));
-    });
+  const feed = new LedgerFeed(readLedger, () => {
+    if (last) show(runStateOf(last, ledger));
   }, LEDGER_EVERY_MS);
   let signal: keyof typeof SIGNAL_EXIT | undefined;
   let gaveUp: string | undefined;
@@ -131,20 +126,19 @@ export async function followRun(options: FollowRunOptions, io: Io): Promise<void
       signal: follow.signal,
       onUpdate: (workflow) => {
         last = workflow;
-        const state = runStateOf(workflow, ledger);
-        show(state);
-        return state.finished;
+        feed.refresh();
+        return isFinished(workflow);
       },
     });
   } finally {
     clearInterval(ticker);
-    clearInterval(ledgerTicker);
+    feed.stop();
     clearTimeout(stopTimer);
     process.off('SIGINT', sigint);
     process.off('SIGTERM', sigterm);
   }
 
-  await readLedger();
+  await feed.settle();
   const report = runReportOf(runStateOf(last!, ledger), last!);
   if (options.view === 'json') io.out(`${JSON.stringify({ time: new Date().toISOString(), event: 'report', ...report })}\n`);
   else io.out(`\n${formatReport(report)}`);

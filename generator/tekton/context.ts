@@ -68,14 +68,14 @@ interface RoundTask {
   readonly task: string;
   /** The pipeline task it starts after. */
   readonly after: string;
-  /** A hold (params seconds, image) rather than a node step (targets, node, position). */
+  /** A hold (params seconds, image) rather than a node step (node, index in its ledger). */
   readonly hold: boolean;
 }
 
 /** Serial round `position` (1-based): inject → hold → verify → rollback of target `position`. */
 interface Round {
   readonly position: string;
-  /** Index into select's `serial-nodes` result. */
+  /** Index into select's `serial-nodes` and `serial-indexes` results. */
   readonly index: number;
   readonly tasks: readonly RoundTask[];
 }

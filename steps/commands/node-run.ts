@@ -37,6 +37,7 @@ NodeStepError.prototype.name = 'NodeStepError';
 export async function runNodeStep(io: Io, flags: NodeStepFlags, spec: NodeStepSpec): Promise<void> {
   if ((flags.target === undefined) === (flags.node === undefined)) throw new UsageError('give exactly one of --target (one VMI) and --node (a node\'s VMIs in the run ledger)');
   if (flags.target !== undefined) {
+    if (flags.simulate) throw new UsageError('--simulate works with --node only');
     const json = flags.target;
     return runStep(io, spec.name, flags.out, (logger) => spec.one(parseTarget(json, flags.netns), logger));
   }
@@ -57,6 +58,9 @@ async function runOnNode(io: Io, flags: NodeStepFlags, node: string, spec: NodeS
   const place = { namespace, runId };
   const ledger = await kube.readNodeLedger(client, place, scenario, node);
   const indexes = chosenIndexes(flags.index, ledger.targets.length);
+  // Simulation (fleet benchmarks): the engines, the ledger and the pods are real, no namespace is touched.
+  const act: Pick<NodeStepSpec, 'one' | 'summarize'> = flags.simulate ? SIMULATED : spec;
+  if (flags.simulate) log('warn', `simulation: no network namespace is touched on node ${node}`, { node });
   log('info', `${spec.name} of ${indexes.length} VMI${indexes.length === 1 ? '' : 's'} on node ${node}`, { node, scenario, vmis: indexes.length });
 
   const records = new Map<number, LedgerRecord>();
@@ -71,8 +75,8 @@ async function runOnNode(io: Io, flags: NodeStepFlags, node: string, spec: NodeS
     }
     const vmiLogger: StepLogger = { log: (level, msg, fields = {}) => log(level, msg, { vmi, ...fields }) };
     try {
-      const result = await spec.one(target, vmiLogger);
-      records.set(i, { ok: true, at: new Date().toISOString(), ...spec.summarize(result) });
+      const result = await act.one(target, vmiLogger);
+      records.set(i, { ok: true, at: new Date().toISOString(), ...act.summarize(result) });
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       log('error', `${vmi}: ${error.message}`, { vmi, error: error.name });
@@ -91,6 +95,11 @@ async function runOnNode(io: Io, flags: NodeStepFlags, node: string, spec: NodeS
   if (stopped) throw new InterruptedError(stopped, `${failed} of ${records.size} VMIs on node ${node} not done`);
   if (failed > 0) throw new NodeStepError(`${spec.name} failed for ${failed} of ${records.size} VMIs on node ${node}; first: ${firstFailure ?? 'stopped'}`);
 }
+
+const SIMULATED: Pick<NodeStepSpec, 'one' | 'summarize'> = {
+  one: async () => ({ simulated: true }),
+  summarize: () => ({ detail: 'simulated: no network namespace touched', data: { simulated: true } }),
+};
 
 /** The record --record-as names: the step's own, or exit-rollback for a rollback. @throws UsageError. */
 function recordOf(step: NodeStepSpec['name'], recordAs: string | undefined): RecordName {

@@ -33,6 +33,7 @@ export interface NodeStepFlags {
   readonly scenarioNumber: string;
   readonly ledgerNamespace?: string;
   readonly recordAs?: string;
+  readonly simulate?: boolean;
   readonly runId: string;
   readonly scenario?: string;
   readonly netns?: string;
@@ -49,6 +50,7 @@ export function addNodeStepOptions(command: Command): Command {
     .option('--index <i>', "with --node: only the VMI at this index of the node's ledger (a serial step); empty: all")
     .option('--scenario-number <n>', "with --node: the scenario's number in its file (its part of the ledger)", '1')
     .option('--record-as <record>', 'with --node: the ledger record written: the step\'s name (default), or exit-rollback for a rollback in the exit handler')
+    .option('--simulate', 'with --node: do everything but touch a network namespace (read the ledger, record a simulated outcome per VMI): fleet benchmarks of the engines')
     .option('--ledger-namespace <ns>', 'with --node: the namespace of the ledger (default: $POD_NAMESPACE, the run\'s)')
     .requiredOption('--run-id <id>', 'run id (workflow uid); scopes every rule')
     .option('--scenario <file|json>', 'scenario file or inline JSON (krkn-hub environment variables apply on top)')

@@ -109,7 +109,7 @@ describe('vmi-network-filter CLI', () => {
   it('should generate RBAC for the namespace workflows run in', () => {
     const r = cli(['generate', 'rbac', '--namespace-of-workflow', 'chaos']);
     expect(r.code).toBe(0);
-    expect(r.stdout.split('---\n').map((d) => parse(d).kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']);
+    expect(r.stdout.split('---\n').map((d) => parse(d).kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
   });
 
   it("should fail a VMI's branch whose verify failed, naming the VMI and the statuses", () => {

@@ -97,19 +97,20 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
     await expectRestored();
   });
 
-  it('should run the exit handler to its report when a select failed and a later scenario never reached select', async () => {
+  it('should run the exit handler to its report when a select failed and a later scenario never reached select, on the oldest Argo we support', async () => {
     // Scenario 1 selects nothing (select fails), so scenario 2 never runs.
     const file = `- id: vmi_network_filter\n  namespace: nothing-here-.*\n  test_duration: 2\n- id: vmi_network_filter\n  namespace: shop\n  test_duration: 2\n  wait_duration: 1\n`;
     const dir = mkdtempSync(join(tmpdir(), 'vnfe-scenario-'));
     writeFileSync(join(dir, 'two.yaml'), file);
     const yaml = cli(['generate', 'argo', '--image', engines().stepImage, '--scenario', join(dir, 'two.yaml')]);
     rmSync(dir, { recursive: true, force: true });
-    const created = await submit(kube, NS, yaml);
-    const wf = await follow(kube, NS, created.metadata.name);
+    // Two scenarios' templates are ≈ 30 kB: past the newest version's test-sized MAX_WORKFLOW_SIZE.
+    const created = await submit(kube, OLDEST(), yaml);
+    const wf = await follow(kube, OLDEST(), created.metadata.name);
     expect(wf.status.phase).toBe('Failed');
     const nodes = Object.values(nodesOf(wf));
-    // rollback-1: select-1 failed, so Argo registered targets-1 without a value; rollback-2:
-    // scenario 2 never ran, targets-2 does not exist. Both read as [].
+    // rollback-1: select-1 failed, so Argo registered nodes-1 without a value; rollback-2:
+    // scenario 2 never ran, nodes-2 does not exist. Both read as [].
     const exit = nodes.filter((n) => ['rollback-1', 'rollback-2', 'report'].includes(n.displayName));
     expect(exit.map((n) => `${n.displayName} ${n.phase}`).sort()).toEqual(['report Succeeded', 'rollback-1 Skipped', 'rollback-2 Skipped']);
     expect(nodes.filter((n) => n.phase === 'Error').map((n) => `${n.displayName}: ${n.message}`)).toEqual([]);

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, currentCli } from './fixtures/argo-run.js';
+import { cli, currentCli, ledgerRecords } from './fixtures/argo-run.js';
 import { buildFleet, e2eVmis, fleetMismatches, launcherRulesets, SHOP, type Fleet } from './fixtures/fleet.js';
 import { vmisWithoutKubelet } from './fixtures/launchers.js';
 import { applyAll, createRun, followRun, paramOf, pipelineTaskOf, ran, stepLog, succeeded, type FollowRunOptions } from './fixtures/tekton-run.js';
@@ -76,6 +76,12 @@ async function reportOf(taskRuns: readonly Record<string, any>[]): Promise<Recor
   return JSON.parse(line);
 }
 
+/** The run ledger as sorted lines `<scenario> <ns/name> <record>=<ok>…`. */
+async function ledgerLines(run: Record<string, any>): Promise<string[]> {
+  const records = await ledgerRecords(kube, NS, run.metadata.uid);
+  return [...records].map(([key, r]) => `${key} ${Object.keys(r).sort().map((k) => `${k}=${r[k]}`).join(' ')}`).sort();
+}
+
 async function expectRestored(): Promise<void> {
   expect(await fleetMismatches(fleet, new Map())).toEqual([]);
   expect(launcherRulesets(fleet)).toEqual(initial);
@@ -100,7 +106,12 @@ describe('the generated Tekton Pipeline on the real Tekton controller', () => {
     const at = (task: string, field: 'startTime' | 'completionTime'): string => taskRuns.find((tr) => pipelineTaskOf(tr) === task)!.status[field];
     for (const r of [1, 2]) expect(at(`inject-r${r + 1}`, 'startTime') >= at(`rollback-r${r}`, 'completionTime')).toBe(true);
     expect((await reportOf(taskRuns)).status).toBe('Succeeded');
+    // Each round's pods recorded their VMI in the run ledger, finally's rollback every VMI.
+    expect(await ledgerLines(run)).toEqual(SHOP.map((v) => `1 ${v} exit-rollback=true inject=true rollback=true verify=true`));
     await expectRestored();
+    // The ledger is garbage-collected with its PipelineRun.
+    await kube.delete('PipelineRun', name, NS);
+    await kube.waitFor('the ledger to go with its PipelineRun', () => kube.list('ConfigMap', NS, `vmi-network-filter.io/run=${run.metadata.uid}`), (l) => l.length === 0, 60_000, 1000);
   });
 
   it('should fault every VMI at once when parallel, and fail the run when a VMI migrates during the hold', async () => {
@@ -120,6 +131,12 @@ describe('the generated Tekton Pipeline on the real Tekton controller', () => {
     const reasons = ran(taskRuns).map((r) => r.replace(/ StepFailed$/, ' Failed'));
     expect(reasons).toEqual(['select Succeeded', `inject@${node} Succeeded`, 'hold Succeeded', `verify@${node} Failed`, `rollback@${node} Succeeded`, 'report Succeeded'].sort());
     expect((await reportOf(taskRuns)).status).toBe('Failed');
+    // The moved VMI failed its verify, the others passed on the same pod; finally rolled all back.
+    expect(await ledgerLines(run)).toEqual([
+      '1 shop/web-masq exit-rollback=true inject=true verify=false',
+      '1 shop/web-masq2 exit-rollback=true inject=true verify=true',
+      '1 shop/web-passt exit-rollback=true inject=true verify=true',
+    ]);
     await expectRestored();
   });
 
@@ -194,13 +211,15 @@ describe('the generated Tekton Pipeline on the real Tekton controller', () => {
     expect(await stepLog(kube, select, step)).toMatch(message);
   }
 
-  it("should fail in select, before any fault, saying how to raise the limit, when the selection is too large for Tekton's termination message", async () => {
-    // 14 VMIs with long names: about 4.9 kB of results, past the 4096 bytes of a termination message.
-    const names = Array.from({ length: 14 }, (_, i) => `density-vm-with-a-rather-long-name-for-a-test-${String(i).padStart(3, '0')}`);
-    const paper = await vmisWithoutKubelet(kube, { namespace: 'big-fleet', names, node: 'node-paper' });
+  it("should fail in select, before any fault, saying how to raise the limit, when the selection's nodes are too many for Tekton's termination message", async () => {
+    // 70 VMIs, each on its own node with a long name: about 4.6 kB of node names in results,
+    // past the 4096 bytes of a termination message. (Before the run ledger, 14 VMIs on one node
+    // were enough: their targets travelled in results.)
+    const names = Array.from({ length: 70 }, (_, i) => `density-vm-${String(i).padStart(3, '0')}`);
+    const paper = await vmisWithoutKubelet(kube, { namespace: 'big-fleet', names, node: (i) => `paper-node-with-a-rather-long-name-for-a-density-test-${String(i).padStart(3, '0')}` });
     try {
       // The results step (it writes the results) fails, on every retry of select alike.
-      await expectRefusedInSelect('big-fleet', /14 VMIs were selected: their results take about \d+ bytes, more than the 4096 bytes .*results-from: sidecar-logs/, 'results');
+      await expectRefusedInSelect('big-fleet', /70 VMIs on 70 nodes were selected: the node names take about \d+ bytes of results, more than the 4096 bytes .*results-from: sidecar-logs/, 'results');
     } finally {
       await paper.destroy();
     }

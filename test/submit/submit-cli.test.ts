@@ -25,30 +25,42 @@ let api: FakeKubeApi;
 let workflows: FakeWorkflows;
 /** The scripted controller of the run being watched; its ledger is what the API server serves. */
 let current: ArgoController | undefined;
+/** How many ledger reads the API server answered. */
+let ledger: { readonly lists: () => number };
 let env: Record<string, string>;
 let dir: string;
 beforeEach(async () => {
   api = await FakeKubeApi.start();
   workflows = FakeWorkflows.on(api);
   current = undefined;
-  serveConfigMaps(api, () => current?.configMaps() ?? []);
+  ledger = serveConfigMaps(api, () => current?.configMaps() ?? []);
   env = { KUBECONFIG: writeKubeconfig(api.url), NO_COLOR: '1' };
   dir = tempDir('vmi-submit-');
 });
 afterEach(async () => api.close());
 
-/** Starts `submit --watch` and waits until the workflow exists and is being watched. */
-async function submitAndWatch(...extra: string[]): Promise<{ cli: CliProcess; argo: ArgoController; push: () => void }> {
+/**
+ * Starts `submit --watch` and waits until the workflow exists and is being watched. `push` writes
+ * the controller's status at once; `pushed` also waits until the CLI read the run ledger after
+ * it (the watcher reads the ledger after each change of the workflow), so that every state the
+ * test walks through is one the CLI sees.
+ */
+async function submitAndWatch(...extra: string[]): Promise<{ cli: CliProcess; argo: ArgoController; push: () => void; pushed: () => Promise<void> }> {
   const cli = startCli(['submit', '--namespace', 'demo', '--ports', '53', '--no-env', '--watch', ...extra], env);
   await until(() => workflows.openWatches > 0 || cli.stderr().includes('error'), 'the CLI to watch the workflow');
   const argo = new ArgoController(workflows.get('argo', NAME)!, { testDuration: 120 });
   current = argo;
   const push = (): void => void workflows.update('argo', NAME, (current) => ({ ...current, status: argo.snapshot().status }));
-  return { cli, argo, push };
+  const pushed = async (): Promise<void> => {
+    const before = ledger.lists();
+    push();
+    await until(() => ledger.lists() > before, 'the CLI to read the run ledger');
+  };
+  return { cli, argo, push, pushed };
 }
 
 /** Runs vm-1 through every step, pushing each change. */
-function passOne(argo: ArgoController, push: () => void, i: number, verify: Record<string, unknown> = verified): void {
+async function passOne(argo: ArgoController, pushed: () => Promise<void>, i: number, verify: Record<string, unknown> = verified): Promise<void> {
   for (const step of [
     () => argo.startStep(i, 'inject'),
     () => argo.endStep(i, 'inject', injected),
@@ -60,16 +72,17 @@ function passOne(argo: ArgoController, push: () => void, i: number, verify: Reco
     () => argo.endStep(i, 'rollback', rolledBack),
   ]) {
     step();
-    push();
+    await pushed();
   }
 }
 
-function finishRun(argo: ArgoController, push: () => void, targets: readonly typeof vm1[], phase: 'Succeeded' | 'Failed'): void {
+async function finishRun(argo: ArgoController, pushed: () => Promise<void>, targets: readonly typeof vm1[], phase: 'Succeeded' | 'Failed'): Promise<void> {
+  // The last change ends the run: the CLI reads the ledger once more before its report.
   argo.startExitHandler(targets, phase);
-  push();
+  await pushed();
   targets.forEach((t) => argo.endExitRollback(t, rolledBack));
   argo.finishWorkflow(phase, phase === 'Failed' ? 'child failed' : undefined);
-  push();
+  await pushed();
 }
 
 /** The JSON lines of stdout without their timestamps (checked to be there). */
@@ -84,14 +97,14 @@ describe('submit --watch (CLI)', () => {
   it('should create the workflow, print one JSON line per change, write the reports and exit 0', async () => {
     const junit = join(dir, 'report.xml');
     const json = join(dir, 'report.json');
-    const { cli, argo, push } = await submitAndWatch('--output', 'junit', junit, '--output', 'json', json);
+    const { cli, argo, pushed } = await submitAndWatch('--output', 'junit', junit, '--output', 'json', json);
     expect(workflows.requests[0]).toMatchObject({ verb: 'create', namespace: 'argo', query: {} });
     expect((workflows.requests[0]!.body as ArgoWorkflow).metadata.generateName).toBe('vmi-network-filter-');
     argo.select([vm1]);
-    push();
-    passOne(argo, push, 0);
+    await pushed();
+    await passOne(argo, pushed, 0);
     argo.endBranch(0, 'Succeeded');
-    finishRun(argo, push, [vm1], 'Succeeded');
+    await finishRun(argo, pushed, [vm1], 'Succeeded');
 
     const run = await cli.done;
     expect(run.stderr).toBe(
@@ -119,12 +132,12 @@ describe('submit --watch (CLI)', () => {
   });
 
   it('should exit 1 with the failing verify message when verify fails', async () => {
-    const { cli, argo, push } = await submitAndWatch();
+    const { cli, argo, pushed } = await submitAndWatch();
     argo.select([vm1]);
-    push();
-    passOne(argo, push, 0, { step: 'verify', ok: false, error: 'verification failed: netfilter: rule in-udp-53 missing' });
+    await pushed();
+    await passOne(argo, pushed, 0, { step: 'verify', ok: false, error: 'verification failed: netfilter: rule in-udp-53 missing' });
     argo.endBranch(0, 'Failed');
-    finishRun(argo, push, [vm1], 'Failed');
+    await finishRun(argo, pushed, [vm1], 'Failed');
     const run = await cli.done;
     expect(run.code).toBe(1);
     expect(run.stderr.split('\n').at(-2)).toBe('error: verify of demo/vm-1 failed: verification failed: netfilter: rule in-udp-53 missing');
@@ -132,11 +145,11 @@ describe('submit --watch (CLI)', () => {
   });
 
   it('should reconnect from the last resourceVersion after a dropped connection, and re-read after 410 Gone', async () => {
-    const { cli, argo, push } = await submitAndWatch();
+    const { cli, argo, push, pushed } = await submitAndWatch();
     argo.select([vm1]);
-    push();
+    await pushed();
     argo.startStep(0, 'inject').endStep(0, 'inject', injected);
-    push();
+    await pushed();
     await until(() => cli.stdout().includes('"stage":"injected"'), 'the injected event');
     const seen = workflows.get('argo', NAME)!.metadata.resourceVersion!;
     workflows.dropWatches();
@@ -153,7 +166,7 @@ describe('submit --watch (CLI)', () => {
     push();
     workflows.compact();
     await until(() => workflows.requests.filter((r) => r.verb === 'get').length === 2, 'the re-read after 410');
-    passOneRest(argo, push);
+    await passOneRest(argo, pushed);
     const run = await cli.done;
     expect(run.code).toBe(0);
     expect(run.stderr).toContain(`warning: watch of workflow ${NAME} ended (`);
@@ -209,11 +222,11 @@ describe('submit --watch (CLI)', () => {
 });
 
 /** The rest of passOne after the hold ended, and the end of the run. */
-function passOneRest(argo: ArgoController, push: () => void): void {
+async function passOneRest(argo: ArgoController, pushed: () => Promise<void>): Promise<void> {
   for (const step of [() => argo.startStep(0, 'verify'), () => argo.endStep(0, 'verify', verified), () => argo.startStep(0, 'rollback'), () => argo.endStep(0, 'rollback', rolledBack)]) {
     step();
-    push();
+    await pushed();
   }
   argo.endBranch(0, 'Succeeded');
-  finishRun(argo, push, [vm1], 'Succeeded');
+  await finishRun(argo, pushed, [vm1], 'Succeeded');
 }

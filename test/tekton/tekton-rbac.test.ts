@@ -17,12 +17,18 @@ describe('RBAC for Tekton', () => {
     });
   });
 
-  it("should let the report get PipelineRuns in the runs' namespace only", () => {
+  it("should grant the run ledger's verbs and the report's read of its PipelineRun in the runs' namespace only", () => {
     const [, , , role, binding] = renderRbac({ namespace: 'chaos', engine: 'tekton' }).objects as any[];
     expect(role).toMatchObject({ kind: 'Role', metadata: { name: 'vmi-network-filter', namespace: 'chaos' } });
-    expect(role.rules).toEqual([{ apiGroups: ['tekton.dev'], resources: ['pipelineruns'], verbs: ['get'] }]);
+    expect(role.rules).toEqual([
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'get', 'list', 'patch'] },
+      { apiGroups: ['tekton.dev'], resources: ['pipelineruns'], verbs: ['get'] },
+    ]);
     expect(binding).toMatchObject({ kind: 'RoleBinding', metadata: { namespace: 'chaos' }, roleRef: { kind: 'Role', name: 'vmi-network-filter' }, subjects: [{ kind: 'ServiceAccount', name: 'vmi-network-filter', namespace: 'chaos' }] });
-    expect(renderRbac({ namespace: 'chaos', engine: 'argo' }).objects.map((o: any) => o.kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']);
+    // Argo: the same Role for the ledger, without the PipelineRun rule.
+    const argo = renderRbac({ namespace: 'chaos', engine: 'argo' }).objects as any[];
+    expect(argo.map((o) => o.kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
+    expect(argo[3].rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'get', 'list', 'patch'] }]);
   });
 
   it('should keep the Argo rule for Argo, the default', () => {

@@ -65,16 +65,35 @@ describe('the Tekton Tasks', () => {
     }
   });
 
-  it('should select unprivileged and write the target list and the fan-out results', () => {
+  it('should select unprivileged into the run ledger, with only the nodes and serial keys as results', () => {
     const select = taskOf(TASK_NAMES.select);
     expect(select.spec.results.map((r: any) => [r.name, r.type])).toEqual([
-      ['targets', 'string'],
       ['nodes', 'array'],
       ['serial-nodes', 'array'],
+      ['serial-indexes', 'array'],
+    ]);
+    expect(select.spec.params.slice(SCENARIO_KEYS.length).map((p: any) => [p.name, p.default])).toEqual([
+      ['serial-rounds', '0'],
+      ['run-id', undefined],
+      ['pipeline-run', undefined],
+      ['scenario-number', '1'],
     ]);
     const [step, results] = select.spec.steps;
-    // select writes its list to a volume of the pod; the results step checks the size and writes the results.
-    expect([step.command, step.args]).toEqual([['vmi-network-filter'], ['step', 'select', '--out=/vnf-selection/targets.json', '--engine=tekton']]);
+    // select writes the ledger and its small outputs to a volume of the pod; the results step
+    // checks the size and writes the results.
+    expect([step.command, step.args]).toEqual([
+      ['vmi-network-filter'],
+      [
+        'step',
+        'select',
+        '--run-id=$(params.run-id)',
+        '--owner=PipelineRun/$(params.pipeline-run)',
+        '--scenario-number=$(params.scenario-number)',
+        '--nodes-out=/vnf-selection/nodes.json',
+        '--serial-out=/vnf-selection/serial.json',
+        '--engine=tekton',
+      ],
+    ]);
     // --engine=tekton reads select's own pod (the affinity assistant's placement).
     expect(step.env.slice(SCENARIO_KEYS.length)).toEqual([
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
@@ -84,10 +103,10 @@ describe('the Tekton Tasks', () => {
     for (const s of [step, results]) expect(s.volumeMounts).toEqual([{ name: 'selection', mountPath: '/vnf-selection' }]);
     expect(results.env.slice(SCENARIO_KEYS.length)).toEqual([
       { name: 'SERIAL_ROUNDS', value: '$(params.serial-rounds)' },
-      { name: 'SELECTION_FILE', value: '/vnf-selection/targets.json' },
-      { name: 'TARGETS_FILE', value: '$(results.targets.path)' },
+      { name: 'SELECTION_DIR', value: '/vnf-selection' },
       { name: 'NODES_FILE', value: '$(results.nodes.path)' },
       { name: 'SERIAL_NODES_FILE', value: '$(results.serial-nodes.path)' },
+      { name: 'SERIAL_INDEXES_FILE', value: '$(results.serial-indexes.path)' },
     ]);
     for (const s of select.spec.steps) {
       expect(s.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
@@ -97,11 +116,13 @@ describe('the Tekton Tasks', () => {
   it.each(['inject', 'verify', 'rollback'] as const)('should run %s as root with only NET_ADMIN, SYS_ADMIN, SYS_PTRACE and the host /proc read-only', (step) => {
     const task = taskOf(TASK_NAMES[step]);
     expect(task.spec.params.slice(SCENARIO_KEYS.length).map((p: any) => [p.name, p.default])).toEqual([
-      ['targets', undefined],
       ['node', undefined],
-      ['position', ''],
+      ['index', ''],
+      ['scenario-number', '1'],
+      ['record', step],
       ['run-id', undefined],
     ]);
+    expect(task.spec.results).toBeUndefined();
     expect(task.spec.volumes).toEqual([
       { name: 'host-proc', hostPath: { path: '/proc', type: 'Directory' } },
       { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
@@ -118,16 +139,22 @@ describe('the Tekton Tasks', () => {
       { name: 'host-proc', mountPath: '/host/proc', readOnly: true },
       { name: 'tmp', mountPath: '/tmp' },
     ]);
-    expect(s.env.slice(SCENARIO_KEYS.length)).toEqual([
-      { name: 'STEP', value: step },
-      { name: 'TARGETS', value: '$(params.targets)' },
-      { name: 'NODE', value: '$(params.node)' },
-      { name: 'POSITION', value: '$(params.position)' },
-      { name: 'RUN_ID', value: '$(params.run-id)' },
-      { name: 'SUMMARY_FILE', value: '$(results.summary.path)' },
-      { name: 'HOST_PROC', value: '/host/proc' },
+    // The node's VMIs come from the run ledger in the pod's own namespace.
+    expect(s.env.slice(SCENARIO_KEYS.length)).toEqual([{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }]);
+    expect([s.command, s.args, s.script]).toEqual([
+      ['vmi-network-filter'],
+      [
+        'step',
+        step,
+        '--node=$(params.node)',
+        '--index=$(params.index)',
+        '--record-as=$(params.record)',
+        '--scenario-number=$(params.scenario-number)',
+        '--run-id=$(params.run-id)',
+        '--proc=/host/proc',
+      ],
+      undefined,
     ]);
-    expect(s.script).toMatch(/^#!\/usr\/bin\/env node\n/);
   });
 
   it('should run node steps privileged only when asked', () => {
@@ -150,12 +177,18 @@ describe('the Tekton Pipeline', () => {
       const t = pipelineTask(p, name);
       expect(t.matrix).toEqual({ params: [{ name: 'node', value: '$(tasks.select.results.nodes[*])' }] });
       expect(t.when).toEqual([{ input: '$(params.execution)', operator: 'in', values: ['parallel'] }]);
-      expect(paramValues(t)).toEqual({ ...PASS_THROUGH, targets: '$(tasks.select.results.targets)', 'run-id': '$(context.pipelineRun.uid)' });
+      expect(paramValues(t)).toEqual({ ...PASS_THROUGH, 'scenario-number': '1', 'run-id': '$(context.pipelineRun.uid)' });
     }
     expect(paramValues(pipelineTask(p, 'hold'))).toEqual({ seconds: '$(params.test_duration)', image: '$(params.image)' });
     // No timeout fixed at generation: a run may raise test_duration (the run's timeouts bound it).
     expect(pipelineTask(p, 'hold').timeout).toBeUndefined();
-    expect(paramValues(pipelineTask(p, 'select'))).toEqual({ ...PASS_THROUGH, 'serial-rounds': '0' });
+    expect(paramValues(pipelineTask(p, 'select'))).toEqual({
+      ...PASS_THROUGH,
+      'serial-rounds': '0',
+      'run-id': '$(context.pipelineRun.uid)',
+      'pipeline-run': '$(context.pipelineRun.name)',
+      'scenario-number': '1',
+    });
   });
 
   it('should roll back every selected VMI in finally, then report', () => {
@@ -166,7 +199,7 @@ describe('the Tekton Pipeline', () => {
     ]);
     const rollback = pipelineTask(p, 'rollback');
     expect([rollback.matrix, rollback.retries, rollback.when]).toEqual([{ params: [{ name: 'node', value: '$(tasks.select.results.nodes[*])' }] }, 3, undefined]);
-    expect(paramValues(rollback)).toEqual({ ...PASS_THROUGH, targets: '$(tasks.select.results.targets)', 'run-id': '$(context.pipelineRun.uid)' });
+    expect(paramValues(rollback)).toEqual({ ...PASS_THROUGH, 'scenario-number': '1', record: 'exit-rollback', 'run-id': '$(context.pipelineRun.uid)' });
     expect(paramValues(pipelineTask(p, 'report'))).toEqual({
       status: '$(tasks.status)',
       'pipeline-run': '$(context.pipelineRun.name)',
@@ -194,9 +227,9 @@ describe('the Tekton Pipeline', () => {
     ]);
     expect(paramValues(pipelineTask(p, 'inject-r2'))).toEqual({
       ...PASS_THROUGH,
-      targets: '$(tasks.select.results.targets)',
       node: '$(tasks.select.results.serial-nodes[1])',
-      position: '2',
+      index: '$(tasks.select.results.serial-indexes[1])',
+      'scenario-number': '1',
       'run-id': '$(context.pipelineRun.uid)',
     });
     expect(pipelineTask(p, 'rollback-r1').taskRef.name).toBe(TASK_NAMES.rollback);

@@ -1,0 +1,157 @@
+/**
+ * Fleet benchmark on the real controllers (`npm run bench:fleet`; results in RESULTS.md beside
+ * this file). For each size (nodes × VMIs per node) it creates that many VMIs, each with a
+ * virt-launcher pod bound to a Node object no kubelet serves (the API objects are real; no
+ * guest runs), then runs the generated parallel scenario over all of them:
+ *   - on Argo v3.6.18 (the controller with Argo's default 1 MiB MAX_WORKFLOW_SIZE) and on
+ *     Tekton v1.15.1, in **simulation**: the Workflow/Tasks are the generated ones with two
+ *     edits, no node affinity on the node steps (their nodes have no kubelet: the pods run on
+ *     the cluster's one real node) and `--simulate` on them (`step … --node N --simulate` reads
+ *     the ledger and records every VMI like the real step, and touches no network namespace);
+ *   - with VNF_FLEET_BASELINE_CLI=<older checkout>/bin/vmi-network-filter.js, also that
+ *     checkout's Workflow as it is (per-VMI branches; its pods stay Pending on the paper nodes
+ *     and end by their timeout, which is enough to see the status grow per VMI).
+ * Measured, sampled every second: the stored engine objects' size (the Workflow or PipelineRun
+ * as the API server returns it), whether Argo compressed its nodes, the pods per node, the
+ * results of select, the ledger's objects and sizes, the run's wall time.
+ * VNF_FLEET_SIZES overrides the sizes (`5x2,10x10`).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parse } from 'yaml';
+import { afterAll, describe, it } from 'vitest';
+import { cli, currentCli, documents, nodesOf } from '../../test/engines/fixtures/argo-run.js';
+import type { KubeRest } from '../../test/engines/fixtures/kube-rest.js';
+import { vmisWithoutKubelet } from '../../test/engines/fixtures/launchers.js';
+import { engines, kubeAs } from '../../test/engines/setup/context.js';
+
+type Obj = Record<string, any>;
+const kube = kubeAs();
+const SIZES = (process.env.VNF_FLEET_SIZES ?? '5x2,10x10,50x20').split(',').map((s) => {
+  const [nodes, perNode] = s.split('x').map(Number);
+  return { nodes: nodes!, perNode: perNode! };
+});
+const TEKTON_NS = 'fleet-tekton';
+const rows: string[] = [];
+const bytes = (o: unknown): number => Buffer.byteLength(JSON.stringify(o));
+
+afterAll(() => {
+  console.log(['', '| engine | code | VMIs | nodes | largest engine object | compressed | select results | pods (max per node) | ledger objects (largest, total) | wall |', '|---|---|---|---|---|---|---|---|---|---|', ...rows].join('\n'));
+});
+
+/** The run ledger of run `uid`: objects, largest and total data size. */
+async function ledgerSizes(namespace: string, uid: string): Promise<string> {
+  const objects = await kube.list('ConfigMap', namespace, `vmi-network-filter.io/run=${uid}`);
+  if (objects.length === 0) return '-';
+  const sizes = objects.map((o) => bytes(o.data));
+  return `${objects.length} (${kib(Math.max(...sizes))}, ${kib(sizes.reduce((a, b) => a + b, 0))})`;
+}
+
+const kib = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
+
+/** Polls `read` every second until `done`; returns the largest size seen and the last object. */
+async function sample(read: () => Promise<Obj>, done: (o: Obj) => boolean, timeoutMs: number): Promise<{ last: Obj; largest: number; compressed: boolean }> {
+  const deadline = Date.now() + timeoutMs;
+  let largest = 0;
+  let compressed = false;
+  for (;;) {
+    const o = await read();
+    largest = Math.max(largest, bytes(o));
+    compressed ||= typeof o.status?.compressedNodes === 'string';
+    if (done(o)) return { last: o, largest, compressed };
+    if (Date.now() > deadline) throw new Error(`not done after ${timeoutMs / 1000} s: ${JSON.stringify(o.status?.phase ?? o.status?.conditions)}`);
+    await sleep(1000);
+  }
+}
+
+/** The generated parallel scenario over namespace `ns`, as flags. expiry_grace (every node step's timeout, Pending included) leaves room for the pods to queue for the one real node's CPU. */
+const scenarioFlags = (ns: string): string[] => ['--image', engines().stepImage, '--namespace', ns, '--instance-count', '0', '--execution', 'parallel', '--chaos-duration', '5', '--expiry-grace', '900'];
+
+/** The Argo Workflow in simulation: node steps unpinned and with --simulate. */
+function simulatedWorkflow(yaml: string): Obj {
+  const wf = parse(yaml) as Obj;
+  for (const t of wf.spec.templates as Obj[]) {
+    if (!/^node-step-\d+$/.test(t.name)) continue;
+    delete t.affinity;
+    t.container.args.push('--simulate');
+  }
+  return wf;
+}
+
+async function runArgo(size: { nodes: number; perNode: number }, ns: string, code: 'this' | 'baseline'): Promise<void> {
+  const namespace = engines().argo.at(-1)!.namespace; // v3.6.18: Argo's default MAX_WORKFLOW_SIZE
+  const started = Date.now();
+  const wf =
+    code === 'this'
+      ? simulatedWorkflow(cli(['generate', 'argo', ...scenarioFlags(ns)]))
+      : (parse(cli(['generate', 'argo', ...scenarioFlags(ns), '--expiry-grace', '20'], {}, process.env.VNF_FLEET_BASELINE_CLI)) as Obj);
+  wf.metadata.namespace = namespace;
+  const created = await kube.create(wf);
+  const { last, largest, compressed } = await sample(() => kube.get('Workflow', created.metadata.name, namespace), (o) => ['Succeeded', 'Failed', 'Error'].includes(o.status?.phase), 3_000_000);
+  const nodes = Object.values(nodesOf(last));
+  const pods = nodes.filter((n) => n.type === 'Pod');
+  const perNode = new Map<string, number>();
+  for (const p of pods) {
+    const node = (p.inputs?.parameters as Obj[] | undefined)?.find((x) => x.name === 'node')?.value;
+    if (node) perNode.set(node, (perNode.get(node) ?? 0) + 1);
+  }
+  const select = nodes.find((n) => n.templateName === 'select-1' && n.type === 'Pod');
+  const results = select?.outputs?.parameters ? bytes(select.outputs.parameters) : 0;
+  rows.push(
+    `| Argo v3.6.18 | ${code === 'this' ? 'run ledger (simulated node steps)' : 'baseline (per-VMI branches)'} | ${size.nodes * size.perNode} | ${size.nodes} | Workflow ${kib(largest)} (${last.status.phase}${last.status.message ? `: ${String(last.status.message).slice(0, 60)}` : ''}) | ${compressed ? 'yes' : 'no'} | ${kib(results)} | ${pods.length} (${Math.max(0, ...perNode.values())}) | ${await ledgerSizes(namespace, last.metadata.uid)} | ${Math.round((Date.now() - started) / 1000)} s |`,
+  );
+  await kube.delete('Workflow', created.metadata.name, namespace);
+}
+
+async function runTekton(size: { nodes: number; perNode: number }, ns: string): Promise<void> {
+  const started = Date.now();
+  const name = `fleet-${size.nodes}x${size.perNode}`;
+  const common = ['generate', 'tekton', ...scenarioFlags(ns), '--name', name];
+  for (const o of documents(cli(common))) {
+    if (o.kind === 'Task' && /-(inject|verify|rollback)$/.test(o.metadata.name)) o.spec.steps[0].args.push('--simulate');
+    await kube.apply({ ...o, metadata: { ...o.metadata, namespace: TEKTON_NS } });
+  }
+  const [run] = documents(cli([...common, '--kind', 'PipelineRun']));
+  for (const spec of run!.spec.taskRunSpecs as Obj[]) delete spec.podTemplate.affinity;
+  run!.metadata.namespace = TEKTON_NS;
+  const created = await kube.create(run!);
+  const condition = (o: Obj): Obj | undefined => (o.status?.conditions as Obj[] | undefined)?.find((c) => c.type === 'Succeeded');
+  const { last, largest } = await sample(() => kube.get('PipelineRun', created.metadata.name, TEKTON_NS), (o) => ['True', 'False'].includes(condition(o)?.status), 3_000_000);
+  const taskRuns = await kube.list('TaskRun', TEKTON_NS, `tekton.dev/pipelineRun=${created.metadata.name}`);
+  const perNode = new Map<string, number>();
+  for (const tr of taskRuns) {
+    const node = (tr.spec.params as Obj[] | undefined)?.find((p) => p.name === 'node')?.value;
+    if (node) perNode.set(node, (perNode.get(node) ?? 0) + 1);
+  }
+  const select = taskRuns.find((tr) => tr.metadata.labels?.['tekton.dev/pipelineTask'] === 'select');
+  const largestTaskRun = Math.max(...taskRuns.map(bytes));
+  rows.push(
+    `| Tekton v1.15.1 | run ledger (simulated node steps) | ${size.nodes * size.perNode} | ${size.nodes} | PipelineRun ${kib(largest)} (${condition(last)?.reason}), largest TaskRun ${kib(largestTaskRun)} | - | ${kib(bytes(select?.status?.results ?? []))} | ${taskRuns.length} TaskRuns (${Math.max(0, ...perNode.values())}) | ${await ledgerSizes(TEKTON_NS, last.metadata.uid)} | ${Math.round((Date.now() - started) / 1000)} s |`,
+  );
+  await kube.delete('PipelineRun', created.metadata.name, TEKTON_NS);
+}
+
+/** VMIs on paper nodes (Node objects without a kubelet), `perNode` on each of `nodes`. */
+async function paperFleet(k: KubeRest, ns: string, size: { nodes: number; perNode: number }): Promise<{ destroy: () => Promise<void> }> {
+  const names = Array.from({ length: size.nodes * size.perNode }, (_, i) => `vm-${String(i).padStart(5, '0')}`);
+  return vmisWithoutKubelet(k, { namespace: ns, names, node: (i) => `fleet-node-${String(Math.floor(i / size.perNode)).padStart(3, '0')}` });
+}
+
+describe('fleet benchmark', () => {
+  it('should measure the engine objects, pods and ledger of parallel runs over growing fleets', async () => {
+    for (const version of engines().argo) await kube.applyYaml(currentCli(['generate', 'rbac', '--namespace-of-workflow', version.namespace]));
+    await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: TEKTON_NS, labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } });
+    await kube.applyYaml(currentCli(['generate', 'rbac', '--engine', 'tekton', '--namespace-of-workflow', TEKTON_NS]));
+    for (const size of SIZES) {
+      const ns = `fleet-${size.nodes}x${size.perNode}`;
+      const fleet = await paperFleet(kube, ns, size);
+      try {
+        await runArgo(size, ns, 'this');
+        await runTekton(size, ns);
+        if (process.env.VNF_FLEET_BASELINE_CLI) await runArgo(size, ns, 'baseline');
+      } finally {
+        await fleet.destroy();
+        await kube.delete('Namespace', ns).catch(() => undefined);
+      }
+    }
+  });
+});
