@@ -12,9 +12,13 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY core/ core/
 COPY scenario/ scenario/
+COPY kube/ kube/
 COPY generator/ generator/
+COPY submit/ submit/
 COPY steps/ steps/
+COPY cli/ cli/
 COPY scripts/build-schema.mjs scripts/
 COPY schemas/ schemas/
 # Build, then keep only production dependencies, without what Node never loads at run time

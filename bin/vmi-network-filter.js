@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Thin shim: the compiled CLI owns argument parsing, output and the exit code.
 import process from 'node:process';
-import { run } from '../dist/generator/cli.js';
+import { run } from '../dist/cli/main.js';
 
 // `vmi-network-filter generate argo | head`: a closed pipe is the reader's choice, not an error.
 process.stdout.on('error', (error) => {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenarios } from '../scenario/index.js';
 import type { ArgoKind } from './argo/context.js';
-import { PACKAGE_ROOT } from './package-root.js';
+import { PACKAGE_ROOT } from '../core/package-root.js';
 import { renderArgo } from './render.js';
 import type { TektonKind } from './tekton/context.js';
 import { renderTekton } from './tekton/render.js';

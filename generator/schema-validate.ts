@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Ajv2020 as Ajv, ErrorObject } from 'ajv/dist/2020.js';
-import { PACKAGE_ROOT } from './package-root.js';
+import { PACKAGE_ROOT } from '../core/package-root.js';
 
 type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 

@@ -15,7 +15,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
 import { templateExpressionProblem } from '../scenario/index.js';
-import { PACKAGE_ROOT } from './package-root.js';
+import { PACKAGE_ROOT } from '../core/package-root.js';
 
 /** The templates shipped with the tool (`templates/` at the package root). */
 export const BUILTIN_TEMPLATES = join(PACKAGE_ROOT, 'templates');

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EXAMPLES_DIR, renderExamples } from '../dist/generator/examples.js';
-import { VERSION } from '../dist/generator/version.js';
+import { VERSION } from '../dist/core/version.js';
 
 for (const [path, text] of renderExamples(VERSION)) {
   const file = join(EXAMPLES_DIR, path);

@@ -80,7 +80,7 @@ export function budStepImage(base, image) {
 /** What the Dockerfile copies into the image, plus the Dockerfile and the Node.js it runs on: the image's cache key. */
 function imageKey() {
   const hash = createHash('sha256').update(`${process.version}\0${MIRROR}\0`);
-  const files = run(['git', '-C', ROOT, 'ls-files', '-co', '--exclude-standard', 'Dockerfile', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'scenario', 'generator', 'steps', 'scripts/build-schema.mjs', 'schemas', 'bin', 'templates', 'workflows/scenarios'])
+  const files = run(['git', '-C', ROOT, 'ls-files', '-co', '--exclude-standard', 'Dockerfile', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'core', 'scenario', 'kube', 'generator', 'submit', 'steps', 'cli', 'scripts/build-schema.mjs', 'schemas', 'bin', 'templates', 'workflows/scenarios'])
     .split('\n').filter(Boolean).sort();
   for (const file of files) {
     hash.update(`\0${file}\0`);

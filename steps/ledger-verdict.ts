@@ -3,7 +3,7 @@
  * verified and rolled back, each by the record its node's pod wrote. A missing record means the
  * pod failed or never ran (its node NotReady, its step timed out): that VMI did not hold.
  */
-import type { LedgerIndex, NodeLedger, RecordName } from './kube/index.js';
+import type { LedgerIndex, NodeLedger, RecordName } from '../kube/index.js';
 
 /** A VMI whose fault did not hold, or whose rollback is not confirmed. */
 export interface VmiProblem {

@@ -4,7 +4,7 @@
  * of `--scenario <file|inline JSON>`. A step runs exactly one scenario.
  */
 import { loadScenarios, readScenarioArgument, ScenarioError, type Scenario } from '../scenario/index.js';
-import type { Io } from '../generator/io.js';
+import type { Io } from '../core/io.js';
 
 /**
  * @throws ScenarioError (exit 2) for an invalid scenario or an input with several;

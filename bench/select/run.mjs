@@ -12,7 +12,7 @@ import process from 'node:process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-if (!existsSync(join(root, 'dist', 'generator', 'cli.js'))) {
+if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
   console.error('bench: dist/ is missing; run `npm run build` first');
   process.exit(1);
 }

@@ -120,6 +120,11 @@ function pipelineExpressionProblem(
 ): string | undefined {
   if (CONTEXT.has(expression)) return undefined;
   if (expression === 'tasks.status') return inFinally ? undefined : 'is only available in finally';
+  const status = /^tasks\.([a-z0-9-]+)\.status$/.exec(expression);
+  if (status) {
+    if (!inFinally) return 'is only available in finally';
+    return byName.has(status[1]!) ? undefined : `names task "${status[1]}", which the Pipeline does not have`;
+  }
   const param = /^params\.([A-Za-z0-9_-]+)$/.exec(expression);
   if (param) return params.has(param[1]!) ? undefined : 'names no param of the Pipeline';
   const result = /^tasks\.([a-z0-9-]+)\.results\.([A-Za-z0-9_-]+)(\[(\*|\d+)\])?$/.exec(expression);

@@ -8,8 +8,8 @@
  */
 import { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
-import type { Io } from '../../generator/io.js';
-import type { StepLogger } from '../log.js';
+import type { Io } from '../../core/io.js';
+import type { StepLogger } from '../../core/log.js';
 import { skewWarning } from '../clock-skew.js';
 import { stepScenario } from '../scenario.js';
 import {
@@ -28,7 +28,7 @@ import {
   type TerminationGuard,
 } from '../netfilter/index.js';
 import { measureNodeClock } from './node-clock.js';
-import type { Target } from '../target.js';
+import type { Target } from '../../kube/target.js';
 import { runNodeStep } from './node-run.js';
 import { addNodeStepOptions, checkRunId, LauncherGoneError, locateLauncher, planForScenario, type NodeStepFlags } from './node-step.js';
 import { NOW_FLAG, parseNow } from './now-option.js';

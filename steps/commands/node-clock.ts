@@ -7,8 +7,8 @@
  * check give up on a loaded 2-core machine before it had asked anything.
  */
 import { measureSkew, type ClockSkew } from '../clock-skew.js';
-import { kubeConfigSource } from '../kube/config-source.js';
-import type { StepLogger } from '../log.js';
+import { kubeConfigSource } from '../../kube/config-source.js';
+import type { StepLogger } from '../../core/log.js';
 
 /** How long the check waits for the API server (authentication and the request). */
 export const CLOCK_CHECK_BUDGET_MS = 2000;
@@ -43,7 +43,7 @@ export async function measureNodeClock(options: NodeClockOptions): Promise<Clock
   let timer: NodeJS.Timeout | undefined;
   try {
     // Loaded only now: the client library costs ≈ 0.8 s, paid only where an API is configured.
-    const { readServerDate } = await import('../kube/index.js');
+    const { readServerDate } = await import('../../kube/index.js');
     const outOfTime = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), budgetMs);
     });

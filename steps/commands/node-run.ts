@@ -6,14 +6,14 @@
  *                  acted on; every outcome written back in one merge patch; exit 1 when any
  *                  VMI failed. One pod per node and step, whatever the number of VMIs there.
  */
-import { UsageError } from '../../generator/errors.js';
-import type { Io } from '../../generator/io.js';
+import { UsageError } from '../../core/errors.js';
+import type { Io } from '../../core/io.js';
 import { ScenarioError } from '../../scenario/index.js';
-import type { LedgerRecord, RecordName } from '../kube/index.js';
-import { stepLogger, type StepLogger } from '../log.js';
+import type { LedgerRecord, RecordName } from '../../kube/index.js';
+import { stepLogger, type StepLogger } from '../../core/log.js';
 import { InterruptedError } from '../netfilter/index.js';
 import { writeResult } from '../result.js';
-import type { Target } from '../target.js';
+import type { Target } from '../../kube/target.js';
 import { checkRunId, checkTarget, parseTarget, runStep, type NodeStepFlags } from './node-step.js';
 
 /** What a node step does to one VMI, and how its result is recorded. */
@@ -53,7 +53,7 @@ async function runOnNode(io: Io, flags: NodeStepFlags, node: string, spec: NodeS
   const logger = stepLogger(io, spec.name);
   const { log } = logger;
   // Loaded here: the client library costs every other use of the node steps ~0.6 s.
-  const kube = await import('../kube/index.js');
+  const kube = await import('../../kube/index.js');
   const client = new kube.KubeClient({ env: io.env, log });
   const place = { namespace, runId };
   const ledger = await kube.readNodeLedger(client, place, scenario, node);

@@ -3,11 +3,11 @@
  * checks, finding the launcher namespace, and the result/log discipline of a step.
  */
 import { Command, Option } from 'commander';
-import { UsageError } from '../../generator/errors.js';
-import type { Io } from '../../generator/io.js';
-import { stepLogger, type StepLogger } from '../log.js';
+import { UsageError } from '../../core/errors.js';
+import type { Io } from '../../core/io.js';
+import { stepLogger, type StepLogger } from '../../core/log.js';
 import { writeResult } from '../result.js';
-import { targetSchema, type Target } from '../target.js';
+import { targetSchema, type Target } from '../../kube/target.js';
 import type { Scenario } from '../../scenario/index.js';
 import {
   BACKEND_REQUESTS,

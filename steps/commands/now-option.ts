@@ -2,7 +2,7 @@
  * `--now EPOCH` of the steps that judge deadlines (inject, sweep): the time taken as now, so a
  * deadline in the past or a sweep after a deadline can be tried without waiting for it.
  */
-import { UsageError } from '../../generator/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { unixNow } from '../netfilter/index.js';
 
 /** Help text of the flag. */

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import type { Io } from '../../generator/io.js';
-import { stepLogger } from '../log.js';
+import type { Io } from '../../core/io.js';
+import { stepLogger } from '../../core/log.js';
 import { writeResult } from '../result.js';
 import { tektonOutcome, type SkippedTask, type TektonOutcome } from '../tekton-outcome.js';
 
@@ -38,7 +38,7 @@ async function tektonRunOutcome(io: Io, aggregate: string, namespace: string, na
   if (!name) return tektonOutcome(aggregate, undefined, 'no --workflow name');
   try {
     // Loaded only here: the client library costs ~0.9 s to load.
-    const kube = await import('../kube/index.js');
+    const kube = await import('../../kube/index.js');
     const run = (await new kube.KubeClient({ env: io.env }).getPipelineRun(namespace, name)) as { status?: { skippedTasks?: SkippedTask[] } };
     return tektonOutcome(aggregate, run.status?.skippedTasks ?? []);
   } catch (e) {

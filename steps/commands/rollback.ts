@@ -5,11 +5,11 @@
  * no scenario, so a broken scenario cannot keep a fault in place.
  */
 import { Command } from 'commander';
-import { UsageError } from '../../generator/errors.js';
-import type { Io } from '../../generator/io.js';
-import type { StepLogger } from '../log.js';
+import { UsageError } from '../../core/errors.js';
+import type { Io } from '../../core/io.js';
+import type { StepLogger } from '../../core/log.js';
 import { locateAt, netnsAt, podNamespaces, removeRun, runNames, type Removal } from '../netfilter/index.js';
-import type { Target } from '../target.js';
+import type { Target } from '../../kube/target.js';
 import { runNodeStep } from './node-run.js';
 import { addNodeStepOptions, checkRunId, type NodeStepFlags } from './node-step.js';
 

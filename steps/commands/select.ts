@@ -12,18 +12,18 @@
  */
 import { randomInt } from 'node:crypto';
 import { Command, Option } from 'commander';
-import { UsageError } from '../../generator/errors.js';
-import type { Io } from '../../generator/io.js';
+import { UsageError } from '../../core/errors.js';
+import type { Io } from '../../core/io.js';
 import { tolerationsFor, type Scenario } from '../../scenario/index.js';
-import { stepLogger, type StepLogger } from '../log.js';
+import { stepLogger, type StepLogger } from '../../core/log.js';
 import { writeResult } from '../result.js';
 import { stepScenario } from '../scenario.js';
-import type { ClusterSelection, SelectionCriteria } from '../kube/index.js';
+import type { ClusterSelection, SelectionCriteria } from '../../kube/index.js';
 import { checkEngine, ENGINES, type Engine } from '../preflight/index.js';
-import { MAX_SEED } from '../kube/sample.js';
-import { LEDGER_OBJECT_BUDGET, OWNER_KINDS, type LedgerOverflow, type LedgerOwner, type OwnerKind } from '../kube/ledger.js';
+import { MAX_SEED } from '../../kube/sample.js';
+import { LEDGER_OBJECT_BUDGET, OWNER_KINDS, type LedgerOverflow, type LedgerOwner, type OwnerKind } from '../../kube/ledger.js';
 import { runIdProblem } from '../netfilter/index.js';
-import type { Target } from '../target.js';
+import type { Target } from '../../kube/target.js';
 
 interface SelectOptions {
   readonly scenario?: string;
@@ -70,7 +70,7 @@ async function run(options: SelectOptions, io: Io): Promise<void> {
   const log = stepLogger(io, 'select').log;
   // Loaded here, not at the top: @kubernetes/client-node takes ~0.6 s and ~70 MB to load, which
   // every other command (generate, validate, the node steps) would pay for nothing.
-  const kube = await import('../kube/index.js');
+  const kube = await import('../../kube/index.js');
   const criteria = criteriaOf(scenario);
   const client = new kube.KubeClient({ env: io.env, log });
   log('info', 'selecting VMIs', { server: client.server, ...criteria, seed });

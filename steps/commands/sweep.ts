@@ -4,8 +4,8 @@
  * namespace on the node (--all-launchers). Nothing unexpired, nothing foreign is touched.
  */
 import { Command } from 'commander';
-import { UsageError } from '../../generator/errors.js';
-import type { Io } from '../../generator/io.js';
+import { UsageError } from '../../core/errors.js';
+import type { Io } from '../../core/io.js';
 import { commOf, listPids, netnsAt, netnsId, podUidOf, processInfo, sweepNetns, type NetnsId } from '../netfilter/index.js';
 import { runStep } from './node-step.js';
 import { NOW_FLAG, parseNow } from './now-option.js';

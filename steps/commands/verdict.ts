@@ -1,8 +1,8 @@
 import { Command } from 'commander';
-import type { Io } from '../../generator/io.js';
-import { UsageError } from '../../generator/errors.js';
+import type { Io } from '../../core/io.js';
+import { UsageError } from '../../core/errors.js';
 import { judgeScenario } from '../ledger-verdict.js';
-import { stepLogger, type StepLogger } from '../log.js';
+import { stepLogger, type StepLogger } from '../../core/log.js';
 import { runIdProblem } from '../netfilter/index.js';
 import { writeResult } from '../result.js';
 
@@ -65,7 +65,7 @@ async function ledgerVerdict(io: Io, options: { runId: string; scenarioNumber: s
   const namespace = options.ledgerNamespace ?? io.env.POD_NAMESPACE;
   if (!namespace) throw new UsageError("--run-id needs the ledger's namespace: --ledger-namespace, or $POD_NAMESPACE (the downward API)");
   const scenario = Number(options.scenarioNumber);
-  const kube = await import('../kube/index.js');
+  const kube = await import('../../kube/index.js');
   const client = new kube.KubeClient({ env: io.env, log });
   const ledger = await kube.readRunLedger(client, { namespace, runId: options.runId }, log, scenario);
   const index = ledger.indexes.find((i) => i.scenario === scenario);

@@ -10,8 +10,8 @@
  *   on              no configuration or an unreachable API fails verify;
  *   off             never run (e.g. a node with no API access).
  */
-import type { Io } from '../../generator/io.js';
-import { kubeConfigSource } from '../kube/config-source.js';
+import type { Io } from '../../core/io.js';
+import { kubeConfigSource } from '../../kube/config-source.js';
 import type { CheckResult, VerifyCheck } from './verify.js';
 
 export const CLUSTER_CHECK_MODES = ['auto', 'on', 'off'] as const;
@@ -33,7 +33,7 @@ export function clusterCheck(io: Io): VerifyCheck {
     };
     if (kubeConfigSource({ env: io.env }) === undefined) return unconfigured('no KUBECONFIG, no in-cluster service account, no ~/.kube/config');
     // Loaded only when an API is configured: the client library costs ~0.9 s to load.
-    const kube = await import('../kube/index.js');
+    const kube = await import('../../kube/index.js');
     let client: InstanceType<typeof kube.KubeClient>;
     try {
       client = new kube.KubeClient({ env: io.env });

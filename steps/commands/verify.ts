@@ -5,10 +5,10 @@
  * {@link VerifyCheck}s without touching this file.
  */
 import { Command, Option } from 'commander';
-import type { Io } from '../../generator/io.js';
+import type { Io } from '../../core/io.js';
 import type { Scenario } from '../../scenario/index.js';
 import { stepScenario } from '../scenario.js';
-import type { Target } from '../target.js';
+import type { Target } from '../../kube/target.js';
 import { detect, expiryFor, filterableBinding, inspectRun, isoSeconds, unixNow } from '../netfilter/index.js';
 import { runNodeStep } from './node-run.js';
 import { addNodeStepOptions, checkRunId, LauncherGoneError, locateLauncher, planForScenario, type NodeStepFlags } from './node-step.js';

@@ -2,7 +2,7 @@
  * Which bindings the engine can filter, and why the others are refused. Where a binding's
  * traffic is seen decides every rule (DESIGN §5, ../shared/lab).
  */
-import type { Binding } from '../target.js';
+import type { Binding } from '../../kube/target.js';
 
 /** Bindings whose guest traffic crosses the launcher's network namespace. */
 export type FilterableBinding = 'masquerade' | 'bridge' | 'passt' | 'slirp';

@@ -3,9 +3,9 @@
  * around the pure rules of argo.ts and tekton.ts. What cannot be read is logged and let be: a
  * check must not stop a run that would work.
  */
-import type { Io } from '../../generator/io.js';
-import type { KubeClient } from '../kube/index.js';
-import type { StepLogger } from '../log.js';
+import type { Io } from '../../core/io.js';
+import type { KubeClient } from '../../kube/index.js';
+import type { StepLogger } from '../../core/log.js';
 import { argoExecutorProblem, executorImage, type PodContainers } from './argo.js';
 import { coscheduleProblem, tektonVersionProblem, type PodPlacement } from './tekton.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bindingOf, isSupportedBinding } from '../../steps/kube/index.js';
+import { bindingOf, isSupportedBinding } from '../../kube/index.js';
 import { vmiObject, type VmiOptions } from './kubevirt-vmi.js';
 
 const specOf = (o: Partial<VmiOptions>): unknown => vmiObject({ namespace: 'ns', name: 'vm', ...o }).spec;

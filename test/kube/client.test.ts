@@ -9,7 +9,7 @@ import {
   KubeNotFoundError,
   toVmiRecord,
   type KubeClientOptions,
-} from '../../steps/kube/index.js';
+} from '../../kube/index.js';
 import { FakeKubeApi } from './fake-api-server.js';
 import { populate, recordingLog, writeKubeconfig } from './harness.js';
 import { vmiObject } from './kubevirt-vmi.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkTargetInCluster, KubeAccessError, KubeClient, type ClusterCheckResult } from '../../steps/kube/index.js';
-import type { Target } from '../../steps/target.js';
+import { checkTargetInCluster, KubeAccessError, KubeClient, type ClusterCheckResult } from '../../kube/index.js';
+import type { Target } from '../../kube/target.js';
 import { launcherPodName, launcherUid, uidFor } from './fixture-ids.js';
 import { FakeKubeApi } from './fake-api-server.js';
 import { writeKubeconfig } from './harness.js';

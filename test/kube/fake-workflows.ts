@@ -14,7 +14,7 @@
  * react to patches (onPatch).
  */
 import type http from 'node:http';
-import type { ArgoWorkflow } from '../../generator/submit/argo-workflow.js';
+import type { ArgoWorkflow } from '../../kube/argo-workflow.js';
 import type { FakeKubeApi, RecordedRequest } from './fake-api-server.js';
 
 const PATH = /^\/apis\/argoproj\.io\/v1alpha1\/namespaces\/([^/]+)\/workflows(?:\/([^/]+))?$/;

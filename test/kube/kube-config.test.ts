@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KubeClient, KubeConfigError, KubeConnectionError, loadKubeConfig } from '../../steps/kube/index.js';
+import { KubeClient, KubeConfigError, KubeConnectionError, loadKubeConfig } from '../../kube/index.js';
 import { FakeKubeApi } from './fake-api-server.js';
 import { tempDir, writeKubeconfig } from './harness.js';
 import { vmiObject } from './kubevirt-vmi.js';

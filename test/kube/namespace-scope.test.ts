@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isExactNamespace, plainNamespaceOf } from '../../steps/kube/index.js';
+import { isExactNamespace, plainNamespaceOf } from '../../kube/index.js';
 
 describe('plain namespace names', () => {
   it('should read a plain, optionally anchored name as that namespace', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelay, type RetryOptions } from '../../steps/kube/index.js';
+import { backoffDelay, DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, retryDelay, type RetryOptions } from '../../kube/index.js';
 
 const fixed = (value: number): RetryOptions => ({ ...DEFAULT_RETRY, random: () => value });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleUniform, seededRandom } from '../../steps/kube/index.js';
+import { sampleUniform, seededRandom } from '../../kube/index.js';
 
 const letters = 'abcdefghij'.split('');
 

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KubeClient, selectVmis } from '../../steps/kube/index.js';
+import { KubeClient, selectVmis } from '../../kube/index.js';
 import { FakeKubeApi } from './fake-api-server.js';
 import { parseLines, populate, runCli, tempDir, writeKubeconfig } from './harness.js';
 import { vmiObject } from './kubevirt-vmi.js';

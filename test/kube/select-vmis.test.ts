@@ -8,7 +8,7 @@ import {
   toVmiRecord,
   type SelectionCriteria,
   type SelectVmisOptions,
-} from '../../steps/kube/index.js';
+} from '../../kube/index.js';
 import { launcherPodName, launcherUid, uidFor } from './fixture-ids.js';
 import { FakeKubeApi, type RecordedRequest } from './fake-api-server.js';
 import { populate, recordingLog, writeKubeconfig } from './harness.js';

@@ -9,7 +9,7 @@ import {
   type LauncherPodRecord,
   type SelectionCriteria,
   type VmiRecord,
-} from '../../steps/kube/index.js';
+} from '../../kube/index.js';
 import { launcherPodName, launcherUid, uidFor } from './fixture-ids.js';
 import { vmiObject, type VmiOptions } from './kubevirt-vmi.js';
 import { launcherPodObject, type LauncherPodOptions } from './virt-launcher-pod.js';

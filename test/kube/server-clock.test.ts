@@ -7,8 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { measureNodeClock } from '../../steps/commands/node-clock.js';
-import { DEFAULT_SERVICE_ACCOUNT_DIR } from '../../steps/kube/config-source.js';
-import { KubeConfigError, kubeConfigSource, loadKubeConfig, readServerDate, SERVICE_ACCOUNT_DIR } from '../../steps/kube/index.js';
+import { DEFAULT_SERVICE_ACCOUNT_DIR } from '../../kube/config-source.js';
+import { KubeConfigError, kubeConfigSource, loadKubeConfig, readServerDate, SERVICE_ACCOUNT_DIR } from '../../kube/index.js';
 import { FakeKubeApi } from './fake-api-server.js';
 import { recordingLog, tempDir, writeKubeconfig } from './harness.js';
 

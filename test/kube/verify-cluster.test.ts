@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Io } from '../../generator/io.js';
+import type { Io } from '../../core/io.js';
 import { scenarioSchema } from '../../scenario/schema.js';
 import { clusterCheck } from '../../steps/commands/verify-cluster.js';
 import type { NodeStepFlags } from '../../steps/commands/node-step.js';
-import type { Target } from '../../steps/target.js';
+import type { Target } from '../../kube/target.js';
 import { launcherPodName, launcherUid, uidFor } from './fixture-ids.js';
 import { FakeKubeApi } from './fake-api-server.js';
 import { tempDir, writeKubeconfig } from './harness.js';

@@ -9,9 +9,9 @@
  * fixture of the watcher's pure state model: the real controller and steps run in test/engines.
  */
 import { createHash } from 'node:crypto';
-import type { ArgoNode, ArgoWorkflow, ArgoWorkflowPhase } from '../../generator/submit/argo-workflow.js';
-import type { LedgerView } from '../../generator/submit/run-state.js';
-import { ledgerObjects, parseLedgerIndex, parseNodeLedger, recordKey, type RecordName } from '../../steps/kube/ledger.js';
+import type { ArgoNode, ArgoWorkflow, ArgoWorkflowPhase } from '../../kube/argo-workflow.js';
+import type { LedgerView } from '../../submit/run-state.js';
+import { ledgerObjects, parseLedgerIndex, parseNodeLedger, recordKey, type RecordName } from '../../kube/ledger.js';
 import type { ConfigMapObject } from '../kube/fake-ledger.js';
 
 /** A target as select writes it. */

@@ -3,12 +3,12 @@
  * workflow states a scripted Argo controller produced.
  */
 import { describe, expect, it } from 'vitest';
-import type { ArgoWorkflow } from '../../generator/submit/argo-workflow.js';
-import { escape, junitXml } from '../../generator/submit/junit.js';
-import { formatReport, runReportOf } from '../../generator/submit/run-report.js';
-import { runStateOf } from '../../generator/submit/run-state.js';
-import { stateChanges } from '../../generator/submit/state-changes.js';
-import { renderView } from '../../generator/submit/tty-view.js';
+import type { ArgoWorkflow } from '../../kube/argo-workflow.js';
+import { escape, junitXml } from '../../submit/junit.js';
+import { formatReport, runReportOf } from '../../submit/run-report.js';
+import { runStateOf } from '../../submit/run-state.js';
+import { stateChanges } from '../../submit/state-changes.js';
+import { renderView } from '../../submit/tty-view.js';
 import { ArgoController, testTarget } from './argo-controller.js';
 
 const workflow: ArgoWorkflow = {

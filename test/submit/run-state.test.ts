@@ -4,8 +4,8 @@
  */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { ArgoWorkflow } from '../../generator/submit/argo-workflow.js';
-import { runStateOf } from '../../generator/submit/run-state.js';
+import type { ArgoWorkflow } from '../../kube/argo-workflow.js';
+import { runStateOf } from '../../submit/run-state.js';
 import { ArgoController, testTarget } from './argo-controller.js';
 
 const workflow: ArgoWorkflow = {

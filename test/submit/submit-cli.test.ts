@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ArgoWorkflow } from '../../generator/submit/argo-workflow.js';
+import type { ArgoWorkflow } from '../../kube/argo-workflow.js';
 import { FakeKubeApi } from '../kube/fake-api-server.js';
 import { serveConfigMaps } from '../kube/fake-ledger.js';
 import { FakeWorkflows } from '../kube/fake-workflows.js';

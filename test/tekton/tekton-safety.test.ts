@@ -62,6 +62,7 @@ describe('expressions in the Tekton output', () => {
       'tasks.select.results.serial-indexes[1]',
       'tasks.select.results.serial-nodes[0]',
       'tasks.select.results.serial-nodes[1]',
+      'tasks.select.status',
       'tasks.status',
     ]);
   });

@@ -7,7 +7,7 @@ import { EXAMPLES, EXAMPLES_DIR, examplePath, renderExamples } from '../../gener
 import { OutputValidationError, renderArgo, renderRbac } from '../../generator/render.js';
 import { argoSchemaProblems } from '../../generator/schema-validate.js';
 import { TemplateError } from '../../generator/template-engine.js';
-import { VERSION } from '../../generator/version.js';
+import { VERSION } from '../../core/version.js';
 import { fromYaml } from '../../generator/yaml.js';
 import { loadScenarios, SCENARIO_KEYS, type Scenario } from '../../scenario/index.js';
 

@@ -18,9 +18,9 @@ import {
   RECORD_MAX_BYTES,
   recordPatch,
   type LedgerObject,
-} from '../../steps/kube/ledger.js';
+} from '../../kube/ledger.js';
 import { judgeScenario } from '../../steps/ledger-verdict.js';
-import type { Target } from '../../steps/target.js';
+import type { Target } from '../../kube/target.js';
 
 const RUN = '3f2c9a10-1b2c-4d5e-8f90-0a1b2c3d4e5f';
 const owner = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', name: 'chaos-x7k2p', uid: RUN };

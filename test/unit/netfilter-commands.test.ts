@@ -3,8 +3,8 @@
  * touched: every case fails, or prints, before any netns access).
  */
 import { describe, expect, it } from 'vitest';
-import { run } from '../../generator/cli.js';
-import type { Io } from '../../generator/io.js';
+import { run } from '../../cli/main.js';
+import type { Io } from '../../core/io.js';
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';

@@ -1,0 +1,21 @@
+import { Command } from 'commander';
+import type { Io } from '../../core/io.js';
+import { addWatchOptions, followOptionsFrom } from './watch-options.js';
+
+/**
+ * `watch NAME`: follow a running (or finished) workflow of this tool with the live per-VMI view
+ * and the final report. Exit 0 only when it succeeded and every rollback is confirmed.
+ */
+export function watchCommand(io: Io): Command {
+  return addWatchOptions(
+    new Command('watch')
+      .description('follow a workflow: live per-VMI view, final report; exit 0 only when it succeeded and every rollback is confirmed')
+      .argument('<name>', 'name of the Workflow')
+      .addHelpText('after', '\nExample:\n  vmi-network-filter watch vmi-network-filter-x7k2p --namespace-of-workflow argo --output junit report.xml'),
+  ).action(async (name: string, options: Record<string, unknown>) => {
+    const followOptions = followOptionsFrom(options, name, io);
+    // Loaded here: the Kubernetes client costs ~0.5 s that other commands should not pay.
+    const { followRun } = await import('../../submit/follow-run.js');
+    await followRun(followOptions, io);
+  });
+}

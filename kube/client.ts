@@ -1,0 +1,243 @@
+/**
+ * The calls this tool makes, through `@kubernetes/client-node` with our transport (timeouts) and
+ * call policy (retries, typed errors): list VMIs, list pods (paged), get a VMI, get a pod; the
+ * run ledger's ConfigMaps (create, merge-patch, get, list); under Tekton: Tekton's
+ * pipelines-info ConfigMap, the report's own PipelineRun.
+ */
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  ServerConfiguration,
+  createConfiguration,
+  type HttpLibrary,
+  type KubeConfig,
+  type RequestContext,
+  type ResponseContext,
+  type V1ConfigMap,
+  type V1Pod,
+} from '@kubernetes/client-node';
+// The generated request factory (URL, query, authentication) without the typed response
+// processor: see listPods.
+import { CoreV1ApiRequestFactory } from '@kubernetes/client-node/dist/gen/apis/CoreV1Api.js';
+import type { StepLogger } from '../core/log.js';
+import { CONFIG_MAP_RESOURCE, PIPELINE_RUN_RESOURCE, POD_RESOURCE, VMI_RESOURCE, type ApiRequest } from './api-request.js';
+import { callApi, type CallContext } from './call.js';
+import { KubeApiError, KubeConfigError } from './errors.js';
+import { loadKubeConfig } from './kube-config.js';
+import { DEFAULT_RETRY, type RetryOptions } from './retry-policy.js';
+import { timedHttpLibrary } from './transport.js';
+
+const VMI_VERSION = 'v1';
+
+/** How to reach the API and how patient to be. */
+export interface KubeClientOptions {
+  /** Environment the configuration is read from (see loadKubeConfig). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where retries are logged. @default no logging */
+  readonly log?: StepLogger['log'];
+  /** Per-request limit for the whole answer, body included. @default 30000 */
+  readonly timeoutMs?: number;
+  /** Retry tuning. @default DEFAULT_RETRY */
+  readonly retry?: Partial<RetryOptions>;
+  /** The mounted service account, for in-cluster configuration. @default SERVICE_ACCOUNT_DIR */
+  readonly serviceAccountDir?: string;
+  /** An already loaded configuration; skips loadKubeConfig. */
+  readonly kubeConfig?: KubeConfig;
+}
+
+/** One list request: scope, server-side label selector and page. */
+export interface ListOptions {
+  /** List one namespace; absent = cluster-wide. */
+  readonly namespace?: string;
+  /** @default "" (everything) */
+  readonly labelSelector?: string;
+  /** Page size (`limit`). */
+  readonly limit: number;
+  /** `continue` token of the previous page. */
+  readonly continueToken?: string;
+}
+
+/** One page of a list. */
+export interface ListPage<T> {
+  readonly items: readonly T[];
+  /** Token of the next page; absent on the last one. */
+  readonly continueToken?: string;
+}
+
+/** A ConfigMap of a list, as plain JSON. */
+export interface ListedConfigMap {
+  readonly metadata?: { readonly name?: string; readonly labels?: Readonly<Record<string, string>> };
+  readonly data?: Readonly<Record<string, string>>;
+}
+
+/** A client of the Kubernetes API with this tool's timeouts, retries and typed errors. */
+export class KubeClient {
+  /** The API server URL requests go to. */
+  readonly server: string;
+  private readonly core: CoreV1Api;
+  private readonly custom: CustomObjectsApi;
+  private readonly podRequests: CoreV1ApiRequestFactory;
+  private readonly httpApi: HttpLibrary;
+  private readonly context: CallContext;
+
+  /** @throws KubeConfigError when no usable configuration is found (nothing is sent yet). */
+  constructor(options: KubeClientOptions) {
+    const kc = options.kubeConfig ?? loadKubeConfig({ env: options.env, ...(options.serviceAccountDir ? { serviceAccountDir: options.serviceAccountDir } : {}) });
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new KubeConfigError('the given configuration has no current context with a cluster');
+    this.server = cluster.server;
+    this.httpApi = timedHttpLibrary(options.timeoutMs ?? 30_000);
+    const configuration = createConfiguration({
+      baseServer: new ServerConfiguration(this.server, {}),
+      authMethods: { default: kc },
+      httpApi: this.httpApi,
+    });
+    this.core = new CoreV1Api(configuration);
+    this.custom = new CustomObjectsApi(configuration);
+    this.podRequests = new CoreV1ApiRequestFactory(configuration);
+    this.context = { log: options.log ?? (() => undefined), retry: { ...DEFAULT_RETRY, ...options.retry } };
+  }
+
+  /** One page of VirtualMachineInstances (kubevirt.io/v1), as plain JSON objects. */
+  async listVmis(options: ListOptions): Promise<ListPage<unknown>> {
+    const request: ApiRequest = { verb: 'list', resource: VMI_RESOURCE, ...scope(options) };
+    const common = { group: VMI_RESOURCE.group, version: VMI_VERSION, plural: VMI_RESOURCE.plural, ...page(options) };
+    const list = (await callApi(
+      request,
+      () =>
+        options.namespace === undefined
+          ? this.custom.listClusterCustomObject(common)
+          : this.custom.listNamespacedCustomObject({ ...common, namespace: options.namespace }),
+      this.context,
+    )) as { items?: unknown[]; metadata?: { _continue?: string; continue?: string } } | undefined;
+    return pageOf(list?.items ?? [], list?.metadata?.continue ?? list?.metadata?._continue);
+  }
+
+  /**
+   * One page of pods, as plain JSON objects. Read without the client's typed deserialization:
+   * turning 500 pods into model classes per page took longer than the request and doubled the
+   * memory of every page, for the five fields selection reads (see bench/select).
+   */
+  async listPods(options: ListOptions): Promise<ListPage<unknown>> {
+    const request: ApiRequest = { verb: 'list', resource: POD_RESOURCE, ...scope(options) };
+    const { labelSelector, limit, _continue } = page(options);
+    const list = (await callApi(
+      request,
+      async () => {
+        const context =
+          options.namespace === undefined
+            ? await this.podRequests.listPodForAllNamespaces(undefined, _continue, undefined, labelSelector, limit)
+            : await this.podRequests.listNamespacedPod(options.namespace, undefined, undefined, _continue, undefined, labelSelector, limit);
+        return readJson(await this.httpApi.send(context).toPromise());
+      },
+      this.context,
+    )) as { items?: unknown[]; metadata?: { continue?: string } } | undefined;
+    return pageOf(list?.items ?? [], list?.metadata?.continue);
+  }
+
+  /** A VirtualMachineInstance as a plain JSON object. @throws KubeNotFoundError when absent. */
+  async getVmi(namespace: string, name: string): Promise<unknown> {
+    return callApi(
+      { verb: 'get', resource: VMI_RESOURCE, namespace, name },
+      () => this.custom.getNamespacedCustomObject({ group: VMI_RESOURCE.group, version: VMI_VERSION, plural: VMI_RESOURCE.plural, namespace, name }),
+      this.context,
+    );
+  }
+
+  /** A pod. @throws KubeNotFoundError when absent. */
+  async getPod(namespace: string, name: string): Promise<V1Pod> {
+    return callApi({ verb: 'get', resource: POD_RESOURCE, namespace, name }, () => this.core.readNamespacedPod({ namespace, name }), this.context);
+  }
+
+  /** A ConfigMap's data. @throws KubeNotFoundError when absent. */
+  async getConfigMapData(namespace: string, name: string): Promise<Readonly<Record<string, string>>> {
+    const cm = await callApi({ verb: 'get', resource: CONFIG_MAP_RESOURCE, namespace, name }, () => this.core.readNamespacedConfigMap({ namespace, name }), this.context);
+    return cm.data ?? {};
+  }
+
+  /**
+   * Creates a ConfigMap, or, when it exists (a retried select, or a create whose answer was lost),
+   * merge-patches its labels and data to `object`'s: either way the object says what `object` says.
+   */
+  async putConfigMap(namespace: string, object: { metadata: { name: string; labels?: Readonly<Record<string, string>> }; data: Readonly<Record<string, string>> }): Promise<void> {
+    const name = object.metadata.name;
+    try {
+      await callApi({ verb: 'create', resource: CONFIG_MAP_RESOURCE, namespace }, () => this.send(this.podRequests.createNamespacedConfigMap(namespace, object as V1ConfigMap)), this.context);
+    } catch (e) {
+      if (!(e instanceof KubeApiError) || e.status !== 409) throw e;
+      await this.mergePatchConfigMap(namespace, name, { metadata: { labels: object.metadata.labels ?? {} }, data: object.data });
+    }
+  }
+
+  /**
+   * A JSON merge patch of a ConfigMap: only the keys given change, so writers of distinct keys
+   * never lose each other's updates (the server applies each patch to the latest object).
+   * @throws KubeNotFoundError when absent.
+   */
+  async mergePatchConfigMap(namespace: string, name: string, patch: Record<string, unknown>): Promise<void> {
+    await callApi(
+      { verb: 'patch', resource: CONFIG_MAP_RESOURCE, namespace, name },
+      async () => {
+        const request = await this.podRequests.patchNamespacedConfigMap(name, namespace, patch);
+        request.setHeaderParam('Content-Type', 'application/merge-patch+json');
+        request.setBody(JSON.stringify(patch));
+        return this.sendContext(request);
+      },
+      this.context,
+    );
+  }
+
+  /** One page of ConfigMaps of a namespace (plain JSON), by label selector. */
+  async listConfigMaps(options: ListOptions & { readonly namespace: string }): Promise<ListPage<ListedConfigMap>> {
+    const { labelSelector, limit, _continue } = page(options);
+    const list = (await callApi(
+      { verb: 'list', resource: CONFIG_MAP_RESOURCE, namespace: options.namespace },
+      () => this.send(this.podRequests.listNamespacedConfigMap(options.namespace, undefined, undefined, _continue, undefined, labelSelector, limit)),
+      this.context,
+    )) as { items?: ListedConfigMap[]; metadata?: { continue?: string } } | undefined;
+    return pageOf(list?.items ?? [], list?.metadata?.continue);
+  }
+
+  /** Sends a request the generated factory built, and reads its JSON answer. */
+  private async send(request: Promise<RequestContext>): Promise<unknown> {
+    return this.sendContext(await request);
+  }
+
+  private async sendContext(request: RequestContext): Promise<unknown> {
+    return readJson(await this.httpApi.send(request).toPromise());
+  }
+
+  /** A Tekton PipelineRun (tekton.dev/v1) as a plain JSON object. @throws KubeNotFoundError when absent. */
+  async getPipelineRun(namespace: string, name: string): Promise<unknown> {
+    return callApi(
+      { verb: 'get', resource: PIPELINE_RUN_RESOURCE, namespace, name },
+      () => this.custom.getNamespacedCustomObject({ group: PIPELINE_RUN_RESOURCE.group, version: 'v1', plural: PIPELINE_RUN_RESOURCE.plural, namespace, name }),
+      this.context,
+    );
+  }
+}
+
+function scope(options: ListOptions): { namespace?: string } {
+  return options.namespace === undefined ? {} : { namespace: options.namespace };
+}
+
+function page(options: ListOptions): { labelSelector?: string; limit: number; _continue?: string } {
+  return {
+    ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
+    limit: options.limit,
+    ...(options.continueToken ? { _continue: options.continueToken } : {}),
+  };
+}
+
+/** The JSON body of a 2xx answer; otherwise the ApiException the generated client would throw. */
+async function readJson(response: ResponseContext): Promise<unknown> {
+  if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
+    throw new ApiException(response.httpStatusCode, `HTTP ${response.httpStatusCode}`, await response.getBodyAsAny(), response.headers);
+  }
+  return JSON.parse(await response.body.text()) as unknown;
+}
+
+function pageOf<T>(items: readonly T[], continueToken: string | undefined): ListPage<T> {
+  return continueToken ? { items, continueToken } : { items };
+}
