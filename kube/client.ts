@@ -52,6 +52,8 @@ export interface ListOptions {
   readonly namespace?: string;
   /** @default "" (everything) */
   readonly labelSelector?: string;
+  /** Server-side field selector (pods: `spec.nodeName=…`). @default "" (everything) */
+  readonly fieldSelector?: string;
   /** Page size (`limit`). */
   readonly limit: number;
   /** `continue` token of the previous page. */
@@ -122,13 +124,14 @@ export class KubeClient {
   async listPods(options: ListOptions): Promise<ListPage<unknown>> {
     const request: ApiRequest = { verb: 'list', resource: POD_RESOURCE, ...scope(options) };
     const { labelSelector, limit, _continue } = page(options);
+    const fieldSelector = options.fieldSelector || undefined;
     const list = (await callApi(
       request,
       async () => {
         const context =
           options.namespace === undefined
-            ? await this.podRequests.listPodForAllNamespaces(undefined, _continue, undefined, labelSelector, limit)
-            : await this.podRequests.listNamespacedPod(options.namespace, undefined, undefined, _continue, undefined, labelSelector, limit);
+            ? await this.podRequests.listPodForAllNamespaces(undefined, _continue, fieldSelector, labelSelector, limit)
+            : await this.podRequests.listNamespacedPod(options.namespace, undefined, undefined, _continue, fieldSelector, labelSelector, limit);
         return readJson(await this.httpApi.send(context).toPromise());
       },
       this.context,

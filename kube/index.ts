@@ -32,7 +32,7 @@ export { describeEmptySelection, NoTargetsError } from './no-targets.js';
 export type { ListScope } from './no-targets.js';
 export { selectVmis, TARGETED_MAX } from './select-vmis.js';
 export type { ClusterSelection, SelectVmisOptions } from './select-vmis.js';
-export { checkTargetInCluster } from './cluster-check.js';
+export { checkTargetInCluster, judgeTarget, NodeClusterView } from './cluster-check.js';
 export type { ClusterCheckReason, ClusterCheckResult } from './cluster-check.js';
 export { kubeConfigSource } from './config-source.js';
 export { NoDateHeaderError, readServerDate } from './server-date.js';

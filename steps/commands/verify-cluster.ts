@@ -12,6 +12,7 @@
  */
 import type { Io } from '../../core/io.js';
 import { kubeConfigSource } from '../../kube/config-source.js';
+import type { NodeClusterView } from '../../kube/cluster-check.js';
 import type { CheckResult, VerifyCheck } from './verify.js';
 
 export const CLUSTER_CHECK_MODES = ['auto', 'on', 'off'] as const;
@@ -19,8 +20,12 @@ export type ClusterCheckMode = (typeof CLUSTER_CHECK_MODES)[number];
 
 const NAME = 'cluster';
 
-/** The cluster check as a verify check; the mode comes from the step's `--cluster-check` flag. */
+/**
+ * The cluster check as a verify check; the mode comes from the step's `--cluster-check` flag.
+ * A per-node verify reads its node's VMIs and launcher pods once (two lists), whatever their number.
+ */
 export function clusterCheck(io: Io): VerifyCheck {
+  const views = new Map<string, NodeClusterView>();
   return async ({ target, flags }): Promise<CheckResult> => {
     const mode = ((flags as { clusterCheck?: string }).clusterCheck ?? 'auto') as ClusterCheckMode;
     if (mode === 'off') return { name: NAME, ok: true, detail: 'skipped (--cluster-check off)', data: { decided: false } };
@@ -34,15 +39,18 @@ export function clusterCheck(io: Io): VerifyCheck {
     if (kubeConfigSource({ env: io.env }) === undefined) return unconfigured('no KUBECONFIG, no in-cluster service account, no ~/.kube/config');
     // Loaded only when an API is configured: the client library costs ~0.9 s to load.
     const kube = await import('../../kube/index.js');
-    let client: InstanceType<typeof kube.KubeClient>;
-    try {
-      client = new kube.KubeClient({ env: io.env });
-    } catch (e) {
-      if (!(e instanceof kube.KubeConfigError)) throw e;
-      return unconfigured(e.message);
+    let view = views.get(target.node);
+    if (!view) {
+      try {
+        view = new kube.NodeClusterView(new kube.KubeClient({ env: io.env }), target.node);
+      } catch (e) {
+        if (!(e instanceof kube.KubeConfigError)) throw e;
+        return unconfigured(e.message);
+      }
+      views.set(target.node, view);
     }
     try {
-      const verdict = await kube.checkTargetInCluster(client, target);
+      const verdict = await view.check(target);
       return { name: NAME, ok: verdict.ok, detail: verdict.message, data: { decided: true, reason: verdict.reason } };
     } catch (e) {
       // The API answered "not allowed": the step's RBAC is wrong, which no mode should hide.

@@ -62,9 +62,11 @@ function step(name: string, args: readonly string[]): { status: number | null; s
   const out = join(work, `${name}.json`);
   rmSync(out, { force: true });
   const scenario = name === 'verdict' ? [] : ['--scenario', SCENARIO];
-  const r = spawnSync(process.execPath, [CLI_BIN, 'step', name, ...scenario, `--out=${out}`, ...args], {
+  // select checks the engine by reading its own pod, as in a workflow (here: the launcher's pod).
+  const engine = name === 'select' ? ['--engine=argo'] : [];
+  const r = spawnSync(process.execPath, [CLI_BIN, 'step', name, ...scenario, ...engine, `--out=${out}`, ...args], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, KUBECONFIG: kubeconfig },
+    env: { PATH: process.env.PATH, KUBECONFIG: kubeconfig, POD_NAME: vmi.launcher.name, POD_NAMESPACE: vmi.launcher.namespace },
     timeout: 120_000,
   });
   let result = '';

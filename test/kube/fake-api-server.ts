@@ -112,7 +112,8 @@ export class FakeKubeApi {
       // The API server leaves kind and apiVersion out of the items of built-in lists.
       const { kind, apiVersion, ...rest } = object;
       const json = JSON.stringify(resource === 'pods' ? rest : { apiVersion, kind, ...rest });
-      this.store.put(resource, { namespace: metadata.namespace, name: metadata.name, labels: metadata.labels ?? {}, json });
+      const nodeName = (object as { spec?: { nodeName?: string } }).spec?.nodeName;
+      this.store.put(resource, { namespace: metadata.namespace, name: metadata.name, labels: metadata.labels ?? {}, json, ...(resource === 'pods' && nodeName ? { fields: { 'spec.nodeName': nodeName } } : {}) });
       this.resourceVersion++;
     }
     return this;
@@ -203,7 +204,9 @@ export class FakeKubeApi {
         return this.status(res, 400, 'BadRequest', 'continue key is not valid: illegal base64 data at input byte 0');
       }
     }
-    const page = this.store.list(resource, { ...(request.namespace === undefined ? {} : { namespace: request.namespace }), requirements, limit, ...(after === undefined ? {} : { after }) });
+    // Field selectors: `spec.nodeName=NODE` terms (what the cluster check sends), as equalities.
+    const fields = Object.fromEntries((request.query.fieldSelector ?? '').split(',').filter(Boolean).map((t) => t.split('=') as [string, string]));
+    const page = this.store.list(resource, { ...(request.namespace === undefined ? {} : { namespace: request.namespace }), requirements, fields, limit, ...(after === undefined ? {} : { after }) });
     const token = page.nextAfter ? Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: this.resourceVersion, start: page.nextAfter })).toString('base64') : undefined;
     const { apiVersion, list } = GROUPS[resource];
     const metadata = JSON.stringify({ resourceVersion: String(this.resourceVersion), ...(token ? { continue: token } : {}) });

@@ -12,6 +12,8 @@ export interface Stored {
   readonly namespace: string;
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** Field values a field selector may match (pods: `spec.nodeName`). */
+  readonly fields?: Readonly<Record<string, string>>;
   /** Serialized once: lists of 50,000 objects are answered by concatenation. */
   readonly json: string;
 }
@@ -49,8 +51,9 @@ export class ObjectStore {
    * Up to `limit` (0: all) objects of `namespace` (undefined: all namespaces) matching
    * `requirements`, after the key `after`.
    */
-  list(resource: Resource, options: { namespace?: string; requirements: readonly Requirement[]; limit: number; after?: string }): StoredPage {
+  list(resource: Resource, options: { namespace?: string; requirements: readonly Requirement[]; fields?: Readonly<Record<string, string>>; limit: number; after?: string }): StoredPage {
     const { namespace, requirements, limit } = options;
+    const fields = Object.entries(options.fields ?? {});
     const all = (this.sorted[resource] ??= [...this.objects[resource].values()].sort((a, b) => compare(storeKey(a.namespace, a.name), storeKey(b.namespace, b.name))));
     let from = options.after === undefined ? 0 : upperBound(all, options.after);
     if (namespace !== undefined) from = Math.max(from, upperBound(all, storeKey(namespace, '')));
@@ -59,7 +62,7 @@ export class ObjectStore {
       for (let j = i; j < all.length; j++) {
         const s = all[j]!;
         if (namespace !== undefined && s.namespace !== namespace) return -1;
-        if (matchesLabels(requirements, s.labels)) return j;
+        if (matchesLabels(requirements, s.labels) && fields.every(([k, v]) => s.fields?.[k] === v)) return j;
       }
       return -1;
     };

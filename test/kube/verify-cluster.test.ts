@@ -46,12 +46,15 @@ describe("verify's cluster check", () => {
     });
   });
 
-  it('should fail verify with the reason when the VMI moved to another node', async () => {
+  it('should fail verify with the reason when the VMI moved to another node, reading the node once', async () => {
     api.put(vmiObject({ namespace: 'prod', name: 'vm-1', node: 'worker-7' }), launcherPodObject({ namespace: 'prod', vmiName: 'vm-1' }));
     const result = await run('auto', { KUBECONFIG: writeKubeconfig(api.url) });
     expect(result.ok).toBe(false);
-    expect(result.data).toEqual({ decided: true, reason: 'vmi-moved' });
-    expect(result.detail).toMatch(/^VMI prod\/vm-1 now runs on node worker-7, not on worker-0 where the fault was injected/);
+    expect(result.data).toEqual({ decided: true, reason: 'vmi-left-node' });
+    expect(result.detail).toBe('VMI prod/vm-1 is no longer on node worker-0 (moved, re-created elsewhere or deleted); the fault injected there is lost');
+    // The node's VMIs (by KubeVirt's node label) and launcher pods: two lists, whatever the VMIs.
+    expect(api.requests.map((r) => `${r.verb} ${r.resource} ${r.query.labelSelector ?? ''}`)).toEqual(['list virtualmachineinstances kubevirt.io/nodeName=worker-0', 'list pods kubevirt.io=virt-launcher']);
+    expect(api.requests[1]!.query.fieldSelector).toBe('spec.nodeName=worker-0');
   });
 
   it('should skip without loading the client when no API is configured at all, and fail in on mode', async () => {
@@ -87,10 +90,10 @@ describe("verify's cluster check", () => {
 
   it('should fail verify in auto mode too when RBAC forbids the check, naming the verb and resource', async () => {
     api.put(vmiObject({ namespace: 'prod', name: 'vm-1' }), launcherPodObject({ namespace: 'prod', vmiName: 'vm-1' }));
-    api.deny({ verb: 'get', resource: 'pods' });
+    api.deny({ verb: 'list', resource: 'pods' });
     const result = await run('auto', { KUBECONFIG: writeKubeconfig(api.url) });
     expect([result.ok, result.data]).toEqual([false, { decided: false }]);
-    expect(result.detail).toMatch(/^forbidden \(HTTP 403\): RBAC does not allow get pods in namespace "prod"/);
+    expect(result.detail).toMatch(/^forbidden \(HTTP 403\): RBAC does not allow list pods at cluster scope/);
   });
 
   it('should not touch the API when off', async () => {

@@ -6,7 +6,7 @@ describe('RBAC for Tekton', () => {
     const [sa, role, binding] = renderRbac({ namespace: 'chaos', engine: 'tekton' }).objects as any[];
     expect(sa).toMatchObject({ kind: 'ServiceAccount', metadata: { name: 'vmi-network-filter', namespace: 'chaos' } });
     expect(role.rules).toEqual([
-      { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: ['get', 'list'] },
+      { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: ['list'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
     ]);
     expect(binding).toMatchObject({
