@@ -4,7 +4,20 @@
  * JSON a step wrote, read defensively: a step that died early leaves "{}" or nothing.
  */
 import { parameterValue, type ArgoNode } from '../kube/argo-workflow.js';
-import type { StepPhase, StepState } from './run-state.js';
+
+/** A step's phase: Argo's Pending and Running are both `running` (the step has begun). */
+export type StepPhase = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+/** What one step node says. */
+export interface StepState {
+  readonly phase: StepPhase;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  /** The step's own error (its result's `error`), else Argo's node message. */
+  readonly message?: string;
+  /** The step's result: its VMI's ledger record, or an output parameter `result` a step wrote. */
+  readonly result?: Readonly<Record<string, unknown>>;
+}
 
 /** The state of a step node, with its result JSON and the message of a failure. */
 export function stepState(node: ArgoNode, byId: ReadonlyMap<string, ArgoNode>): StepState {

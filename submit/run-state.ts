@@ -8,26 +8,14 @@
  */
 import { isFinished, parameterValue, workflowNodes, type ArgoNode, type ArgoWorkflow, type ArgoWorkflowPhase } from '../kube/argo-workflow.js';
 import type { LedgerIndex, LedgerRecord, NodeLedger, RecordName } from '../kube/index.js';
-import { phaseOf, positiveInt, scenarioOf, stepState } from './_node-read.js';
+import { phaseOf, positiveInt, scenarioOf, stepState, type StepPhase, type StepState } from './_node-read.js';
+
+export type { StepPhase, StepState } from './_node-read.js';
 
 /** The four steps of a VMI's branch, in order. */
 export const VMI_STEPS = ['inject', 'hold', 'verify', 'rollback'] as const;
 /** One of VMI_STEPS. */
 export type VmiStep = (typeof VMI_STEPS)[number];
-
-/** A step's phase: Argo's Pending and Running are both `running` (the step has begun). */
-export type StepPhase = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
-
-/** What one step node says. */
-export interface StepState {
-  readonly phase: StepPhase;
-  readonly startedAt?: string;
-  readonly finishedAt?: string;
-  /** The step's own error (its result's `error`), else Argo's node message. */
-  readonly message?: string;
-  /** The step's result JSON (output parameter `result`), when it wrote one. */
-  readonly result?: Readonly<Record<string, unknown>>;
-}
 
 /** Where a VMI stands, derived from its steps. */
 export type VmiStage =

@@ -66,18 +66,20 @@ export interface PopulateOptions {
   readonly namespaceName?: (i: number) => string;
   /** Extra VMI options for VMI number i. */
   readonly vmi?: (i: number) => Partial<VmiOptions>;
+  /** Nodes the VMIs are spread over, round-robin (`worker-N`). @default 20 */
+  readonly nodes?: number;
 }
 
 /**
  * Fills the server with `vmis` Running VMIs spread round-robin over `namespaces` namespaces, each
- * with its Running virt-launcher pod on one of 20 nodes.
+ * with its Running virt-launcher pod on one of `nodes` (20) nodes.
  */
 export function populate(api: FakeKubeApi, options: PopulateOptions): void {
   const nsName = options.namespaceName ?? ((i: number) => `ns-${String(i).padStart(3, '0')}`);
   for (let i = 0; i < options.vmis; i++) {
     const namespace = nsName(i % options.namespaces);
     const name = `vm-${String(i).padStart(5, '0')}`;
-    const node = `worker-${i % 20}`;
+    const node = `worker-${i % (options.nodes ?? 20)}`;
     const extra = options.vmi?.(i) ?? {};
     api.put(vmiObject({ namespace, name, node, labels: { app: i % 2 === 0 ? 'web' : 'db' }, ...extra }));
     api.put(launcherPodObject({ namespace, vmiName: name, node }));
