@@ -32,6 +32,11 @@ const SIZES = (process.env.VNF_FLEET_SIZES ?? '5x2,10x10,50x20').split(',').map(
 });
 const TEKTON_NS = 'fleet-tekton';
 const rows: string[] = [];
+/** A row of the table, printed at once too (a long run shows its rows as they come). */
+const row = (line: string): void => {
+  rows.push(line);
+  console.log(`fleet: ${line}`);
+};
 const bytes = (o: unknown): number => Buffer.byteLength(JSON.stringify(o));
 
 afterAll(() => {
@@ -96,7 +101,7 @@ async function runArgo(size: { nodes: number; perNode: number }, ns: string, cod
   }
   const select = nodes.find((n) => n.templateName === 'select-1' && n.type === 'Pod');
   const results = select?.outputs?.parameters ? bytes(select.outputs.parameters) : 0;
-  rows.push(
+  row(
     `| Argo v3.6.18 | ${code === 'this' ? 'run ledger (simulated node steps)' : 'baseline (per-VMI branches)'} | ${size.nodes * size.perNode} | ${size.nodes} | Workflow ${kib(largest)} (${last.status.phase}${last.status.message ? `: ${String(last.status.message).slice(0, 60)}` : ''}) | ${compressed ? 'yes' : 'no'} | ${kib(results)} | ${pods.length} (${Math.max(0, ...perNode.values())}) | ${await ledgerSizes(namespace, last.metadata.uid)} | ${Math.round((Date.now() - started) / 1000)} s |`,
   );
   await kube.delete('Workflow', created.metadata.name, namespace);
@@ -124,7 +129,7 @@ async function runTekton(size: { nodes: number; perNode: number }, ns: string): 
   }
   const select = taskRuns.find((tr) => tr.metadata.labels?.['tekton.dev/pipelineTask'] === 'select');
   const largestTaskRun = Math.max(...taskRuns.map(bytes));
-  rows.push(
+  row(
     `| Tekton v1.15.1 | run ledger (simulated node steps) | ${size.nodes * size.perNode} | ${size.nodes} | PipelineRun ${kib(largest)} (${condition(last)?.reason}), largest TaskRun ${kib(largestTaskRun)} | - | ${kib(bytes(select?.status?.results ?? []))} | ${taskRuns.length} TaskRuns (${Math.max(0, ...perNode.values())}) | ${await ledgerSizes(TEKTON_NS, last.metadata.uid)} | ${Math.round((Date.now() - started) / 1000)} s |`,
   );
   await kube.delete('PipelineRun', created.metadata.name, TEKTON_NS);

@@ -204,8 +204,8 @@ describe('RBAC and Pod Security on the real Argo controller', () => {
     cli(['generate', 'argo', '--image', engines().stepImage, '--service-account', SA, '--namespace', 'rbac-probe', '--ports', '80', '--chaos-duration', '2', ...flags]);
 
   it('should fail a run whose service account may not write workflowtaskresults, not hang it', async () => {
-    const cluster = generated.get('ClusterRole')!.filter((r) => !(r.resources as string[]).includes('workflowtaskresults'));
-    await setRules(new Map([...generated, ['ClusterRole', cluster]]));
+    const namespaced = generated.get('Role')!.filter((r) => !(r.resources as string[]).includes('workflowtaskresults'));
+    await setRules(new Map([...generated, ['Role', namespaced]]));
     try {
       const started = Date.now();
       const created = await submit(kube, NS, yaml());

@@ -25,14 +25,17 @@ describe('RBAC for Tekton', () => {
       { apiGroups: ['tekton.dev'], resources: ['pipelineruns'], verbs: ['get'] },
     ]);
     expect(binding).toMatchObject({ kind: 'RoleBinding', metadata: { namespace: 'chaos' }, roleRef: { kind: 'Role', name: 'vmi-network-filter' }, subjects: [{ kind: 'ServiceAccount', name: 'vmi-network-filter', namespace: 'chaos' }] });
-    // Argo: the same Role for the ledger, without the PipelineRun rule.
+    // Argo: the same Role for the ledger, with its executor's rule instead of the PipelineRun one.
     const argo = renderRbac({ namespace: 'chaos', engine: 'argo' }).objects as any[];
     expect(argo.map((o) => o.kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
-    expect(argo[3].rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'get', 'list', 'patch'] }]);
+    expect(argo[3].rules).toEqual([
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'get', 'list', 'patch'] },
+      { apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] },
+    ]);
   });
 
   it('should keep the Argo rule for Argo, the default', () => {
     expect(renderRbac({ namespace: 'chaos' }).yaml).toBe(renderRbac({ namespace: 'chaos', engine: 'argo' }).yaml);
-    expect((renderRbac({ engine: 'argo' }).objects[1] as any).rules[2]).toEqual({ apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] });
+    expect((renderRbac({ engine: 'argo' }).objects[3] as any).rules[1]).toEqual({ apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] });
   });
 });

@@ -314,12 +314,18 @@ describe('output safety', () => {
 });
 
 describe('RBAC', () => {
-  it('should grant exactly what the steps and the Argo executor use', () => {
-    const [sa, role, binding] = renderRbac({ namespace: 'chaos' }).objects as any[];
+  it('should grant exactly what the steps and the Argo executor use, the executor in the workflows\' namespace only', () => {
+    const [sa, role, binding, namespaced] = renderRbac({ namespace: 'chaos' }).objects as any[];
     expect(sa).toMatchObject({ kind: 'ServiceAccount', metadata: { name: 'vmi-network-filter', namespace: 'chaos' } });
+    // The same ClusterRole as Tekton's: applying both engines' RBAC keeps each whole.
     expect(role.rules).toEqual([
       { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: ['list'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+    ]);
+    expect(role).toEqual(renderRbac({ namespace: 'other', engine: 'tekton' }).objects[1]);
+    expect(namespaced).toMatchObject({ kind: 'Role', metadata: { namespace: 'chaos' } });
+    expect(namespaced.rules).toEqual([
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'get', 'list', 'patch'] },
       { apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] },
     ]);
     expect(binding).toMatchObject({
