@@ -57,7 +57,7 @@ export function selectCommand(io: Io): Command {
     .option('--scenario-number <n>', "with --run-id: the scenario's number in its file", '1')
     .option('--ledger-namespace <ns>', "with --run-id: the ledger's namespace (default: $POD_NAMESPACE, the run's)")
     .option('--nodes-out <file>', 'write the JSON list of the targets\' nodes, each once (what the per-node steps fan out over)')
-    .option('--serial-out <file>', 'write the JSON list of serial keys, {node, index, uid, vmi} per target in order (index: in its node\'s ledger)')
+    .option('--serial-out <file>', 'write the JSON list of serial keys, {node, index, uid, vmi} per target in order (index: in its node\'s ledger); [] when execution is parallel')
     .addOption(
       new Option('--engine <engine>', 'the workflow engine running this step (reads this pod: POD_NAME, POD_NAMESPACE): refuse, before any fault, an engine version or setting known to break the run').choices(ENGINES),
     )
@@ -93,7 +93,8 @@ async function run(options: SelectOptions, io: Io): Promise<void> {
   writeResult(options.tolerationsOut, tolerationsFor(scenario.taints));
   writeResult(options.out, selection.targets);
   writeResult(options.nodesOut, [...new Set(selection.targets.map((t) => t.node))]);
-  writeResult(options.serialOut, serialKeys(selection.targets));
+  // Only a serial run fans out per VMI: a parallel run's engine carries node names alone.
+  writeResult(options.serialOut, scenario.execution === 'serial' ? serialKeys(selection.targets) : []);
 }
 
 /** Where the ledger goes and whose it is; undefined without --run-id. @throws UsageError. */

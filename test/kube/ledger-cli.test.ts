@@ -5,9 +5,11 @@
  * next to one passing on the same pod: the migrated-VMI cases of test/engines.)
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FakeKubeApi } from './fake-api-server.js';
 import { FakeConfigMaps } from './fake-ledger.js';
-import { parseLines, populate, runCli, writeKubeconfig } from './harness.js';
+import { parseLines, populate, runCli, tempDir, writeKubeconfig } from './harness.js';
 
 const RUN = '3f2c9a10-1b2c-4d5e-8f90-0a1b2c3d4e5f';
 let api: FakeKubeApi;
@@ -26,9 +28,18 @@ const ledgerFlags = ['--run-id', RUN];
 
 describe('the run ledger through the CLI', () => {
   it('should write one object per node and an index, then record every VMI of a node from one pod, and judge the scenario', async () => {
-    const select = await runCli(['step', 'select', ...ledgerFlags, '--owner', 'Workflow/chaos-x7k2p', '--seed=1'], env);
+    const dir = tempDir('vmi-ledger-');
+    const out = (name: string): string => join(dir, name);
+    const select = await runCli(['step', 'select', ...ledgerFlags, '--owner', 'Workflow/chaos-x7k2p', '--seed=1', `--nodes-out=${out('nodes')}`, `--serial-out=${out('serial')}`], env);
     expect(select.code, select.stderr).toBe(0);
-    expect(ledger.counts).toEqual({ create: 21, get: 0, patch: 0, list: 0 });
+    // The engine gets the 20 node names; no per-VMI key in a parallel run.
+    expect(JSON.parse(readFileSync(out('nodes'), 'utf8'))).toHaveLength(20);
+    expect(JSON.parse(readFileSync(out('serial'), 'utf8'))).toEqual([]);
+    const serial = await runCli(['step', 'select', ...ledgerFlags, '--owner', 'Workflow/chaos-x7k2p', '--seed=1', `--serial-out=${out('serial')}`], { ...env, EXECUTION: 'serial' });
+    expect(serial.code, serial.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(out('serial'), 'utf8'))).toHaveLength(40);
+    // Two selects: 21 creates, then (the objects exist) 21 merge patches.
+    expect(ledger.counts).toEqual({ create: 42, get: 0, patch: 21, list: 0 });
     const index = ledger.objects.get(`argo/vnf-${RUN}-1`)!;
     expect(JSON.parse(index.data.nodes!)).toHaveLength(20);
 
