@@ -16,7 +16,7 @@ import {
   type LedgerObject,
   type NodeLedger,
   type RecordName,
-  type VmiRecord,
+  type LedgerRecord,
 } from './ledger.js';
 import { collectPages, PAGE_SIZE } from './paginate.js';
 
@@ -47,7 +47,7 @@ export async function readNodeLedger(client: KubeClient, place: LedgerPlace, sce
 }
 
 /** Writes `records` (by target index) under `record` in a node's part: one merge patch. */
-export async function writeRecords(client: KubeClient, place: LedgerPlace, scenario: number, node: string, record: RecordName, records: ReadonlyMap<number, VmiRecord>): Promise<void> {
+export async function writeRecords(client: KubeClient, place: LedgerPlace, scenario: number, node: string, record: RecordName, records: ReadonlyMap<number, LedgerRecord>): Promise<void> {
   if (records.size === 0) return;
   await client.mergePatchConfigMap(place.namespace, nodeLedgerName(place.runId, scenario, node), recordPatch(record, records));
 }

@@ -52,7 +52,7 @@ export const RECORD_MAX_BYTES = 480;
 const KEY_OVERHEAD = 32;
 
 /** One VMI's record of one step: what the pod did, in a bounded size. */
-export interface VmiRecord {
+export interface LedgerRecord {
   readonly ok: boolean;
   /** ISO time the record was written. */
   readonly at: string;
@@ -68,7 +68,7 @@ export interface NodeLedger {
   readonly node: string;
   readonly targets: readonly Target[];
   /** records[i][record] of target i. */
-  readonly records: readonly Partial<Record<RecordName, VmiRecord>>[];
+  readonly records: readonly Partial<Record<RecordName, LedgerRecord>>[];
 }
 
 /** A scenario's index, parsed. */
@@ -186,7 +186,7 @@ export function ledgerOverflows(objects: readonly LedgerObject[]): LedgerOverflo
  * `record` cut to RECORD_MAX_BYTES: the detail is shortened first, then the data dropped.
  * A record is one line of what happened; the step's log has the rest.
  */
-export function boundRecord(record: VmiRecord): VmiRecord {
+export function boundRecord(record: LedgerRecord): LedgerRecord {
   let bounded = record;
   for (let cut = 400; JSON.stringify(bounded).length > RECORD_MAX_BYTES && cut >= 40; cut = Math.floor(cut / 2)) {
     bounded = { ...bounded, detail: record.detail.length > cut ? `${record.detail.slice(0, cut - 1)}…` : record.detail };
@@ -199,7 +199,7 @@ export function boundRecord(record: VmiRecord): VmiRecord {
 }
 
 /** The merge patch writing `records` (by target index) under `record`. */
-export function recordPatch(record: RecordName, records: ReadonlyMap<number, VmiRecord>): { data: Record<string, string> } {
+export function recordPatch(record: RecordName, records: ReadonlyMap<number, LedgerRecord>): { data: Record<string, string> } {
   return { data: Object.fromEntries([...records].map(([i, r]) => [recordKey(record, i), JSON.stringify(boundRecord(r))])) };
 }
 
@@ -241,11 +241,11 @@ export function parseLedgerIndex(name: string, data: Readonly<Record<string, str
   }
 }
 
-function parseRecord(text: string): VmiRecord | undefined {
+function parseRecord(text: string): LedgerRecord | undefined {
   try {
-    const r = JSON.parse(text) as Partial<VmiRecord>;
+    const r = JSON.parse(text) as Partial<LedgerRecord>;
     if (typeof r.ok !== 'boolean' || typeof r.at !== 'string' || typeof r.detail !== 'string') return undefined;
-    return r as VmiRecord;
+    return r as LedgerRecord;
   } catch {
     return undefined;
   }
