@@ -14,7 +14,7 @@ import { stepLogger, type StepLogger } from '../../core/log.js';
 import { InterruptedError } from '../netfilter/index.js';
 import { writeResult } from '../result.js';
 import type { Target } from '../../kube/target.js';
-import { checkRunId, checkTarget, parseTarget, runStep, type NodeStepFlags } from './node-step.js';
+import { checkRunId, checkTarget, parseTarget, runStep, TargetError, type NodeStepFlags } from './node-step.js';
 
 /** What a node step does to one VMI, and how its result is recorded. */
 export interface NodeStepSpec {
@@ -65,9 +65,12 @@ async function runOnNode(io: Io, flags: NodeStepFlags, node: string, spec: NodeS
 
   const records = new Map<number, LedgerRecord>();
   let firstFailure: string | undefined;
+  // Bad input that is the same for every VMI (the scenario, a flag) ends the loop; what was done
+  // until then is still recorded.
+  let fatal: Error | undefined;
   for (const i of indexes) {
-    const target = checkTarget(ledger.targets[i], flags.netns);
-    const vmi = `${target.namespace}/${target.name}`;
+    const raw = ledger.targets[i]!;
+    const vmi = `${raw.namespace}/${raw.name}`;
     const stopped = spec.stopRequested?.();
     if (stopped) {
       records.set(i, { ok: false, at: new Date().toISOString(), detail: `not started: stopped by ${stopped}` });
@@ -75,17 +78,21 @@ async function runOnNode(io: Io, flags: NodeStepFlags, node: string, spec: NodeS
     }
     const vmiLogger: StepLogger = { log: (level, msg, fields = {}) => log(level, msg, { vmi, ...fields }) };
     try {
-      const result = await act.one(target, vmiLogger);
+      const result = await act.one(checkTarget(raw, flags.netns), vmiLogger);
       records.set(i, { ok: true, at: new Date().toISOString(), ...act.summarize(result) });
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       log('error', `${vmi}: ${error.message}`, { vmi, error: error.name });
       records.set(i, { ok: false, at: new Date().toISOString(), detail: error.message });
       firstFailure ??= `${vmi}: ${error.message}`;
-      if (error instanceof UsageError || error instanceof ScenarioError) throw error; // bad input is the same for every VMI
+      if (error instanceof ScenarioError || (error instanceof UsageError && !(error instanceof TargetError))) {
+        fatal = error;
+        break;
+      }
     }
   }
   await kube.writeRecords(client, place, scenario, node, record, records);
+  if (fatal) throw fatal;
 
   const failed = [...records.values()].filter((r) => !r.ok).length;
   const summary = { step: spec.name, node, scenario, runId, vmis: records.size, failed };

@@ -76,14 +76,18 @@ function parseJson(json: string): unknown {
   }
 }
 
-/** A target checked against the schema. @throws UsageError (exit 2) listing every problem. */
+/** A target that is not one of select's (exit 2 for --target; one VMI's failure with --node). */
+export class TargetError extends UsageError {}
+TargetError.prototype.name = 'TargetError';
+
+/** A target checked against the schema. @throws TargetError listing every problem. */
 export function checkTarget(value: unknown, netns: string | undefined): Target {
   const parsed = targetSchema.safeParse(value);
   if (!parsed.success) {
-    throw new UsageError(`--target: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new TargetError(`--target: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   }
   if (netns === undefined && parsed.data.launcherPodUid === undefined) {
-    throw new UsageError('--target has no launcherPodUid, so the launcher cannot be found; give it, or --netns');
+    throw new TargetError('--target has no launcherPodUid, so the launcher cannot be found; give it, or --netns');
   }
   return parsed.data;
 }

@@ -5,7 +5,6 @@
  * no scenario, so a broken scenario cannot keep a fault in place.
  */
 import { Command } from 'commander';
-import { UsageError } from '../../core/errors.js';
 import type { Io } from '../../core/io.js';
 import type { StepLogger } from '../../core/log.js';
 import { locateAt, netnsAt, podNamespaces, removeRun, runNames, type Removal } from '../netfilter/index.js';
@@ -18,7 +17,6 @@ async function rollback(target: Target, flags: NodeStepFlags, log: StepLogger['l
   const runId = checkRunId(flags.runId);
   const names = runNames(runId);
   const vmi = `${target.namespace}/${target.name}`;
-  if (flags.netns === undefined && target.launcherPodUid === undefined) throw new UsageError(`the target ${vmi} has no launcherPodUid, so its launcher cannot be found; give --netns`);
   // Every namespace of the pod, not only one that still looks like a launcher: a VM that
   // stopped meanwhile leaves its namespace without a tap, but possibly with our rules.
   const paths =

@@ -74,6 +74,18 @@ describe('the run ledger through the CLI', () => {
     expect(parseLines(r.stdout).filter((l) => l.level === 'error' && typeof l.vmi === 'string')).toHaveLength(2);
   });
 
+  it("should fail only the VMI whose ledger entry is unusable, act on the next one, and record both", async () => {
+    expect((await runCli(['step', 'select', ...ledgerFlags, '--owner', 'Workflow/chaos-x7k2p', '--seed=1'], env)).code).toBe(0);
+    const part = [...ledger.objects.values()].find((o) => o.data.node === 'worker-2')!;
+    const targets = JSON.parse(part.data.targets!) as Record<string, unknown>[];
+    part.data.targets = JSON.stringify([{ ...targets[0], launcherPodUid: undefined }, targets[1]]);
+    const r = await runCli(['step', 'inject', ...ledgerFlags, '--node', 'worker-2', '--simulate'], env);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(part.data['inject.0']!)).toMatchObject({ ok: false, detail: '--target has no launcherPodUid, so the launcher cannot be found; give it, or --netns' });
+    expect(JSON.parse(part.data['inject.1']!)).toMatchObject({ ok: true });
+    expect(r.stderr).toMatch(/^error: inject failed for 1 of 2 VMIs on node worker-2; first: /);
+  });
+
   it('should refuse a node step without a ledger to read, and --simulate with --target', async () => {
     const none = await runCli(['step', 'inject', ...ledgerFlags, '--node', 'worker-0', '--simulate'], env);
     expect([none.code, none.stderr]).toEqual([1, expect.stringMatching(/configmaps "vnf-[0-9a-f-]+-1-[0-9a-f]{12}" in namespace "argo"/)]);
