@@ -14,7 +14,8 @@ import { stepLogger, type StepLogger } from '../../core/log.js';
 import { InterruptedError } from '../netfilter/index.js';
 import { writeResult } from '../result.js';
 import type { Target } from '../../kube/target.js';
-import { checkRunId, checkTarget, parseTarget, runStep, TargetError, type NodeStepFlags } from './node-step.js';
+import { ledgerAddress } from '../ledger-options.js';
+import { checkTarget, parseTarget, runStep, TargetError, type NodeStepFlags } from './node-step.js';
 
 /** What a node step does to one VMI, and how its result is recorded. */
 export interface NodeStepSpec {
@@ -45,11 +46,8 @@ export async function runNodeStep(io: Io, flags: NodeStepFlags, spec: NodeStepSp
 }
 
 async function runOnNode(io: Io, flags: NodeStepFlags, node: string, spec: NodeStepSpec): Promise<void> {
-  const runId = checkRunId(flags.runId);
+  const { namespace, runId, scenario } = ledgerAddress(flags, io.env);
   const record = recordOf(spec.name, flags.recordAs);
-  const scenario = positiveInt(flags.scenarioNumber, '--scenario-number');
-  const namespace = flags.ledgerNamespace ?? io.env.POD_NAMESPACE;
-  if (!namespace) throw new UsageError('--node needs the ledger\'s namespace: --ledger-namespace, or $POD_NAMESPACE (the downward API)');
   const logger = stepLogger(io, spec.name);
   const { log } = logger;
   // Loaded here: the client library costs every other use of the node steps ~0.6 s.
@@ -121,9 +119,4 @@ function chosenIndexes(index: string | undefined, count: number): number[] {
   const i = /^\d+$/.test(index) ? Number(index) : NaN;
   if (!(i < count)) throw new UsageError(`--index ${index} is not a VMI of this node's ledger (0-${count - 1})`);
   return [i];
-}
-
-function positiveInt(value: string, flag: string): number {
-  if (!/^[1-9]\d{0,3}$/.test(value)) throw new UsageError(`${flag} must be a positive integer, not "${value}"`);
-  return Number(value);
 }

@@ -22,7 +22,7 @@ import type { ClusterSelection, SelectionCriteria } from '../../kube/index.js';
 import { checkEngine, ENGINES, type Engine } from '../preflight/index.js';
 import { MAX_SEED } from '../../kube/sample.js';
 import { LEDGER_OBJECT_BUDGET, OWNER_KINDS, type LedgerOverflow, type LedgerOwner, type OwnerKind } from '../../kube/ledger.js';
-import { runIdProblem } from '../netfilter/index.js';
+import { ledgerAddress } from '../ledger-options.js';
 import type { Target } from '../../kube/target.js';
 
 interface SelectOptions {
@@ -103,15 +103,11 @@ function ledgerOf(options: SelectOptions, io: Io): { owner: LedgerOwner; scenari
     if (options.owner !== undefined) throw new UsageError('--owner needs --run-id');
     return undefined;
   }
-  const problem = runIdProblem(options.runId);
-  if (problem) throw new UsageError(`--run-id: ${problem}`);
+  const { namespace, scenario } = ledgerAddress({ ...options, runId: options.runId }, io.env);
   const owner = /^(Workflow|PipelineRun)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(options.owner ?? '');
   if (!owner) throw new UsageError(`--owner must be Workflow/NAME or PipelineRun/NAME, not "${options.owner ?? ''}"`);
-  if (!/^[1-9]\d{0,3}$/.test(options.scenarioNumber)) throw new UsageError(`--scenario-number must be a positive integer, not "${options.scenarioNumber}"`);
-  const namespace = options.ledgerNamespace ?? io.env.POD_NAMESPACE;
-  if (!namespace) throw new UsageError("--run-id needs the ledger's namespace: --ledger-namespace, or $POD_NAMESPACE (the downward API)");
   const kind = owner[1] as OwnerKind;
-  return { owner: { apiVersion: OWNER_KINDS[kind], kind, name: owner[2]!, uid: options.runId }, scenario: Number(options.scenarioNumber), namespace };
+  return { owner: { apiVersion: OWNER_KINDS[kind], kind, name: owner[2]!, uid: options.runId }, scenario, namespace };
 }
 
 /** Per target in selection order: its node, its index in that node's ledger, uid and name. */

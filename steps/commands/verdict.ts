@@ -3,7 +3,7 @@ import type { Io } from '../../core/io.js';
 import { UsageError } from '../../core/errors.js';
 import { judgeScenario } from '../ledger-verdict.js';
 import { stepLogger, type StepLogger } from '../../core/log.js';
-import { runIdProblem } from '../netfilter/index.js';
+import { ledgerAddress } from '../ledger-options.js';
 import { writeResult } from '../result.js';
 
 /** inject or verify did not succeed: the branch must fail even though its rollback succeeded. */
@@ -59,12 +59,7 @@ ScenarioNotHeldError.prototype.name = 'ScenarioNotHeldError';
 const LISTED_PROBLEMS = 20;
 
 async function ledgerVerdict(io: Io, options: { runId: string; scenarioNumber: string; ledgerNamespace?: string; out?: string }, log: StepLogger['log']): Promise<void> {
-  const problem = runIdProblem(options.runId);
-  if (problem) throw new UsageError(`--run-id: ${problem}`);
-  if (!/^[1-9]\d{0,3}$/.test(options.scenarioNumber)) throw new UsageError(`--scenario-number must be a positive integer, not "${options.scenarioNumber}"`);
-  const namespace = options.ledgerNamespace ?? io.env.POD_NAMESPACE;
-  if (!namespace) throw new UsageError("--run-id needs the ledger's namespace: --ledger-namespace, or $POD_NAMESPACE (the downward API)");
-  const scenario = Number(options.scenarioNumber);
+  const { namespace, scenario } = ledgerAddress(options, io.env);
   const kube = await import('../../kube/index.js');
   const client = new kube.KubeClient({ env: io.env, log });
   const ledger = await kube.readRunLedger(client, { namespace, runId: options.runId }, log, scenario);
