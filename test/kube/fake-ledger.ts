@@ -1,14 +1,8 @@
 /**
- * ConfigMaps for the local API server (plugged in with FakeKubeApi.extend), enough for the run
- * ledger as the watcher reads it:
- *
- *   GET /api/v1/namespaces/{ns}/configmaps?labelSelector=…   (one page; labels matched exactly)
- *
- * The test supplies the objects (e.g. the scripted controller's ledger) through `source`.
+ * ConfigMaps for the local API server (plugged in with FakeKubeApi.extend), as the run ledger's
+ * writers and readers use them.
  */
 import type { FakeKubeApi } from './fake-api-server.js';
-
-const PATH = /^\/api\/v1\/namespaces\/([^/]+)\/configmaps$/;
 
 /** An object of the ledger as the API server stores it. */
 export interface ConfigMapObject {
@@ -16,36 +10,30 @@ export interface ConfigMapObject {
   readonly data: Readonly<Record<string, string>>;
 }
 
-/** Serves `source()`'s ConfigMaps on `api`; returns the number of list requests served so far. */
-export function serveConfigMaps(api: FakeKubeApi, source: () => readonly ConfigMapObject[]): { readonly lists: () => number } {
-  let lists = 0;
-  api.extend((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const m = PATH.exec(url.pathname);
-    if (!m || req.method !== 'GET') return false;
-    lists++;
-    const wanted = (url.searchParams.get('labelSelector') ?? '').split(',').filter(Boolean).map((term) => term.split('='));
-    const items = source().filter((o) => (o.metadata.namespace ?? m[1]) === m[1] && wanted.every(([k, v]) => o.metadata.labels[k!] === v));
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items }));
-    return true;
-  });
-  return { lists: () => lists };
-}
-
 /**
  * ConfigMaps as the API server keeps them, for the run ledger's writers and readers: create
  * (409 when it exists), get (404), JSON merge patch of labels and data (404), and list by exact
- * label terms with limit/continue. Every request is counted by verb.
+ * label terms with limit/continue. Every request is counted by verb. With `sync`, the store is
+ * what `sync()` returns at each request (e.g. the scripted controller's ledger as it is now).
  */
 export class FakeConfigMaps {
   readonly objects = new Map<string, { metadata: { name: string; namespace: string; labels: Record<string, string> }; data: Record<string, string> }>();
   readonly counts: Record<'create' | 'get' | 'patch' | 'list', number> = { create: 0, get: 0, patch: 0, list: 0 };
 
-  static on(api: FakeKubeApi): FakeConfigMaps {
-    const store = new FakeConfigMaps();
+  constructor(private readonly sync?: () => readonly ConfigMapObject[]) {}
+
+  static on(api: FakeKubeApi, sync?: () => readonly ConfigMapObject[]): FakeConfigMaps {
+    const store = new FakeConfigMaps(sync);
     api.extend((req, res) => store.handle(req, res));
     return store;
+  }
+
+  private load(objects: readonly ConfigMapObject[]): void {
+    this.objects.clear();
+    for (const o of objects) {
+      const namespace = o.metadata.namespace ?? '';
+      this.objects.set(`${namespace}/${o.metadata.name}`, structuredClone({ metadata: { name: o.metadata.name, namespace, labels: { ...o.metadata.labels } }, data: { ...o.data } }));
+    }
   }
 
   private handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): boolean {
@@ -61,6 +49,7 @@ export class FakeConfigMaps {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
+      if (this.sync) this.load(this.sync());
       const key = `${namespace}/${name ?? ''}`;
       if (req.method === 'POST' && !name) {
         this.counts.create++;

@@ -4,11 +4,12 @@
  * step by step while the CLI watches. Needs `npm run build` first (npm test does it).
  */
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ArgoWorkflow } from '../../kube/argo-workflow.js';
 import { FakeKubeApi } from '../kube/fake-api-server.js';
-import { serveConfigMaps } from '../kube/fake-ledger.js';
+import { FakeConfigMaps } from '../kube/fake-ledger.js';
 import { FakeWorkflows } from '../kube/fake-workflows.js';
 import { parseLines, tempDir, writeKubeconfig } from '../kube/harness.js';
 import { ArgoController, testTarget } from './argo-controller.js';
@@ -25,15 +26,15 @@ let api: FakeKubeApi;
 let workflows: FakeWorkflows;
 /** The scripted controller of the run being watched; its ledger is what the API server serves. */
 let current: ArgoController | undefined;
-/** How many ledger reads the API server answered. */
-let ledger: { readonly lists: () => number };
+/** The run ledger as the API server serves it (the scripted controller's), with its request counts. */
+let ledger: FakeConfigMaps;
 let env: Record<string, string>;
 let dir: string;
 beforeEach(async () => {
   api = await FakeKubeApi.start();
   workflows = FakeWorkflows.on(api);
   current = undefined;
-  ledger = serveConfigMaps(api, () => current?.configMaps() ?? []);
+  ledger = FakeConfigMaps.on(api, () => current?.configMaps() ?? []);
   env = { KUBECONFIG: writeKubeconfig(api.url), NO_COLOR: '1' };
   dir = tempDir('vmi-submit-');
 });
@@ -52,9 +53,14 @@ async function submitAndWatch(...extra: string[]): Promise<{ cli: CliProcess; ar
   current = argo;
   const push = (): void => void workflows.update('argo', NAME, (current) => ({ ...current, status: argo.snapshot().status }));
   const pushed = async (): Promise<void> => {
-    const before = ledger.lists();
+    const before = ledger.counts.list;
     push();
-    await until(() => ledger.lists() > before, 'the CLI to read the run ledger');
+    await until(() => ledger.counts.list > before, 'the CLI to read the run ledger');
+    // A change seen while a read was in flight is read again after it: wait until reads settle.
+    for (let seen = -1; seen !== ledger.counts.list; ) {
+      seen = ledger.counts.list;
+      await sleep(300);
+    }
   };
   return { cli, argo, push, pushed };
 }

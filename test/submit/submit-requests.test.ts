@@ -11,7 +11,7 @@ import type { ArgoWorkflow } from '../../kube/argo-workflow.js';
 import { FakeKubeApi } from '../kube/fake-api-server.js';
 import { FakeWorkflows } from '../kube/fake-workflows.js';
 import { runCli, tempDir, writeKubeconfig } from '../kube/harness.js';
-import { serveConfigMaps } from '../kube/fake-ledger.js';
+import { FakeConfigMaps } from '../kube/fake-ledger.js';
 import { ArgoController, testTarget } from './argo-controller.js';
 import { startCli, until } from './cli-process.js';
 
@@ -93,7 +93,7 @@ describe('watch NAME (CLI, TTY view)', () => {
     const parameters = [{ name: 'ports', value: '' }, { name: 'ingress', value: 'true' }, { name: 'egress', value: 'true' }, { name: 'protocols', value: 'tcp' }];
     // The workflow as the controller left it mid-run: inject done.
     const argo = new ArgoController({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'chaos-1', namespace: 'argo', uid: 'uid-chaos-1' }, spec: { arguments: { parameters } } }, { testDuration: 30 });
-    const served = serveConfigMaps(api, () => argo.configMaps());
+    const served = FakeConfigMaps.on(api, () => argo.configMaps());
     const created = await fetch(`${api.url}/apis/argoproj.io/v1alpha1/namespaces/argo/workflows`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(argo.workflow) });
     expect(created.status).toBe(201);
     const push = (): void => void workflows.update('argo', 'chaos-1', (current) => ({ ...current, status: argo.snapshot().status }));
@@ -102,12 +102,12 @@ describe('watch NAME (CLI, TTY view)', () => {
 
     const junit = join(tempDir('vmi-watch-'), 'report.xml');
     const cli = startCli(['watch', 'chaos-1', '--view', 'tty', '--output', 'junit', junit], { ...env, NO_COLOR: '1', COLUMNS: '80' });
-    await until(() => workflows.openWatches > 0 && served.lists() > 0, 'the watch and its first read of the run ledger');
+    await until(() => workflows.openWatches > 0 && served.counts.list > 0, 'the watch and its first read of the run ledger');
     argo.startHold(0).endHold(0).startStep(0, 'verify').endStep(0, 'verify', { ok: true }).startStep(0, 'rollback').endStep(0, 'rollback', { ok: true }).endBranch(0, 'Succeeded');
-    const before = served.lists();
+    const before = served.counts.list;
     push();
     // The CLI reads the ledger after each change of the workflow: one frame per change.
-    await until(() => served.lists() > before, 'the ledger read after the change');
+    await until(() => served.counts.list > before, 'the ledger read after the change');
     argo.startExitHandler([vm1], 'Succeeded').endExitRollback(vm1, { ok: true }).finishWorkflow('Succeeded');
     push();
     const run = await cli.done;
