@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import type { Io } from '../core/io.js';
+import { fanOutCommand } from '../steps/commands/fan-out.js';
 import { injectCommand } from '../steps/commands/inject.js';
 import { reportCommand } from '../steps/commands/report.js';
 import { rollbackCommand } from '../steps/commands/rollback.js';
@@ -20,6 +21,7 @@ export function stepCommand(io: Io): Command {
     .addCommand(injectCommand(io))
     .addCommand(verifyCommand(io, [clusterCheck(io)]))
     .addCommand(rollbackCommand(io))
+    .addCommand(fanOutCommand(io))
     .addCommand(sweepCommand(io))
     .addCommand(verdictCommand(io))
     .addCommand(reportCommand(io));

@@ -6,10 +6,11 @@
 
 /**
  * The RBAC verbs this tool uses: get and list by the steps, create and patch of the run ledger's
- * ConfigMaps (`generate rbac` grants exactly these), create, get, watch and patch of workflows by
+ * ConfigMaps and create, list and delete of the node pods (`generate rbac` grants exactly these),
+ * create, get, watch and patch of workflows by
  * `submit`/`watch` (the submitting user's).
  */
-export type ApiVerb = 'get' | 'list' | 'create' | 'patch' | 'watch';
+export type ApiVerb = 'get' | 'list' | 'create' | 'patch' | 'watch' | 'delete';
 
 /** A resource as RBAC names it. */
 export interface ApiResource {

@@ -1,7 +1,7 @@
 /**
  * The calls this tool makes, through `@kubernetes/client-node` with our transport (timeouts) and
  * call policy (retries, typed errors): list VMIs, list pods (paged), get a VMI, get a pod; the
- * run ledger's ConfigMaps (create, merge-patch, get, list); under Tekton: Tekton's
+ * run ledger's ConfigMaps (create, merge-patch, get, list); the node pods (create, delete); under Tekton: Tekton's
  * pipelines-info ConfigMap, the report's own PipelineRun.
  */
 import {
@@ -200,6 +200,32 @@ export class KubeClient {
       this.context,
     )) as { items?: ListedConfigMap[]; metadata?: { continue?: string } } | undefined;
     return pageOf(list?.items ?? [], list?.metadata?.continue);
+  }
+
+  /**
+   * Creates a pod from plain JSON; returns the created object as plain JSON.
+   * @throws KubeApiError with status 409 when a pod of that name exists.
+   */
+  async createPod(namespace: string, pod: { readonly metadata: { readonly name: string } }): Promise<unknown> {
+    return callApi({ verb: 'create', resource: POD_RESOURCE, namespace }, () => this.send(this.podRequests.createNamespacedPod(namespace, pod as V1Pod)), this.context);
+  }
+
+  /**
+   * Deletes a pod (its containers get `gracePeriodSeconds` to stop, the pod's own when absent).
+   * A pod already gone is not an error: deleting is idempotent. Returns false when it was gone.
+   */
+  async deletePod(namespace: string, name: string, gracePeriodSeconds?: number): Promise<boolean> {
+    try {
+      await callApi(
+        { verb: 'delete', resource: POD_RESOURCE, namespace, name },
+        () => this.send(this.podRequests.deleteNamespacedPod(name, namespace, undefined, undefined, gracePeriodSeconds)),
+        this.context,
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof KubeApiError && e.status === 404) return false;
+      throw e;
+    }
   }
 
   /** Sends a request the generated factory built, and reads its JSON answer. */

@@ -6,6 +6,7 @@
 import type { StepLogger } from '../core/log.js';
 import type { KubeClient } from './client.js';
 import {
+  indexName,
   LEDGER_LABELS,
   ledgerSelector,
   nodeLedgerName,
@@ -36,6 +37,14 @@ export async function writeLedger(client: KubeClient, namespace: string, objects
     await Promise.all(nodes.slice(i, i + WRITE_CONCURRENCY).map((o) => client.putConfigMap(namespace, o)));
   }
   for (const index of objects.filter((o) => o.metadata.labels[LEDGER_LABELS.part] === 'index')) await client.putConfigMap(namespace, index);
+}
+
+/** A scenario's index (its nodes and counts). @throws KubeNotFoundError when select wrote none; LedgerError. */
+export async function readLedgerIndex(client: KubeClient, place: LedgerPlace, scenario: number): Promise<LedgerIndex> {
+  const name = indexName(place.runId, scenario);
+  const index = parseLedgerIndex(name, await client.getConfigMapData(place.namespace, name));
+  if (index.scenario !== scenario) throw new Error(`ledger ${name} belongs to scenario ${index.scenario}, not ${scenario}`);
+  return index;
 }
 
 /** A node's part of one scenario. @throws KubeNotFoundError when select wrote none; LedgerError. */

@@ -9,12 +9,12 @@
 import { UsageError } from '../../core/errors.js';
 import type { Io } from '../../core/io.js';
 import { ScenarioError } from '../../scenario/index.js';
-import type { LedgerRecord, RecordName } from '../../kube/index.js';
+import type { LedgerRecord } from '../../kube/index.js';
 import { stepLogger, type StepLogger } from '../../core/log.js';
 import { InterruptedError } from '../netfilter/index.js';
 import { writeResult } from '../result.js';
 import type { Target } from '../../kube/target.js';
-import { ledgerAddress } from '../ledger-options.js';
+import { ledgerAddress, recordOf } from '../ledger-options.js';
 import { checkTarget, parseTarget, runStep, TargetError, type NodeStepFlags } from './node-step.js';
 
 /** What a node step does to one VMI, and how its result is recorded. */
@@ -105,13 +105,6 @@ const SIMULATED: Pick<NodeStepSpec, 'one' | 'summarize'> = {
   one: async () => ({ simulated: true }),
   summarize: () => ({ detail: 'simulated: no network namespace touched', data: { simulated: true } }),
 };
-
-/** The record --record-as names: the step's own, or exit-rollback for a rollback. @throws UsageError. */
-function recordOf(step: NodeStepSpec['name'], recordAs: string | undefined): RecordName {
-  const record = recordAs === undefined || recordAs === '' ? step : recordAs;
-  if (record !== step && !(step === 'rollback' && record === 'exit-rollback')) throw new UsageError(`--record-as ${record}: ${step} writes the "${step}" record${step === 'rollback' ? ' or "exit-rollback"' : ''}`);
-  return record;
-}
 
 /** The indexes --index names: all of them when it is absent or empty. @throws UsageError. */
 function chosenIndexes(index: string | undefined, count: number): number[] {

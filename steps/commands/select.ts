@@ -21,8 +21,8 @@ import { stepScenario } from '../scenario.js';
 import type { ClusterSelection, SelectionCriteria } from '../../kube/index.js';
 import { checkEngine, ENGINES, type Engine } from '../preflight/index.js';
 import { MAX_SEED } from '../../kube/sample.js';
-import { LEDGER_OBJECT_BUDGET, OWNER_KINDS, type LedgerOverflow, type LedgerOwner, type OwnerKind } from '../../kube/ledger.js';
-import { ledgerAddress } from '../ledger-options.js';
+import { LEDGER_OBJECT_BUDGET, type LedgerOverflow, type LedgerOwner } from '../../kube/ledger.js';
+import { ledgerAddress, ledgerOwner } from '../ledger-options.js';
 import type { Target } from '../../kube/target.js';
 
 interface SelectOptions {
@@ -104,10 +104,7 @@ function ledgerOf(options: SelectOptions, io: Io): { owner: LedgerOwner; scenari
     return undefined;
   }
   const { namespace, scenario } = ledgerAddress({ ...options, runId: options.runId }, io.env);
-  const owner = /^(Workflow|PipelineRun)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(options.owner ?? '');
-  if (!owner) throw new UsageError(`--owner must be Workflow/NAME or PipelineRun/NAME, not "${options.owner ?? ''}"`);
-  const kind = owner[1] as OwnerKind;
-  return { owner: { apiVersion: OWNER_KINDS[kind], kind, name: owner[2]!, uid: options.runId }, scenario, namespace };
+  return { owner: ledgerOwner(options.owner, options.runId), scenario, namespace };
 }
 
 /** Per target in selection order: its node, its index in that node's ledger, uid and name. */

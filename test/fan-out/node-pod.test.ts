@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { nodePod, nodePodName, nodePodSelector, type NodePodTemplate } from '../../steps/fan-out/node-pod.js';
+
+const RUN = '3f2c9a10-1b2c-4d5e-8f90-0a1b2c3d4e5f';
+const template: NodePodTemplate = {
+  namespace: 'argo',
+  owner: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', name: 'chaos-x7k2p', uid: RUN },
+  scenario: 2,
+  step: 'rollback',
+  record: 'exit-rollback',
+  image: 'registry.example/vmi-network-filter:0.1.0',
+  serviceAccount: 'vmi-network-filter',
+  tolerations: [{ key: 'node-role.kubernetes.io/infra', operator: 'Exists', effect: 'NoSchedule' }],
+  privileged: false,
+  env: [{ name: 'PORTS', value: '53' }],
+  deadlineSeconds: 90,
+};
+type Container = { args: string[]; env: unknown[]; securityContext: Record<string, unknown>; image: string };
+const container = (pod: ReturnType<typeof nodePod>): Container => (pod.spec.containers as Container[])[0]!;
+
+describe('node pods', () => {
+  it("should pin the pod to its node through the scheduler and run the node step on the node's part of the ledger", () => {
+    const pod = nodePod(template, { node: 'worker-7.example.com' });
+    expect(pod.metadata).toEqual({
+      name: nodePodName(RUN, 2, 'exit-rollback', { node: 'worker-7.example.com' }),
+      namespace: 'argo',
+      labels: {
+        'vmi-network-filter.io/run': RUN,
+        'vmi-network-filter.io/scenario': '2',
+        'vmi-network-filter.io/record': 'exit-rollback',
+        'vmi-network-filter.io/role': 'node-step',
+        'app.kubernetes.io/name': 'vmi-network-filter',
+      },
+      annotations: { 'vmi-network-filter.io/node': 'worker-7.example.com' },
+      ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', name: 'chaos-x7k2p', uid: RUN }],
+    });
+    expect(pod.spec.affinity).toEqual({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['worker-7.example.com'] }] }] } } });
+    expect(pod.spec).toMatchObject({ restartPolicy: 'Never', serviceAccountName: 'vmi-network-filter', activeDeadlineSeconds: 90, tolerations: template.tolerations });
+    expect(pod.spec.nodeName).toBeUndefined();
+    expect(container(pod).args).toEqual(['step', 'rollback', '--node=worker-7.example.com', '--record-as=exit-rollback', '--scenario-number=2', `--run-id=${RUN}`, '--proc=/host/proc']);
+    expect(container(pod).image).toBe(template.image);
+    expect(container(pod).env).toEqual([{ name: 'PORTS', value: '53' }, { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }]);
+    expect(container(pod).securityContext).toEqual({
+      runAsUser: 0,
+      runAsNonRoot: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE'] },
+    });
+    expect(pod.spec.volumes).toEqual([
+      { name: 'host-proc', hostPath: { path: '/proc', type: 'Directory' } },
+      { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
+    ]);
+  });
+
+  it('should give one name per run, scenario, record, node and index, a valid pod name whatever the node is called', () => {
+    const names = [
+      nodePodName(RUN, 1, 'inject', { node: 'a' }),
+      nodePodName(RUN, 2, 'inject', { node: 'a' }),
+      nodePodName(RUN, 1, 'rollback', { node: 'a' }),
+      nodePodName(RUN, 1, 'inject', { node: 'b' }),
+      nodePodName(RUN, 1, 'inject', { node: 'a', index: 0 }),
+      nodePodName(RUN, 1, 'inject', { node: 'a', index: 1 }),
+    ];
+    expect(new Set(names).size).toBe(names.length);
+    expect(nodePodName(RUN, 1, 'inject', { node: 'a' })).toBe(nodePodName(RUN, 1, 'inject', { node: 'a' }));
+    const long = nodePodName(RUN.toUpperCase(), 9999, 'exit-rollback', { node: `${'n'.repeat(250)}.x`, index: 269 });
+    expect(long).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    expect(long.length).toBeLessThanOrEqual(80);
+  });
+
+  it('should run a serial round on one VMI, privileged when asked, and unpinned with --simulate in a benchmark', () => {
+    const serial = nodePod({ ...template, step: 'inject', record: 'inject', privileged: true }, { node: 'w1', index: 3 });
+    expect(container(serial).args).toContain('--index=3');
+    expect(container(serial).securityContext).toEqual({ privileged: true, runAsUser: 0 });
+    const simulated = nodePod({ ...template, simulate: true }, { node: 'paper-1' });
+    expect(simulated.spec.affinity).toBeUndefined();
+    expect(container(simulated).args.at(-1)).toBe('--simulate');
+    expect(nodePodSelector(RUN, 2, 'verify')).toBe(`vmi-network-filter.io/run=${RUN},vmi-network-filter.io/scenario=2,vmi-network-filter.io/record=verify,vmi-network-filter.io/role=node-step`);
+  });
+});
