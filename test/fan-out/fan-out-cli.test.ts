@@ -1,0 +1,105 @@
+/**
+ * `step fan-out` through the built CLI against the local API server: select writes the ledger,
+ * the fan-out creates one pod per node, and a scripted kubelet runs each pod's container (its
+ * argv and environment, as the pod says them) through the built CLI in simulation: the node
+ * steps read and write the same ledger. What a pod that never ran leaves is recorded by the
+ * fan-out; the verdict reads it all.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeKubeApi } from '../kube/fake-api-server.js';
+import { FakeKubelet, type CreatedPod, type PodFate } from '../kube/fake-kubelet.js';
+import { FakeConfigMaps } from '../kube/fake-ledger.js';
+import { parseLines, populate, runCli, writeKubeconfig } from '../kube/harness.js';
+
+const RUN = '3f2c9a10-1b2c-4d5e-8f90-0a1b2c3d4e5f';
+const OWNER = ['--owner', 'Workflow/chaos-x7k2p'];
+let api: FakeKubeApi;
+let ledger: FakeConfigMaps;
+let env: Record<string, string>;
+beforeEach(async () => {
+  api = await FakeKubeApi.start();
+  ledger = FakeConfigMaps.on(api);
+  // 12 VMIs on 4 nodes (worker-0 … worker-3), three per node.
+  populate(api, { vmis: 12, namespaces: 3, nodes: 4 });
+  env = { KUBECONFIG: writeKubeconfig(api.url), NAMESPACE: 'ns-', INSTANCE_COUNT: '0', EXECUTION: 'parallel', POD_NAMESPACE: 'argo', POD_SERVICE_ACCOUNT: 'vnf-steps', EXPIRY_GRACE: '1', TAINTS: 'dedicated=chaos:NoSchedule' };
+});
+afterEach(async () => api.close());
+
+/** The kubelet: runs the pod's container through the CLI, as the pod's spec says (nodes in `stuck` stay Pending). */
+function cliKubelet(stuck: ReadonlySet<string> = new Set()) {
+  return async (pod: CreatedPod): Promise<PodFate> => {
+    const node = pod.metadata.annotations?.['vmi-network-filter.io/node'] ?? '';
+    if (stuck.has(node)) return { phase: 'Pending', reason: 'Unschedulable', message: `node ${node} is NotReady` };
+    const container = pod.spec.containers[0]!;
+    const podEnv = Object.fromEntries((container.env ?? []).flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value]])));
+    const run = await runCli(container.args ?? [], { ...podEnv, KUBECONFIG: env.KUBECONFIG!, POD_NAMESPACE: 'argo' });
+    return run.code === 0 ? { phase: 'Succeeded', exitCode: 0 } : { phase: 'Failed', exitCode: run.code, message: run.stderr.trim() };
+  };
+}
+
+const fanOut = (step: string, ...more: string[]) => runCli(['step', 'fan-out', step, '--run-id', RUN, ...OWNER, '--poll-seconds', '0.1', '--simulate', ...more], env);
+
+describe('step fan-out through the CLI', () => {
+  it("should run each step as one pod per node from the ledger, every VMI recorded, and pass the verdict", async () => {
+    const kubelet = FakeKubelet.on(api, cliKubelet());
+    expect((await runCli(['step', 'select', '--run-id', RUN, ...OWNER, '--seed=1'], env)).code).toBe(0);
+    for (const step of ['inject', 'verify', 'rollback']) {
+      const r = await fanOut(step);
+      expect(r.code, `${step}: ${r.stderr}`).toBe(0);
+      expect(parseLines(r.stdout).at(-1)).toMatchObject({ level: 'info', msg: `${step}: 4 of 4 node pods succeeded` });
+    }
+    // One pod per node and step, each carrying the scenario's variables, tolerations and account.
+    expect(kubelet.created).toHaveLength(12);
+    const pod = kubelet.created[0]!;
+    expect(pod.spec).toMatchObject({ serviceAccountName: 'vnf-steps', activeDeadlineSeconds: 1, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'chaos', effect: 'NoSchedule' }] });
+    expect(pod.spec.containers[0]!.env).toEqual(expect.arrayContaining([{ name: 'NAMESPACE', value: 'ns-' }, { name: 'TAINTS', value: 'dedicated=chaos:NoSchedule' }]));
+    // Every pod deleted once it succeeded: nothing left behind.
+    expect(kubelet.counts.delete).toBe(12);
+    const verdict = await runCli(['step', 'verdict', '--run-id', RUN], env);
+    expect(verdict.code, verdict.stderr).toBe(0);
+  });
+
+  it('should record, for the VMIs of a node whose pod never ran, why, and fail naming that node; the verdict names its VMIs', async () => {
+    FakeKubelet.on(api, cliKubelet(new Set(['worker-3'])));
+    expect((await runCli(['step', 'select', '--run-id', RUN, ...OWNER, '--seed=1'], env)).code).toBe(0);
+    // Deadline: expiry_grace (1 s) + --start-seconds: the others end well within it.
+    const r = await fanOut('inject', '--start-seconds', '5');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("error: inject failed on 1 of 4 nodes: worker-3 (TimedOut); each VMI's outcome is in the run ledger\n");
+    const part = [...ledger.objects.values()].find((o) => o.data.node === 'worker-3')!;
+    const records = [0, 1, 2].map((i) => JSON.parse(part.data[`inject.${i}`]!) as { ok: boolean; detail: string });
+    expect(records.every((x) => !x.ok && /^node pod TimedOut: not ended within 6 s \(Pending: Unschedulable: node worker-3 is NotReady\); deleted$/.test(x.detail))).toBe(true);
+    const verdict = await runCli(['step', 'verdict', '--run-id', RUN], env);
+    expect(verdict.code).toBe(1);
+    // (No verify or rollback ran: every VMI lacks those; worker-3's also say why inject failed.)
+    const problems = parseLines(verdict.stdout).filter((l) => l.level === 'error' && l.node === 'worker-3' && /inject/.test(String(l.msg))).map((l) => l.msg);
+    expect(problems).toHaveLength(3);
+    expect(problems.every((m) => /on node worker-3: inject failed: node pod TimedOut: not ended within 6 s/.test(String(m)))).toBe(true);
+  });
+
+  it('should have nothing to roll back when select wrote no ledger, but refuse to inject without one', async () => {
+    FakeKubelet.on(api, cliKubelet());
+    const rollback = await fanOut('rollback', '--record-as', 'exit-rollback');
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(parseLines(rollback.stdout).map((l) => l.msg)).toContain('no run ledger for scenario 1 (select did not write one): nothing to rollback');
+    const inject = await fanOut('inject');
+    expect([inject.code, inject.stderr]).toEqual([1, expect.stringMatching(/configmaps "vnf-[0-9a-f-]+-1" in namespace "argo"/)]);
+  });
+
+  it('should refuse unusable flags before creating anything', async () => {
+    const kubelet = FakeKubelet.on(api, cliKubelet());
+    const cases: [string[], string][] = [
+      [['inject', '--record-as', 'exit-rollback'], 'error: --record-as exit-rollback: inject writes the "inject" record\n'],
+      [['inject', '--index', '1'], 'error: --index needs --node\n'],
+      [['inject', '--node', 'Worker_1'], 'error: --node must be a node name (a DNS subdomain), not "Worker_1"\n'],
+      [['inject', '--poll-seconds', '0'], 'error: --poll-seconds must be between 0.1 and 60, not "0"\n'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(['step', 'fan-out', ...args, '--run-id', RUN, ...OWNER], env);
+      expect([r.code, r.stderr], args.join(' ')).toEqual([2, message]);
+    }
+    const noAccount = await runCli(['step', 'fan-out', 'inject', '--run-id', RUN, ...OWNER], { ...env, POD_SERVICE_ACCOUNT: '' });
+    expect([noAccount.code, noAccount.stderr]).toEqual([2, "error: the node pods' service account is unknown: give --service-account, or $POD_SERVICE_ACCOUNT (the downward API)\n"]);
+    expect(kubelet.counts.create).toBe(0);
+  });
+});
