@@ -4,9 +4,8 @@
  * expressions apart:
  *   q       a value as a double-quoted YAML scalar; refuses "{{" and "$(".
  *   argo    an Argo expression `{{path}}` built from fixed path pieces, never from user data.
- *   argoGlobalOrEmpty  a global output read as the empty JSON list `[]` when it was never set (a
- *           scenario that never reached select: nil) or set without a value (a select that
- *           failed: Argo registers the output with no value), instead of failing the node.
+ *   argoIntPlus  an Argo expression adding a number to an integer variable (a timeout from
+ *           a workflow parameter): `{{=asInt(workflow.parameters['expiry-grace']) + 240}}`.
  *   tekton  a Tekton expression `$(path)` built the same way (`params.ports`,
  *           `tasks.select.results.nodes[*]`, `context.pipelineRun.uid`).
  * plus `eq` and `list` for the loops and conditions of the templates.
@@ -47,14 +46,18 @@ function argoExpression(...args: unknown[]): string {
   return `{{${path}}}`;
 }
 
-const GLOBAL_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-
-function argoGlobalOrEmpty(...args: unknown[]): string {
-  const name = args.slice(0, -1).map(String).join('');
-  if (!GLOBAL_NAME.test(name)) throw new TemplateError(`helper argoGlobalOrEmpty: "${name}" is not an output name`);
-  const value = `workflow?.outputs?.parameters?.['${name}']`;
-  return `{{=(${value} ?? '') == '' ? '[]' : ${value}}}`;
+function argoIntPlus(...args: unknown[]): string {
+  const parts = args.slice(0, -1);
+  const addend = parts.pop();
+  const path = parts.map(String).join('');
+  if (typeof addend !== 'number' || !Number.isInteger(addend)) throw new TemplateError(`helper argoIntPlus: the last argument must be an integer, not ${JSON.stringify(addend)}`);
+  const dot = path.lastIndexOf('.');
+  const [scope, name] = [path.slice(0, dot), path.slice(dot + 1)];
+  if (!ARGO_PATH.test(scope) || !GLOBAL_NAME.test(name)) throw new TemplateError(`helper argoIntPlus: "${path}" is not a variable path`);
+  return `{{=asInt(${scope}['${name}']) + ${addend}}}`;
 }
+
+const GLOBAL_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 // A dotted path, optionally ending in one array index or the whole-array `[*]` (Tekton's syntax
 // for array params and results); nothing else, so no quote, space or `)` can end the expression.
@@ -83,7 +86,7 @@ export function compileTemplate(group: string, name: string, options: TemplateSe
   const hb = Handlebars.create();
   hb.registerHelper('q', quote);
   hb.registerHelper('argo', argoExpression);
-  hb.registerHelper('argoGlobalOrEmpty', argoGlobalOrEmpty);
+  hb.registerHelper('argoIntPlus', argoIntPlus);
   hb.registerHelper('tekton', tektonExpression);
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('list', (...args: unknown[]) => args.slice(0, -1));

@@ -98,10 +98,10 @@ export function lintArgo(object: unknown): string[] {
 
   const checkExpression = (where: string, expr: string, template: Template, task?: Task, ancestors?: Set<string>, dagTasks?: Set<string>): void => {
     if (expr.startsWith('=')) {
-      // The one expression tag we emit: a global output read as [] when it is unset or empty.
-      const global = /^=\(workflow\?\.outputs\?\.parameters\?\.\['([^']+)'\] \?\? ''\) == '' \? '\[\]' : workflow\?\.outputs\?\.parameters\?\.\['([^']+)'\]$/.exec(expr);
-      if (!global || global[1] !== global[2]) problems.push(`${where}: {{${expr}}}: not an expression tag the generator emits`);
-      else if (!globalNames.has(global[1]!)) problems.push(`${where}: {{${expr}}}: no output parameter has globalName "${global[1]}"`);
+      // The one expression tag we emit: an integer workflow parameter plus a number (a timeout).
+      const sum = /^=asInt\(workflow\.parameters\['([^']+)'\]\) \+ \d+$/.exec(expr);
+      if (!sum) problems.push(`${where}: {{${expr}}}: not an expression tag the generator emits`);
+      else if (!workflowParams.has(sum[1]!)) problems.push(`${where}: {{${expr}}}: no workflow parameter "${sum[1]}"`);
       return;
     }
     const inputs = new Set((template.inputs?.parameters ?? []).map((p) => p.name));

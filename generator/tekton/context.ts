@@ -3,10 +3,10 @@
  *   Tasks        the generic Tasks (select, inject, verify, rollback, hold, report), the same for
  *                every scenario, so they can be dropped into any pipeline;
  *   Pipeline     those Tasks plus a Pipeline with every scenario key as a param;
- *   PipelineRun  a run of that Pipeline: the values, node pinning, tolerations, service account.
+ *   PipelineRun  a run of that Pipeline: the values and each scenario's service account.
  * Names, params and timeouts follow the Argo side (`ports`, or `ports-2` with several scenarios).
  */
-import { EXECUTIONS, SCENARIO_KEYS, tolerationsFor, type Scenario } from '../../scenario/index.js';
+import { EXECUTIONS, SCENARIO_KEYS, type Scenario } from '../../scenario/index.js';
 import { parameterName, scenarioParameters } from '../parameters.js';
 import { stableName } from '../names.js';
 import { taskContext, TASK_NAMES } from './task-context.js';
@@ -123,18 +123,13 @@ function scenarioContext(scenario: Scenario, i: number, count: number, options: 
     params: SCENARIO_KEYS.map((k) => ({ name: k.key, param: param(k.key) })),
     /** What the next scenario waits for: the parallel restore and the last serial rollback. */
     last: [names.restore, ...roundTasks.slice(-1).map((t) => t.name)],
-    /** Pipeline tasks that run on a VMI's node: pinned through the PipelineRun's taskRunSpecs. */
+    /** Pipeline tasks that create node pods: under the scenario's service account (taskRunSpecs). */
     nodeTasks: [names.inject, names.verify, names.restore, ...roundTasks.filter((t) => !t.hold).map((t) => t.name), names.rollback],
-    // Every field present (`value` too), as the strict templates require.
-    tolerations: tolerationsFor(scenario.taints).map((t) => ({ key: t.key, operator: t.operator, value: t.value, effect: t.effect })),
     serviceAccountName: scenario.service_account || (options.serviceAccount ?? 'vmi-network-filter'),
   };
 }
 
-/**
- * The template data for `scenarios` (ignored for kind Tasks, which needs none).
- * @throws Error when a scenario's taints do not parse (they are validated by the model first).
- */
+/** The template data for `scenarios` (ignored for kind Tasks, which needs none). */
 export function buildTektonContext(scenarios: readonly Scenario[], options: TektonOptions): object {
   const kind = options.kind ?? 'Pipeline';
   const count = scenarios.length;

@@ -61,8 +61,8 @@ export function fanOutCommand(io: Io): Command {
     .option('--scenario-number <n>', "the scenario's number in its file (its part of the ledger)", '1')
     .option('--ledger-namespace <ns>', "the namespace of the ledger and of the node pods (default: $POD_NAMESPACE, the run's)")
     .option('--record-as <record>', 'the ledger record the node pods write: the step\'s name (default), or exit-rollback')
-    .option('--node <name>', 'only this node (a serial round), instead of every node of the ledger')
-    .option('--index <i>', "with --node: only the VMI at this index of the node's ledger")
+    .option('--node <name>', 'only this node (a serial round), instead of every node of the ledger; empty: every node')
+    .option('--index <i>', "with --node: only the VMI at this index of the node's ledger; empty: all of them")
     .option('--service-account <name>', 'service account of the node pods (default: $POD_SERVICE_ACCOUNT, this pod\'s own)')
     .option('--privileged', 'node pods privileged instead of with NET_ADMIN, SYS_ADMIN, SYS_PTRACE only', false)
     .option('--simulate', 'fleet benchmarks: node pods not pinned to their nodes, touching no network namespace')
@@ -74,14 +74,16 @@ export function fanOutCommand(io: Io): Command {
     .action(async (step: (typeof STEPS)[number], flags: FanOutFlags) => runFanOut(io, step, flags));
 }
 
-async function runFanOut(io: Io, step: (typeof STEPS)[number], flags: FanOutFlags): Promise<void> {
+async function runFanOut(io: Io, step: (typeof STEPS)[number], given: FanOutFlags): Promise<void> {
+  // An empty --node or --index is an absent one: the engines pass every param, set or not.
+  const flags: FanOutFlags = { ...given, node: given.node || undefined, index: given.index || undefined };
   const { namespace, runId, scenario: number } = ledgerAddress(flags, io.env);
   const owner = ledgerOwner(flags.owner, runId);
   const record = recordOf(step, flags.recordAs);
   const serviceAccount = flags.serviceAccount ?? io.env.POD_SERVICE_ACCOUNT;
   if (!serviceAccount) throw new UsageError("the node pods' service account is unknown: give --service-account, or $POD_SERVICE_ACCOUNT (the downward API)");
   if (flags.index !== undefined && flags.node === undefined) throw new UsageError('--index needs --node');
-  const index = flags.index === undefined || flags.index === '' ? undefined : /^\d{1,4}$/.test(flags.index) ? Number(flags.index) : NaN;
+  const index = flags.index === undefined ? undefined : /^\d{1,4}$/.test(flags.index) ? Number(flags.index) : NaN;
   if (Number.isNaN(index)) throw new UsageError(`--index must be an integer >= 0, not "${flags.index}"`);
   const pollSeconds = Number(flags.pollSeconds);
   if (!(pollSeconds >= 0.1 && pollSeconds <= 60)) throw new UsageError(`--poll-seconds must be between 0.1 and 60, not "${flags.pollSeconds}"`);

@@ -81,7 +81,7 @@ async function run(options: SelectOptions, io: Io): Promise<void> {
     if (!options.allowEmpty) throw new kube.NoTargetsError(criteria, selection.counts, selection.scope);
     log('warn', `${kube.describeEmptySelection(criteria, selection.counts, selection.scope)}; --allow-empty: continuing with no target`, { counts: selection.counts });
   }
-  if (options.engine) await checkEngine(options.engine, client, io, selection.targets.map((t) => t.node), log);
+  if (options.engine) await checkEngine(options.engine, client, io, log);
   const ledger = ledgerOf(options, io);
   if (ledger) {
     const objects = kube.ledgerObjects(ledger.owner, ledger.scenario, selection.targets);

@@ -7,7 +7,7 @@ import type { Io } from '../../core/io.js';
 import type { KubeClient } from '../../kube/index.js';
 import type { StepLogger } from '../../core/log.js';
 import { argoExecutorProblem, executorImage, type PodContainers } from './argo.js';
-import { coscheduleProblem, tektonVersionProblem, type PodPlacement } from './tekton.js';
+import { tektonVersionProblem } from './tekton.js';
 
 /** The engines select can check. */
 export const ENGINES = ['argo', 'tekton'] as const;
@@ -17,16 +17,13 @@ export type Engine = (typeof ENGINES)[number];
 const TEKTON_NAMESPACES = ['tekton-pipelines', 'openshift-pipelines'];
 
 /** @throws Error (select fails, exit 1) naming a version or setting that would break the run. */
-export async function checkEngine(engine: Engine, client: KubeClient, io: Io, targetNodes: readonly string[], log: StepLogger['log']): Promise<void> {
-  if (engine === 'tekton') await checkTekton(client, io, targetNodes, log);
+export async function checkEngine(engine: Engine, client: KubeClient, io: Io, log: StepLogger['log']): Promise<void> {
+  if (engine === 'tekton') await checkTekton(client, log);
   else await checkArgo(client, io, log);
 }
 
-/**
- * A Tekton older than 1.3 (pipelines-info, which Tekton lets every authenticated user read) and
- * an affinity assistant tying the run to select's node while VMIs run elsewhere (select's own pod).
- */
-async function checkTekton(client: KubeClient, io: Io, targetNodes: readonly string[], log: StepLogger['log']): Promise<void> {
+/** A Tekton older than 1.3 (pipelines-info, which Tekton lets every authenticated user read). */
+async function checkTekton(client: KubeClient, log: StepLogger['log']): Promise<void> {
   let version: string | undefined;
   for (const ns of TEKTON_NAMESPACES) {
     version = await client.getConfigMapData(ns, 'pipelines-info').then((d) => d.version, () => undefined);
@@ -35,9 +32,6 @@ async function checkTekton(client: KubeClient, io: Io, targetNodes: readonly str
   if (version === undefined) log('warn', `cannot read Tekton's version (ConfigMap pipelines-info in ${TEKTON_NAMESPACES.join(' or ')}); not checked`);
   const versionProblem = version === undefined ? undefined : tektonVersionProblem(version);
   if (versionProblem) throw new Error(versionProblem);
-  const pod = await ownPod(client, io, 'the affinity assistant', log);
-  const placement = pod ? coscheduleProblem(pod as PodPlacement, targetNodes) : undefined;
-  if (placement) throw new Error(placement);
   log('info', `Tekton ${version ?? '(version unknown)'}: no setting known to break the run`, { tektonVersion: version ?? null });
 }
 
