@@ -4,7 +4,9 @@
  * handler's state. The VMIs and each step's outcome come from the run ledger (ConfigMaps, the
  * same at any fleet size); what runs now and when comes from the nodes Argo's controller writes
  * for the workflows `generate argo` emits (templates `select-N`, `nodes-parallel-N`, `vmi-N`,
- * `node-step-N`, `exit-rollback-N`, `hold`, the `onExit` node), compressed or not.
+ * `fan-out-N`, `exit-rollback-N`, `hold`, the `onExit` node), compressed or not. A fan-out is one
+ * pod for all of a scenario's nodes (parallel, exit handler) or for one VMI (a serial round);
+ * the node pods it creates are not in the Workflow: each VMI's outcome is its ledger record.
  */
 import { isFinished, parameterValue, workflowNodes, type ArgoNode, type ArgoWorkflow, type ArgoWorkflowPhase } from '../kube/argo-workflow.js';
 import type { LedgerIndex, LedgerRecord, NodeLedger, RecordName } from '../kube/index.js';
@@ -54,7 +56,9 @@ export interface VmiState {
 /** The exit handler (`onExit`: rollback of every selected VMI, then report). */
 export interface ExitHandlerState {
   readonly phase: StepPhase;
+  /** VMIs the exit handler restored (their exit-rollback record is ok). */
   readonly rollbacksDone: number;
+  /** VMIs the exit handler has started to roll back. */
   readonly rollbacks: number;
 }
 
@@ -98,7 +102,7 @@ export interface LedgerView {
 /** A run whose ledger was not (or could not be) read. */
 export const NO_LEDGER: LedgerView = { indexes: [], nodes: [] };
 
-/** A node-step pod's place: scenario, ledger record, node, and the VMI's index ('' = the whole node). */
+/** A fan-out pod's place: scenario, ledger record, node and the VMI's index ('' and '': every node). */
 const podKey = (scenario: number, record: string, node: string, index: string): string => `${scenario}|${record}|${node}|${index}`;
 
 /**
@@ -123,11 +127,11 @@ export function runStateOf(workflow: ArgoWorkflow, ledger: LedgerView = NO_LEDGE
     selections.push({ scenario, phase: state.phase, ...(index ? { selected: index.targets } : {}), ...(state.message ? { message: state.message } : {}) });
   }
 
-  // Node-step pods by place; holds by scenario (parallel) or by VMI (serial).
+  // Fan-out pods by place; holds by scenario (parallel) or by VMI (serial).
   const pods = new Map<string, ArgoNode>();
   const exitRollbacks: ArgoNode[] = [];
-  for (const node of steps.filter((n) => scenarioOf(n.templateName, 'node-step') !== undefined && (n.type === 'Pod' || n.type === 'Retry'))) {
-    const scenario = scenarioOf(node.templateName, 'node-step')!;
+  for (const node of steps.filter((n) => scenarioOf(n.templateName, 'fan-out') !== undefined && (n.type === 'Pod' || n.type === 'Retry'))) {
+    const scenario = scenarioOf(node.templateName, 'fan-out')!;
     const input = (name: string): string => parameterValue(node.inputs?.parameters, name) ?? '';
     const record = input('record') || input('step');
     pods.set(podKey(scenario, record, input('node'), input('index')), node);
@@ -150,7 +154,7 @@ export function runStateOf(workflow: ArgoWorkflow, ledger: LedgerView = NO_LEDGE
     part.targets.forEach((target, i) => {
       const records = part.records[i] ?? {};
       const state = (record: RecordName): StepState => {
-        const pod = pods.get(podKey(part.scenario, record, part.node, String(i))) ?? pods.get(podKey(part.scenario, record, part.node, ''));
+        const pod = pods.get(podKey(part.scenario, record, part.node, String(i))) ?? pods.get(podKey(part.scenario, record, '', ''));
         return combine(pod ? stepOf(pod) : PENDING, records[record]);
       };
       const holdNode = holds.get(podKey(part.scenario, 'hold', part.node, String(i))) ?? holds.get(`${part.scenario}`);
@@ -191,7 +195,12 @@ export function runStateOf(workflow: ArgoWorkflow, ledger: LedgerView = NO_LEDGE
     stopping: workflow.spec?.shutdown === 'Stop',
     selections,
     vmis,
-    exitHandler: { phase: exitPhase, rollbacks: exitRollbacks.length, rollbacksDone: exitRollbacks.filter((n) => stepOf(n).phase === 'succeeded').length },
+    // Counted in VMIs: those of the scenarios whose exit fan-out started, and those it restored.
+    exitHandler: {
+      phase: exitPhase,
+      rollbacks: vmis.filter((v) => exitRollbacks.some((n) => scenarioOf(n.templateName, 'fan-out') === v.scenario)).length,
+      rollbacksDone: vmis.filter((v) => v.exitRollback.phase === 'succeeded').length,
+    },
     finished: isFinished(workflow),
   };
   const failure = firstFailure(steps, byId, base);

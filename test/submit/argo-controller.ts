@@ -1,9 +1,10 @@
 /**
  * Argo's workflow controller and our step pods, played by a script: builds the `status` Argo
  * writes for the workflows `generate argo` emits (one scenario, serial), node by node: a Retry
- * node per node step with its attempt pods, the hold Suspend node, the vmi-N DAG per target, the
- * `onExit` exit handler (a Steps node: a step group with one rollback-N per node, then the
- * report; as the real controller wrote it in test/engines), and the run ledger the steps write
+ * node per fan-out step with its attempt pod, the hold Suspend node, the vmi-N DAG per target,
+ * the `onExit` exit handler (a Steps node: a step group with rollback-1, an exit-rollback-1 Steps
+ * node around one fan-out pod for every node, then the report; as the real controller wrote it
+ * in test/engines), and the run ledger the steps (the fan-outs' node pods) write
  * (select's parts, then one record per VMI and step). Node names, types, boundaryIDs, children,
  * phases, timestamps and input/output parameters follow what the controller records. A unit
  * fixture of the watcher's pure state model: the real controller and steps run in test/engines.
@@ -47,6 +48,9 @@ export class ArgoController {
   private ledgerParts: { metadata: ConfigMapObject['metadata']; data: Record<string, string> }[] = [];
   /** Target i's node and its index in that node's part. */
   private keys: { node: string; index: number }[] = [];
+  /** Targets the exit handler's fan-out has not recorded yet, and whether one failed. */
+  private exitPending = new Set<string>();
+  private exitFailed = false;
 
   constructor(
     readonly workflow: ArgoWorkflow,
@@ -96,11 +100,7 @@ export class ArgoController {
       return { node: t.node, index };
     });
     const keys = targets.map((t, i) => ({ node: t.node, index: this.keys[i]!.index, uid: t.uid, vmi: `${t.namespace}/${t.name}` }));
-    this.podStep(scenario, 'select', 'select-1', [], 'Succeeded', [
-      { name: 'nodes', value: JSON.stringify([...perNode.keys()]) },
-      { name: 'serial', value: JSON.stringify(keys) },
-      { name: 'tolerations', value: '[]' },
-    ]);
+    this.podStep(scenario, 'select', 'select-1', [], 'Succeeded', [{ name: 'serial', value: JSON.stringify(keys) }]);
     this.add(scenario, 'parallel', 'Skipped', 'nodes-parallel-1', 'Skipped', { message: "when 'serial' == 'parallel' evaluated false" });
     const serial = this.add(scenario, 'serial', 'DAG', 'vmis-serial-1', 'Running');
     const group = this.add(serial, 'vmi', 'TaskGroup', undefined, 'Running', { boundaryID: serial.id });
@@ -113,7 +113,6 @@ export class ArgoController {
             { name: 'node', value: k.node },
             { name: 'index', value: String(k.index) },
             { name: 'uid', value: k.uid },
-            { name: 'tolerations', value: '[]' },
           ],
         },
       });
@@ -136,7 +135,7 @@ export class ArgoController {
   /** Node step `step` of target `i` starts. */
   startStep(i: number, step: 'inject' | 'verify' | 'rollback'): this {
     const branch = this.branch(i);
-    this.podStep(branch, step, 'node-step-1', this.stepInputs(step, branch), 'Running');
+    this.podStep(branch, step, 'fan-out-1', this.stepInputs(step, branch), 'Running');
     return this;
   }
 
@@ -170,7 +169,7 @@ export class ArgoController {
     return this;
   }
 
-  /** The main DAG ends and the exit handler starts, rolling back every target's node again. */
+  /** The main DAG ends and the exit handler starts: one fan-out rolls back every target's node again. */
   startExitHandler(targets: readonly TestTarget[], phase: 'Succeeded' | 'Failed', message?: string): this {
     for (const name of [`${this.name}.scenario-1.serial`, `${this.name}.scenario-1`, this.name]) {
       const node = this.byName(name);
@@ -178,29 +177,35 @@ export class ArgoController {
     }
     const exit = this.add(undefined, `${this.name}.onExit`, 'Steps', 'cleanup', 'Running');
     const group = this.add(exit, '[0]', 'StepGroup', undefined, 'Running', { boundaryID: exit.id });
-    // As the real controller writes it: each node's rollback inside its own exit-rollback-1 Steps
-    // node, created in the same reconcile as its pod (the scripted clock does not move for them).
-    [...new Set(targets.map((t) => t.node))].forEach((node, i) => {
-      const clock = this.clock;
-      const wrapper = this.add(group, `rollback-1(${i}:${node})`, 'Steps', 'exit-rollback-1', 'Running', { boundaryID: exit.id, inputs: { parameters: [{ name: 'node', value: node }, { name: 'tolerations', value: '[]' }] } });
-      const inner = this.add(wrapper, '[0]', 'StepGroup', undefined, 'Running', { boundaryID: wrapper.id });
-      this.clock = clock;
-      const inputs = [{ name: 'step', value: 'rollback' }, { name: 'node', value: node }, { name: 'index', value: '' }, { name: 'record', value: 'exit-rollback' }, { name: 'tolerations', value: '[]' }];
-      this.podStep(inner, 'rollback', 'node-step-1', inputs, 'Running', undefined, wrapper.id);
-    });
+    // As the real controller writes it: the rollback inside its exit-rollback-1 Steps node,
+    // created in the same reconcile as its pod (the scripted clock does not move for them).
+    const clock = this.clock;
+    const wrapper = this.add(group, 'rollback-1', 'Steps', 'exit-rollback-1', 'Running', { boundaryID: exit.id });
+    const inner = this.add(wrapper, '[0]', 'StepGroup', undefined, 'Running', { boundaryID: wrapper.id });
+    this.clock = clock;
+    const inputs = [{ name: 'step', value: 'rollback' }, { name: 'record', value: 'exit-rollback' }, { name: 'node', value: '' }, { name: 'index', value: '' }];
+    this.podStep(inner, 'rollback', 'fan-out-1', inputs, 'Running', undefined, wrapper.id);
+    this.exitPending = new Set(targets.map((t) => `${t.namespace}/${t.name}`));
+    this.exitFailed = false;
     return this;
   }
 
-  /** The exit handler's rollback of `target`'s node ends (recording every target of that node). */
+  /**
+   * The node pod of `target`'s node records its exit rollback (every target of that node); the
+   * fan-out pod ends once every target has a record, failed when any of them failed.
+   */
   endExitRollback(target: TestTarget, result: Record<string, unknown>): this {
-    const wrapper = [...this.nodes.values()].find((n) => n.templateName === 'exit-rollback-1' && n.inputs?.parameters?.find((p) => p.name === 'node')?.value === target.node)!.name;
     this.keys.forEach((k, j) => {
       if (k.node === target.node) this.writeRecord(j, 'exit-rollback', result);
     });
-    if (this.byName(wrapper).phase !== 'Running') return this;
-    this.finishPod(`${wrapper}.[0].rollback`, result);
+    this.exitPending.delete(`${target.namespace}/${target.name}`);
+    this.exitFailed ||= result.ok === false;
+    const wrapper = `${this.name}.onExit.[0].rollback-1`;
+    if (this.exitPending.size > 0 || this.byName(wrapper).phase !== 'Running') return this;
+    const ok = !this.exitFailed;
+    this.finishPod(`${wrapper}.[0].rollback`, ok ? {} : { ok: false });
     const clock = this.clock;
-    const phase = result.ok !== false ? 'Succeeded' : 'Failed';
+    const phase = ok ? 'Succeeded' : 'Failed';
     this.finish(this.byName(`${wrapper}.[0]`), phase);
     this.finish(this.byName(wrapper), phase);
     this.clock = clock;
@@ -238,7 +243,7 @@ export class ArgoController {
 
   private stepInputs(step: string, branch: Node): { name: string; value: string }[] {
     const input = (name: string): string => branch.inputs!.parameters!.find((p) => p.name === name)!.value!;
-    return [{ name: 'step', value: step }, { name: 'node', value: input('node') }, { name: 'index', value: input('index') }, { name: 'record', value: step }, { name: 'tolerations', value: '[]' }];
+    return [{ name: 'step', value: step }, { name: 'record', value: step }, { name: 'node', value: input('node') }, { name: 'index', value: input('index') }];
   }
 
   /** A retried step: a Retry node with one attempt pod. */

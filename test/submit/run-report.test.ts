@@ -87,12 +87,12 @@ describe('runReportOf and formatReport', () => {
         hold: { phase: 'succeeded', seconds: 122 },
         verify: { phase: 'failed', seconds: 6, message: verifyError },
         rollback: { phase: 'succeeded', seconds: 6 },
-        exitRollback: { phase: 'succeeded', seconds: 10 },
+        exitRollback: { phase: 'succeeded', seconds: 6 },
       },
     });
     expect(formatReport(report)).toBe(
       [
-        'report: workflow vmi-network-filter-abcde (namespace argo) Failed after 6m 0s',
+        'report: workflow vmi-network-filter-abcde (namespace argo) Failed after 5m 52s',
         '  demo/vm-1 on worker-1 (masquerade), scenario 1',
         '    blocked:   4 rules (nftables): ingress, tcp/udp, ports 53,853',
         '    verify:    passed',
@@ -133,8 +133,8 @@ describe('junitXml', () => {
     expect(junitXml(runReportOf(runStateOf(snapshot, argo.ledger()), snapshot))).toBe(
       [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        '<testsuites name="vmi-network-filter" tests="8" failures="2" errors="0" skipped="5" time="80">',
-        '  <testsuite name="vmi-network-filter argo/vmi-network-filter-abcde" tests="8" failures="2" errors="0" skipped="5" time="80" timestamp="2025-01-01T10:00:00Z">',
+        '<testsuites name="vmi-network-filter" tests="8" failures="2" errors="0" skipped="5" time="72">',
+        '  <testsuite name="vmi-network-filter argo/vmi-network-filter-abcde" tests="8" failures="2" errors="0" skipped="5" time="72" timestamp="2025-01-01T10:00:00Z">',
         '    <properties>',
         '      <property name="workflow.phase" value="Failed"/>',
         '      <property name="verdict" value="fail: inject of demo/vm-1 failed: launcher &lt;virt-launcher-vm-1&gt; &amp; &quot;netns&quot; gone"/>',
@@ -160,7 +160,7 @@ describe('junitXml', () => {
         '    <testcase classname="scenario-1.demo/vm-2" name="verify" time="0">',
         '      <skipped message="verify did not run"/>',
         '    </testcase>',
-        '    <testcase classname="scenario-1.demo/vm-2" name="rollback" time="10">',
+        '    <testcase classname="scenario-1.demo/vm-2" name="rollback" time="6">',
         '      <failure message="rollback not confirmed: nft: Operation not permitted" type="StepFailed">rollback not confirmed: nft: Operation not permitted</failure>',
         '    </testcase>',
         '  </testsuite>',
