@@ -17,11 +17,12 @@ describe('RBAC for Tekton', () => {
     });
   });
 
-  it("should grant the run ledger's verbs and the report's read of its PipelineRun in the runs' namespace only", () => {
+  it("should grant the run ledger's verbs, the fan-outs' node pods and the report's read of its PipelineRun in the runs' namespace only", () => {
     const [, , , role, binding] = renderRbac({ namespace: 'chaos', engine: 'tekton' }).objects as any[];
     expect(role).toMatchObject({ kind: 'Role', metadata: { name: 'vmi-network-filter', namespace: 'chaos' } });
     expect(role.rules).toEqual([
       { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'get', 'list', 'patch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'list'] },
       { apiGroups: ['tekton.dev'], resources: ['pipelineruns'], verbs: ['get'] },
     ]);
     expect(binding).toMatchObject({ kind: 'RoleBinding', metadata: { namespace: 'chaos' }, roleRef: { kind: 'Role', name: 'vmi-network-filter' }, subjects: [{ kind: 'ServiceAccount', name: 'vmi-network-filter', namespace: 'chaos' }] });
@@ -30,12 +31,13 @@ describe('RBAC for Tekton', () => {
     expect(argo.map((o) => o.kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
     expect(argo[3].rules).toEqual([
       { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'get', 'list', 'patch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'list'] },
       { apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] },
     ]);
   });
 
   it('should keep the Argo rule for Argo, the default', () => {
     expect(renderRbac({ namespace: 'chaos' }).yaml).toBe(renderRbac({ namespace: 'chaos', engine: 'argo' }).yaml);
-    expect((renderRbac({ engine: 'argo' }).objects[3] as any).rules[1]).toEqual({ apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] });
+    expect((renderRbac({ engine: 'argo' }).objects[3] as any).rules[2]).toEqual({ apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] });
   });
 });
