@@ -66,7 +66,7 @@ export function fanOutCommand(io: Io): Command {
     .option('--service-account <name>', 'service account of the node pods (default: $POD_SERVICE_ACCOUNT, this pod\'s own)')
     .option('--privileged', 'node pods privileged instead of with NET_ADMIN, SYS_ADMIN, SYS_PTRACE only', false)
     .option('--simulate', 'fleet benchmarks: node pods not pinned to their nodes, touching no network namespace')
-    .option('--start-seconds <s>', 'seconds a node pod may take to be scheduled and to start, on top of expiry_grace (its run time); one that has not ended by then is deleted', '60')
+    .option('--start-seconds <s>', "seconds a node pod may take on top of expiry_grace, which bounds it from its create (pending included, as the engines' timeouts do); one that has not ended by then is deleted", '0')
     .option('--poll-seconds <s>', 'seconds between two reads of the node pods', '2')
     .option('--scenario <file|json>', 'scenario file or inline JSON (krkn-hub environment variables apply on top)')
     .option('--out <file>', 'write the outcome JSON (one entry per node pod) to FILE')

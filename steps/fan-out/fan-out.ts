@@ -165,7 +165,7 @@ export function describe(view: PodView): string {
   const status = view.status ?? {};
   const container = status.containerStatuses?.[0]?.state;
   const terminated = container?.terminated;
-  if (terminated) return `${status.phase ?? 'Failed'}: exit ${terminated.exitCode ?? '?'}${terminated.reason ? ` (${terminated.reason})` : ''}${terminated.message ? `: ${oneLine(terminated.message)}` : ''}`;
+  if (terminated) return `${status.phase ?? 'Failed'}: exit ${terminated.exitCode ?? '?'}${terminated.reason ? ` (${terminated.reason})` : ''}${terminated.message ? `: ${lastLine(terminated.message)}` : ''}`;
   const waiting = container?.waiting;
   if (waiting?.reason) return `${status.phase ?? 'Pending'}: ${waiting.reason}${waiting.message ? `: ${oneLine(waiting.message)}` : ''}`;
   const unscheduled = status.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
@@ -174,9 +174,14 @@ export function describe(view: PodView): string {
   return status.phase ?? 'Pending';
 }
 
+/** The last line of a termination message (the tail of the step's log: its error comes last). */
+function lastLine(text: string): string {
+  return oneLine(text.trim().split('\n').at(-1) ?? '');
+}
+
 function oneLine(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
 
 async function eachLimited<T>(items: readonly T[], limit: number, act: (item: T) => Promise<void>): Promise<void> {

@@ -128,6 +128,9 @@ export function nodePod(template: NodePodTemplate, place: NodePodPlace): NodePod
           image: template.image,
           command: ['vmi-network-filter'],
           args,
+          // A failed step's last log line (its error) becomes the pod's termination message:
+          // the fan-out reports it without reading logs.
+          terminationMessagePolicy: 'FallbackToLogsOnError',
           env: [...template.env, { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
           securityContext: template.privileged
             ? { privileged: true, runAsUser: 0 }

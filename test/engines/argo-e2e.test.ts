@@ -51,6 +51,12 @@ async function ledgerLines(wf: Record<string, any>): Promise<string[]> {
   return [...records].map(([key, r]) => `${key} ${Object.keys(r).sort().map((k) => `${k}=${r[k]}`).join(' ')}`).sort();
 }
 
+/** The node pods of a run still in the cluster, as `<record> <node> <phase>`. */
+async function nodePods(wf: Record<string, any>): Promise<string[]> {
+  const pods = await kube.list('Pod', wf.metadata.namespace, `vmi-network-filter.io/run=${wf.metadata.uid},vmi-network-filter.io/role=node-step`);
+  return pods.map((p) => `${p.metadata.labels['vmi-network-filter.io/record']} ${p.spec.nodeName ?? p.metadata.annotations['vmi-network-filter.io/node']} ${p.status?.phase}`).sort();
+}
+
 async function expectRestored(): Promise<void> {
   expect(await fleetMismatches(fleet, new Map())).toEqual([]);
   expect(launcherRulesets(fleet)).toEqual(initial);
@@ -75,10 +81,12 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
     const nodes = nodesOf(wf);
     const summary = (template: string, step: string): string[] =>
       nodesNamed(wf, template).filter((n) => n.type === 'Pod' && n.inputs?.parameters?.find((p: any) => p.name === 'step')?.value === step).map((n) => `${vmiOfNode(nodes, n)} ${n.phase}`).sort();
-    expect(summary('node-step-1', 'inject')).toEqual(SHOP.map((v) => `${v} Succeeded`));
-    expect(summary('node-step-1', 'verify')).toEqual(SHOP.map((v) => `${v} Succeeded`));
+    expect(summary('fan-out-1', 'inject')).toEqual(SHOP.map((v) => `${v} Succeeded`));
+    expect(summary('fan-out-1', 'verify')).toEqual(SHOP.map((v) => `${v} Succeeded`));
     // Each VMI's branch and the exit handler recorded their outcome in the run ledger.
     expect(await ledgerLines(wf)).toEqual(SHOP.map((v) => `1 ${v} exit-rollback=true inject=true rollback=true verify=true`));
+    // Every node pod succeeded, so every one was deleted by its fan-out: nothing left behind.
+    expect(await nodePods(wf)).toEqual([]);
     await expectRestored();
     // The ledger is garbage-collected with its Workflow.
     await kube.delete('Workflow', wf.metadata.name, NS);
@@ -91,7 +99,7 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
     const created = await submit(kube, NS, workflowYaml('--namespace', 'broken', '--instance-count', '0', '--chaos-duration', '2'));
     const wf = await follow(kube, NS, created.metadata.name);
     expect(wf.status.phase).toBe('Failed');
-    const injects = nodesNamed(wf, 'node-step-1').filter((n) => n.type === 'Pod' && n.displayName?.startsWith('inject'));
+    const injects = nodesNamed(wf, 'fan-out-1').filter((n) => n.type === 'Pod' && n.displayName?.startsWith('inject'));
     expect(new Set(injects.map((n) => vmiOfNode(nodesOf(wf), n))).size).toBe(1);
     expect(Object.values(nodesOf(wf)).find((n) => n.templateName === 'vmis-serial-1')?.message).toMatch(/failFast/);
     await expectRestored();
@@ -109,14 +117,15 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
     const wf = await follow(kube, OLDEST(), created.metadata.name);
     expect(wf.status.phase).toBe('Failed');
     const nodes = Object.values(nodesOf(wf));
-    // rollback-1: select-1 failed, so Argo registered nodes-1 without a value; rollback-2:
-    // scenario 2 never ran, nodes-2 does not exist. Both read as [].
+    // Neither scenario has a run ledger (select-1 failed before writing one, scenario 2 never
+    // ran): each exit rollback finds nothing to roll back and succeeds; the report runs.
     const exit = nodes.filter((n) => ['rollback-1', 'rollback-2', 'report'].includes(n.displayName));
-    expect(exit.map((n) => `${n.displayName} ${n.phase}`).sort()).toEqual(['report Succeeded', 'rollback-1 Skipped', 'rollback-2 Skipped']);
+    expect(exit.map((n) => `${n.displayName} ${n.phase}`).sort()).toEqual(['report Succeeded', 'rollback-1 Succeeded', 'rollback-2 Succeeded']);
     expect(nodes.filter((n) => n.phase === 'Error').map((n) => `${n.displayName}: ${n.message}`)).toEqual([]);
+    expect(await nodePods(wf)).toEqual([]);
   });
 
-  it('should end a run whose VMI sits on a NotReady node by the step timeout, and still run the exit handler', async () => {
+  it("should end a run whose VMI sits on a NotReady node by the node pods' deadline, record why, and still run the exit handler", async () => {
     const ghost = await ghostVmi(kube, { namespace: 'ghost', name: 'vm-ghost', node: 'node-gone' });
     try {
       const started = Date.now();
@@ -124,10 +133,16 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
       const wf = await follow(kube, NS, created.metadata.name, { timeoutMs: 300_000 });
       expect(wf.status.phase).toBe('Failed');
       const pods = Object.values(nodesOf(wf)).filter((n) => n.type === 'Pod');
-      // inject, the branch's rollback and the exit handler's rollback: each Pending, each ended by
-      // its 15 s timeout; the exit handler goes on to the report all the same.
+      // inject, the branch's rollback and the exit handler's rollback: each fan-out's node pod
+      // stayed Pending (the node is unreachable) and was deleted at its 15 s deadline; each
+      // fan-out failed; the exit handler goes on to the report all the same.
       expect(pods.map((n) => `${n.displayName} ${n.phase}`).sort()).toEqual(['inject Failed', 'report Succeeded', 'rollback Failed', 'rollback Failed', 'select Succeeded']);
-      for (const n of pods.filter((p) => p.phase === 'Failed')) expect(n.message).toBe('timeout');
+      for (const n of pods.filter((p) => p.phase === 'Failed')) expect(n.message).toMatch(/exit code 1/);
+      // The ledger says why, for the VMI: its node pods never ran.
+      expect(await ledgerLines(wf)).toEqual(['1 ghost/vm-ghost exit-rollback=false inject=false rollback=false']);
+      const part = (await kube.list('ConfigMap', NS, `vmi-network-filter.io/run=${wf.metadata.uid},vmi-network-filter.io/ledger=node`))[0]!;
+      expect(JSON.parse(part.data['inject.0']).detail).toMatch(/^node pod TimedOut: not ended within 15 s \(Pending: Unschedulable: .*node\.kubernetes\.io\/unreachable.*\); deleted$/);
+      expect(await nodePods(wf)).toEqual([]);
       expect(Date.now() - started).toBeLessThan(180_000);
     } finally {
       await ghost.destroy();
@@ -209,11 +224,11 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
     expect(probes[0]!.held).toEqual(SHOP);
     expect(probes[0]!.mismatches).toEqual([]);
     expect(wf.status.phase).toBe('Failed');
-    // One pod per node and step (the three VMIs share a node), whatever the number of VMIs.
-    const pods = nodesNamed(wf, 'node-step-1').filter((n) => n.type === 'Pod');
-    expect(pods.map((n) => `${inputOf(n, 'step')} ${inputOf(n, 'node')} ${n.phase}`).sort()).toEqual(
-      ['inject Succeeded', 'rollback Succeeded', 'rollback Succeeded', 'verify Failed'].map((s) => s.replace(' ', ` ${engines().nodes[0]} `)),
-    );
+    // One fan-out pod per step (and one in the exit handler), whatever the number of VMIs and nodes.
+    const pods = nodesNamed(wf, 'fan-out-1').filter((n) => n.type === 'Pod');
+    expect(pods.map((n) => `${inputOf(n, 'record')} ${n.phase}`).sort()).toEqual(['exit-rollback Succeeded', 'inject Succeeded', 'rollback Succeeded', 'verify Failed']);
+    // Of their node pods (one per step on the VMIs' node), only the failed verify's is left, for its logs.
+    expect(await nodePods(wf)).toEqual([`verify ${engines().nodes[0]} Failed`]);
     // The migrated VMI failed its verify, the others passed; the verdict read it in the ledger.
     expect(await ledgerLines(wf)).toEqual([
       '1 shop/web-masq exit-rollback=true inject=true rollback=true verify=false',
@@ -223,6 +238,9 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
     const verdict = nodesNamed(wf, 'ledger-verdict-1')[0]!;
     expect(`${verdict.phase} ${verdict.message}`).toMatch(/^Failed /);
     await expectRestored();
+    // The node pod left behind is garbage-collected with its Workflow, as the ledger is.
+    await kube.delete('Workflow', wf.metadata.name, NS);
+    await kube.waitFor('the node pods to go with their Workflow', () => nodePods(wf), (l) => l.length === 0, 60_000, 1000);
   });
 
   it('should restore every VMI from the exit handler alone when stopped during the hold, on the oldest Argo we support', async () => {
@@ -240,7 +258,7 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
     expect(wf.status.phase).toBe('Failed');
     const nodes = nodesOf(wf);
     const exitRollbacks = Object.values(nodes).filter((n) => n.type === 'Pod' && nodes[n.boundaryID]?.templateName === 'exit-rollback-1');
-    expect(exitRollbacks.map((n) => `${inputOf(n, 'node')} ${n.phase}`)).toEqual([`${engines().nodes[0]} Succeeded`]);
+    expect(exitRollbacks.map((n) => `${inputOf(n, 'record')} ${n.phase}`)).toEqual(['exit-rollback Succeeded']);
     // The branch never reached verify or rollback: the exit handler's rollback alone restored.
     expect(await ledgerLines(wf)).toEqual(SHOP.map((v) => `1 ${v} exit-rollback=true inject=true`));
     // Well before the 60 s hold (and the kernel deadline) would have ended it.

@@ -2,11 +2,10 @@
  * RBAC and Pod Security admission on the real API server.
  *
  * The steps need every rule `generate rbac` grants: with any one verb taken away, the first step
- * that needs it fails with our message naming the verb and the resource. The steps run here as
- * processes on the node (as a node step's container does, on the host's /proc), authenticating
- * with a token of the generated ServiceAccount (TokenRequest): what is under test is the API
- * server's real RBAC answer to their requests, not the pod around them (the e2e runs use the
- * same ServiceAccount inside real pods). The Argo executor's own rule (workflowtaskresults) is
+ * that needs it fails (or, for a clean-up, warns) with our message naming the verb and the
+ * resource. select, the fan-outs and verdict run here as processes, authenticating with a token of
+ * the generated ServiceAccount (TokenRequest); the fan-outs' node pods are real pods under that
+ * account: what is under test is the API server's real RBAC answer to every request. The Argo executor's own rule (workflowtaskresults) is
  * checked on a real run.
  * A namespace whose Pod Security level is `restricted` fails a run at once with the admission's
  * reason, and the exit handler still ends it.
@@ -55,18 +54,19 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const SCENARIO = JSON.stringify({ id: 'vmi_network_filter', namespace: 'rbac-probe', target: 'vm-rbac', ports: [80], test_duration: 30 });
+const scenario = (): string => JSON.stringify({ id: 'vmi_network_filter', namespace: 'rbac-probe', target: 'vm-rbac', ports: [80], test_duration: 30, image: engines().stepImage });
 
 /** One step as its container runs it, as the probe ServiceAccount; exit status and what it said. */
 function step(name: string, args: readonly string[]): { status: number | null; said: string; logged: string } {
   const out = join(work, `${name}.json`);
   rmSync(out, { force: true });
-  const scenario = name === 'verdict' ? [] : ['--scenario', SCENARIO];
+  const given = name === 'verdict' ? [] : ['--scenario', scenario()];
   // select checks the engine by reading its own pod, as in a workflow (here: the launcher's pod).
   const engine = name === 'select' ? ['--engine=argo'] : [];
-  const r = spawnSync(process.execPath, [CLI_BIN, 'step', name, ...scenario, ...engine, `--out=${out}`, ...args], {
+  const r = spawnSync(process.execPath, [CLI_BIN, 'step', name, ...given, ...engine, `--out=${out}`, ...args], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, KUBECONFIG: kubeconfig, POD_NAME: vmi.launcher.name, POD_NAMESPACE: vmi.launcher.namespace },
+    // A fan-out's node pods run under the account its own pod has (here: the probe's).
+    env: { PATH: process.env.PATH, KUBECONFIG: kubeconfig, POD_NAME: vmi.launcher.name, POD_NAMESPACE: vmi.launcher.namespace, POD_SERVICE_ACCOUNT: SA },
     timeout: 120_000,
   });
   let result = '';
@@ -94,25 +94,31 @@ async function ownerRun(): Promise<Obj> {
 /** The node steps' ledger flags of the run owned by `owner`. */
 const ledgerFlags = (owner: Obj): string[] => [`--run-id=${owner.metadata.uid}`, `--ledger-namespace=${NS}`];
 
+/** The fan-out of `record` for the run owned by `owner`, as the workflows run it. */
+const fanOut = (owner: Obj, record: string): ReturnType<typeof step> =>
+  step('fan-out', [record, ...ledgerFlags(owner), `--owner=Workflow/${owner.metadata.name}`, '--poll-seconds=1']);
+
 /**
- * As the workflows run them: select into the run ledger of a new owner run, then inject, verify
- * and rollback of the node's VMIs from it, then the verdict from it; the first failure, or
- * undefined (with select's log). The owner run is deleted after (its ledger with it).
+ * As the workflows run them: select into the run ledger of a new owner run, then the inject,
+ * verify and rollback fan-outs (a node pod each, from the ledger), then the verdict from it; the
+ * first failure, or undefined with the steps' logs. The owner run is deleted after (its ledger
+ * and any node pod left with it).
  */
-async function runSteps(): Promise<{ step?: string; said: string }> {
+async function runSteps(): Promise<{ step?: string; said: string; logged: { step: string; log: string }[] }> {
   const owner = await ownerRun();
+  const logged: { step: string; log: string }[] = [];
   try {
-    const select = step('select', [...ledgerFlags(owner), `--owner=Workflow/${owner.metadata.name}`, `--nodes-out=${join(work, 'nodes.json')}`]);
-    if (select.status !== 0) return { step: 'select', said: select.said };
-    const nodes = JSON.parse(readFileSync(join(work, 'nodes.json'), 'utf8')) as string[];
-    expect(nodes).toEqual([engines().nodes[0]]);
+    const select = step('select', [...ledgerFlags(owner), `--owner=Workflow/${owner.metadata.name}`]);
+    logged.push({ step: 'select', log: select.logged });
+    if (select.status !== 0) return { step: 'select', said: select.said, logged };
     for (const name of ['inject', 'verify', 'rollback']) {
-      const r = step(name, [...ledgerFlags(owner), `--node=${nodes[0]}`, '--proc=/proc']);
-      if (r.status !== 0) return { step: name, said: r.said };
+      const r = fanOut(owner, name);
+      logged.push({ step: name, log: r.logged });
+      if (r.status !== 0) return { step: name, said: r.said, logged };
     }
     const verdict = step('verdict', ledgerFlags(owner));
-    if (verdict.status !== 0) return { step: 'verdict', said: verdict.said };
-    return { said: select.logged };
+    if (verdict.status !== 0) return { step: 'verdict', said: verdict.said, logged };
+    return { said: '', logged };
   } finally {
     // Whatever failed: this run's rules go, with every rule granted.
     await setRules(generated);
@@ -146,7 +152,7 @@ function removals(): { resource: string; verb: string; rules: Map<string, Obj[]>
 }
 
 describe('RBAC on the real API server', () => {
-  it('should run select, inject, verify, rollback and the verdict through the run ledger with exactly the generated rules, and the ledger go with its run', async () => {
+  it('should run select, the inject, verify and rollback fan-outs and the verdict through the run ledger with exactly the generated rules, and the ledger go with its run', async () => {
     const owner = await ownerRun();
     const ledger = `vmi-network-filter.io/run=${owner.metadata.uid}`;
     const select = step('select', [...ledgerFlags(owner), `--owner=Workflow/${owner.metadata.name}`]);
@@ -156,9 +162,12 @@ describe('RBAC on the real API server', () => {
     expect(objects.map((o) => o.metadata.labels['vmi-network-filter.io/ledger']).sort()).toEqual(['index', 'node']);
     for (const o of objects) expect(o.metadata.ownerReferences).toEqual([{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', name: owner.metadata.name, uid: owner.metadata.uid }]);
     for (const name of ['inject', 'verify', 'rollback']) {
-      const r = step(name, [...ledgerFlags(owner), `--node=${engines().nodes[0]}`, '--proc=/proc']);
+      const r = fanOut(owner, name);
       expect(r.status, `${name}: ${r.said}`).toBe(0);
+      // One node pod, run under the probe account; it succeeded, and its fan-out deleted it.
+      expect(JSON.parse(readFileSync(join(work, 'fan-out.json'), 'utf8')).outcomes).toEqual([{ pod: expect.any(String), node: engines().nodes[0], end: 'Succeeded', detail: '' }]);
     }
+    expect(await kube.list('Pod', NS, `${ledger},vmi-network-filter.io/role=node-step`)).toEqual([]);
     const verdict = step('verdict', ledgerFlags(owner));
     expect(verdict.status, verdict.said).toBe(0);
     const part = (await kube.list('ConfigMap', NS, `${ledger},vmi-network-filter.io/ledger=node`))[0]!;
@@ -177,9 +186,11 @@ describe('RBAC on the real API server', () => {
         await setRules(r.rules);
         // runSteps restores every rule before its own clean-up rollback.
         const outcome = await runSteps();
-        const named = outcome.said.includes(`RBAC does not allow ${r.verb} ${r.resource}`);
-        // select's engine check reads its own pod; without the right it warns and lets the run be.
-        outcomes.push(`without ${r.verb} ${r.resource}: ${outcome.step ? `${outcome.step} fails` : named ? 'select warns' : 'every step passes'}`);
+        const words = `RBAC does not allow ${r.verb} ${r.resource}`;
+        // select's engine check reads its own pod, and a fan-out deletes its node pods when they
+        // succeeded: without the right, each warns and lets the run be.
+        const warned = outcome.logged.find((l) => l.log.includes(words))?.step;
+        outcomes.push(`without ${r.verb} ${r.resource}: ${outcome.step ? `${outcome.step} fails` : warned ? `${warned} warns` : 'every step passes'}`);
         if (outcome.step) expect(outcome.said, `${r.verb} ${r.resource}`).toContain(`RBAC does not allow ${r.verb} ${r.resource}`);
       }
     } finally {
@@ -188,6 +199,8 @@ describe('RBAC on the real API server', () => {
     // Each removal breaks a step or (select's engine check) is named in a warning: none is unneeded.
     expect(outcomes.sort()).toEqual([
       'without create configmaps: select fails',
+      'without create pods: inject fails',
+      'without delete pods: inject warns',
       'without get configmaps: inject fails',
       'without get pods: select warns',
       'without list configmaps: verdict fails',

@@ -39,6 +39,7 @@ describe('node pods', () => {
     expect(pod.spec.nodeName).toBeUndefined();
     expect(container(pod).args).toEqual(['step', 'rollback', '--node=worker-7.example.com', '--record-as=exit-rollback', '--scenario-number=2', `--run-id=${RUN}`, '--proc=/host/proc']);
     expect(container(pod).image).toBe(template.image);
+    expect(container(pod)).toMatchObject({ terminationMessagePolicy: 'FallbackToLogsOnError' });
     expect(container(pod).env).toEqual([{ name: 'PORTS', value: '53' }, { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }]);
     expect(container(pod).securityContext).toEqual({
       runAsUser: 0,

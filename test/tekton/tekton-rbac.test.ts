@@ -22,7 +22,7 @@ describe('RBAC for Tekton', () => {
     expect(role).toMatchObject({ kind: 'Role', metadata: { name: 'vmi-network-filter', namespace: 'chaos' } });
     expect(role.rules).toEqual([
       { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'get', 'list', 'patch'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'list'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete'] },
       { apiGroups: ['tekton.dev'], resources: ['pipelineruns'], verbs: ['get'] },
     ]);
     expect(binding).toMatchObject({ kind: 'RoleBinding', metadata: { namespace: 'chaos' }, roleRef: { kind: 'Role', name: 'vmi-network-filter' }, subjects: [{ kind: 'ServiceAccount', name: 'vmi-network-filter', namespace: 'chaos' }] });
@@ -31,7 +31,7 @@ describe('RBAC for Tekton', () => {
     expect(argo.map((o) => o.kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
     expect(argo[3].rules).toEqual([
       { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'get', 'list', 'patch'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'list'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete'] },
       { apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] },
     ]);
   });
