@@ -58,6 +58,9 @@ function describeFailure(request: ApiRequest, status: number, server: ServerStat
   return `cannot ${describeRequest(request)}: HTTP ${status}${reason}${said}${tries}`;
 }
 
+/** A 403 message of admission, not of the authorizer. */
+const ADMISSION_DENIAL = /violates PodSecurity|admission webhook|denied request|ValidatingAdmissionPolicy/;
+
 function describeAccess(request: ApiRequest, status: 401 | 403, server: ServerStatus): string {
   if (status === 401) {
     // The server's 401 body says no more than "Unauthorized".
@@ -65,6 +68,8 @@ function describeAccess(request: ApiRequest, status: 401 | 403, server: ServerSt
   }
   const said = server.message ? ` API server: ${server.message}` : '';
   const resource = resourceName(request.resource);
+  // Admission (Pod Security, a policy webhook) also answers 403: its own words, not RBAC's.
+  if (server.message && ADMISSION_DENIAL.test(server.message)) return `refused by admission (HTTP 403) to ${describeRequest(request)}: ${server.message}`;
   return `forbidden (HTTP 403): RBAC does not allow ${request.verb} ${resource} ${scopeOf(request)}; grant verb "${request.verb}" on "${resource}" to the step's service account (the ClusterRole of "vmi-network-filter generate rbac" does).${said}`;
 }
 

@@ -39,7 +39,6 @@ interface FanOutFlags {
   readonly index?: string;
   readonly serviceAccount?: string;
   readonly privileged?: boolean;
-  readonly simulate?: boolean;
   readonly scenario?: string;
   readonly pollSeconds: string;
   readonly startSeconds: string;
@@ -65,7 +64,6 @@ export function fanOutCommand(io: Io): Command {
     .option('--index <i>', "with --node: only the VMI at this index of the node's ledger; empty: all of them")
     .option('--service-account <name>', 'service account of the node pods (default: $POD_SERVICE_ACCOUNT, this pod\'s own)')
     .option('--privileged', 'node pods privileged instead of with NET_ADMIN, SYS_ADMIN, SYS_PTRACE only', false)
-    .option('--simulate', 'fleet benchmarks: node pods not pinned to their nodes, touching no network namespace')
     .option('--start-seconds <s>', "seconds a node pod may take on top of expiry_grace, which bounds it from its create (pending included, as the engines' timeouts do); one that has not ended by then is deleted", '0')
     .option('--poll-seconds <s>', 'seconds between two reads of the node pods', '2')
     .option('--scenario <file|json>', 'scenario file or inline JSON (krkn-hub environment variables apply on top)')
@@ -105,7 +103,6 @@ async function runFanOut(io: Io, step: (typeof STEPS)[number], given: FanOutFlag
     privileged: flags.privileged === true,
     env: SCENARIO_KEYS.flatMap((k) => (io.env[k.env] === undefined ? [] : [{ name: k.env, value: io.env[k.env]! }])),
     deadlineSeconds: scenario.expiry_grace,
-    ...(flags.simulate ? { simulate: true } : {}),
   };
 
   // Loaded here: the client library costs ~0.6 s that --help should not pay.

@@ -38,11 +38,6 @@ export interface NodePodTemplate {
   readonly env: readonly { readonly name: string; readonly value: string }[];
   /** The pod's own limit once started (`activeDeadlineSeconds`); the fan-out bounds Pending too. */
   readonly deadlineSeconds: number;
-  /**
-   * Fleet benchmarks: the pod is not pinned to its node (paper nodes have no kubelet) and the
-   * step touches no network namespace (`--simulate`).
-   */
-  readonly simulate?: boolean;
 }
 
 /** One pod: its node, and the VMI's index in that node's ledger for a serial step. */
@@ -94,7 +89,6 @@ export function nodePod(template: NodePodTemplate, place: NodePodPlace): NodePod
     `--scenario-number=${scenario}`,
     `--run-id=${owner.uid}`,
     '--proc=/host/proc',
-    ...(template.simulate ? ['--simulate'] : []),
   ];
   return {
     apiVersion: 'v1',
@@ -118,7 +112,7 @@ export function nodePod(template: NodePodTemplate, place: NodePodPlace): NodePod
       serviceAccountName: template.serviceAccount,
       // Through the scheduler, not spec.nodeName: taints, cordons and a full node keep the pod
       // Pending (the fan-out's deadline ends it) instead of failing it on a kubelet's admission.
-      ...(template.simulate ? {} : { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [place.node] }] }] } } } }),
+      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [place.node] }] }] } } },
       tolerations: template.tolerations,
       activeDeadlineSeconds: template.deadlineSeconds,
       terminationGracePeriodSeconds: 30,

@@ -1,8 +1,8 @@
 /**
  * `step fan-out` through the built CLI against the local API server: select writes the ledger,
  * the fan-out creates one pod per node, and a scripted kubelet runs each pod's container (its
- * argv and environment, as the pod says them) through the built CLI in simulation: the node
- * steps read and write the same ledger. What a pod that never ran leaves is recorded by the
+ * argv and environment, as the pod says them) through the built CLI, adding `--simulate` (no
+ * network namespace here): the node steps read and write the same ledger. What a pod that never ran leaves is recorded by the
  * fan-out; the verdict reads it all.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -32,12 +32,12 @@ function cliKubelet(stuck: ReadonlySet<string> = new Set()) {
     if (stuck.has(node)) return { phase: 'Pending', reason: 'Unschedulable', message: `node ${node} is NotReady` };
     const container = pod.spec.containers[0]!;
     const podEnv = Object.fromEntries((container.env ?? []).flatMap((e) => (e.value === undefined ? [] : [[e.name, e.value]])));
-    const run = await runCli(container.args ?? [], { ...podEnv, KUBECONFIG: env.KUBECONFIG!, POD_NAMESPACE: 'argo' });
+    const run = await runCli([...(container.args ?? []), '--simulate'], { ...podEnv, KUBECONFIG: env.KUBECONFIG!, POD_NAMESPACE: 'argo' });
     return run.code === 0 ? { phase: 'Succeeded', exitCode: 0 } : { phase: 'Failed', exitCode: run.code, message: run.stderr.trim() };
   };
 }
 
-const fanOut = (step: string, ...more: string[]) => runCli(['step', 'fan-out', step, '--run-id', RUN, ...OWNER, '--poll-seconds', '0.1', '--simulate', ...more], env);
+const fanOut = (step: string, ...more: string[]) => runCli(['step', 'fan-out', step, '--run-id', RUN, ...OWNER, '--poll-seconds', '0.1', ...more], env);
 
 describe('step fan-out through the CLI', () => {
   it("should run each step as one pod per node from the ledger, every VMI recorded, and pass the verdict", async () => {

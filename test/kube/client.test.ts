@@ -87,6 +87,15 @@ describe('KubeClient against the local API server', () => {
     expect(api.requests).toHaveLength(2);
   });
 
+  it("should give an admission's refusal (403) in its own words, not as missing RBAC", async () => {
+    const { api, client } = await start();
+    const psa = 'pods "vnf-x" is forbidden: violates PodSecurity "baseline:latest": privileged (container "inject" must not set securityContext.privileged=true)';
+    api.fault({ status: 403, message: psa }, { matches: (r) => r.method === 'POST' });
+    const error = await client.createPod('argo', { metadata: { name: 'vnf-x' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubeAccessError);
+    expect((error as Error).message).toBe(`refused by admission (HTTP 403) to create pods in namespace "argo": ${psa}`);
+  });
+
   it('should explain a 401 as rejected credentials, without retrying', async () => {
     api = await FakeKubeApi.start({ token: 'the-real-token' });
     const client = new KubeClient({ env: { KUBECONFIG: writeKubeconfig(api.url, { token: 'stale-token' }) }, retry: FAST_RETRY });
