@@ -50,7 +50,7 @@ function argoIntPlus(...args: unknown[]): string {
   const parts = args.slice(0, -1);
   const addend = parts.pop();
   const path = parts.map(String).join('');
-  if (typeof addend !== 'number' || !Number.isInteger(addend)) throw new TemplateError(`helper argoIntPlus: the last argument must be an integer, not ${JSON.stringify(addend)}`);
+  if (typeof addend !== 'number' || !Number.isInteger(addend) || addend < 0) throw new TemplateError(`helper argoIntPlus: the last argument must be an integer >= 0, not ${JSON.stringify(addend)}`);
   const dot = path.lastIndexOf('.');
   const [scope, name] = [path.slice(0, dot), path.slice(dot + 1)];
   if (!ARGO_PATH.test(scope) || !GLOBAL_NAME.test(name)) throw new TemplateError(`helper argoIntPlus: "${path}" is not a variable path`);

@@ -49,7 +49,7 @@ for (const c of cases) {
     const rssFile = join(dir, `rss-${r}`);
     const start = performance.now();
     const result = await runCli(
-      ['step', 'select', `--out=${join(dir, 'targets.json')}`, `--tolerations-out=${join(dir, 'tolerations.json')}`, '--seed=7', ...(c.flags ?? [])],
+      ['step', 'select', `--out=${join(dir, 'targets.json')}`, '--seed=7', ...(c.flags ?? [])],
       { KUBECONFIG: kubeconfig, NAMESPACE: 'ns-', INSTANCE_COUNT: String(c.instanceCount), VMI_BENCH_RSS_FILE: rssFile },
       ['--import', pathToFileURL(join(root, 'bench', 'select', 'rss-probe.mjs')).href],
     );

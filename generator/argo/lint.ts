@@ -8,7 +8,9 @@
  *  - every `{{inputs.parameters.X}}` is declared by its template; every `{{tasks.X…}}` names a
  *    task the referencing task depends on (directly or transitively); `{{item…}}` appears only in
  *    a looping task; `{{workflow.parameters.X}}` is a workflow argument and
- *    `{{workflow.outputs.parameters.X}}` some output's globalName; no unknown variables.
+ *    `{{workflow.outputs.parameters.X}}` some output's globalName; no unknown variables;
+ *  - the one expression tag the generator emits, `{{=asInt(workflow.parameters['X']) + N}}`
+ *    (a timeout from a parameter), with X a workflow argument; any other `{{=…}}` is refused.
  */
 
 type Json = Record<string, unknown>;

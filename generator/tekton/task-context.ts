@@ -17,9 +17,9 @@ export const TASK_NAMES = {
 } as const;
 
 const NODE_STEPS = [
-  { step: 'inject', task: TASK_NAMES.inject, displayName: 'vmi-network-filter: inject', summary: "Blocks the scenario's traffic of the VMIs the run ledger holds for `node`." },
-  { step: 'verify', task: TASK_NAMES.verify, displayName: 'vmi-network-filter: verify', summary: 'Checks that the rules of this run are still in place for the VMIs the run ledger holds for `node`.' },
-  { step: 'rollback', task: TASK_NAMES.rollback, displayName: 'vmi-network-filter: rollback', summary: "Removes this run's rules from the VMIs the run ledger holds for `node` (idempotent)." },
+  { step: 'inject', task: TASK_NAMES.inject, displayName: 'vmi-network-filter: inject', summary: "Blocks the scenario's traffic of the VMIs of the run ledger (those of `node` when given)." },
+  { step: 'verify', task: TASK_NAMES.verify, displayName: 'vmi-network-filter: verify', summary: 'Checks that the rules of this run are still in place for the VMIs of the run ledger (those of `node` when given).' },
+  { step: 'rollback', task: TASK_NAMES.rollback, displayName: 'vmi-network-filter: rollback', summary: "Removes this run's rules from the VMIs of the run ledger (those of `node` when given; idempotent)." },
 ] as const;
 
 /** The scenario defaults as Task param defaults (strings, like every param). */

@@ -1,10 +1,9 @@
 /**
  * `step select`: lists the scenario's VMIs through the Kubernetes API. With --run-id and --owner
  * it writes the selection to the run ledger (ConfigMaps in the run's namespace, owned by the
- * Workflow or PipelineRun) and gives the engine only small values: the nodes (--nodes-out, what
- * the per-node pods fan out over) and the serial keys (--serial-out: node and index per VMI).
- * --out writes the whole target list (for a run by hand); --tolerations-out the tolerations of
- * the scenario's taints (for the node steps' pods).
+ * Workflow or PipelineRun) and gives the engine only the serial keys of a serial run
+ * (--serial-out: node and index per VMI; the fan-outs read the rest from the ledger). --out
+ * writes the whole target list (for a run by hand).
  *
  * Exit codes: 0 targets selected (or none, with --allow-empty); 1 nothing selected, or the API
  * failed (RBAC, connection, server errors after retries); 2 bad scenario or flags, or a selection
@@ -14,7 +13,7 @@ import { randomInt } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import type { Io } from '../../core/io.js';
-import { tolerationsFor, type Scenario } from '../../scenario/index.js';
+import type { Scenario } from '../../scenario/index.js';
 import { stepLogger, type StepLogger } from '../../core/log.js';
 import { writeResult } from '../result.js';
 import { stepScenario } from '../scenario.js';
@@ -29,14 +28,12 @@ interface SelectOptions {
   readonly scenario?: string;
   readonly seed?: string;
   readonly out?: string;
-  readonly tolerationsOut?: string;
   readonly allowEmpty?: boolean;
   readonly engine?: Engine;
   readonly runId?: string;
   readonly owner?: string;
   readonly scenarioNumber: string;
   readonly ledgerNamespace?: string;
-  readonly nodesOut?: string;
   readonly serialOut?: string;
 }
 
@@ -50,16 +47,14 @@ export function selectCommand(io: Io): Command {
     .option('--scenario <file|json>', 'krkn scenario file or inline JSON (krkn-hub environment variables apply on top)')
     .option('--seed <n>', 'seed of the instance_count sample, 0-4294967295 (default: random, logged)')
     .option('--out <file>', 'write the JSON list of targets to FILE')
-    .option('--tolerations-out <file>', "write the JSON list of tolerations for the scenario's taints to FILE")
     .option('--allow-empty', 'an empty selection is a warning and an empty list, not a failure')
     .option('--run-id <id>', 'write the selection to the run ledger of this run (the owner\'s uid)')
     .option('--owner <kind/name>', 'with --run-id: the run owning the ledger, Workflow/NAME or PipelineRun/NAME (the ledger is deleted with it)')
     .option('--scenario-number <n>', "with --run-id: the scenario's number in its file", '1')
     .option('--ledger-namespace <ns>', "with --run-id: the ledger's namespace (default: $POD_NAMESPACE, the run's)")
-    .option('--nodes-out <file>', 'write the JSON list of the targets\' nodes, each once (what the per-node steps fan out over)')
     .option('--serial-out <file>', 'write the JSON list of serial keys, {node, index, uid, vmi} per target in order (index: in its node\'s ledger); [] when execution is parallel')
     .addOption(
-      new Option('--engine <engine>', 'the workflow engine running this step (reads this pod: POD_NAME, POD_NAMESPACE): refuse, before any fault, an engine version or setting known to break the run').choices(ENGINES),
+      new Option('--engine <engine>', 'the workflow engine running this step: refuse, before any fault, an engine version known to break the run (argo: the executor image in this pod, POD_NAME and POD_NAMESPACE; tekton: the pipelines-info ConfigMap)').choices(ENGINES),
     )
     .action(async (options: SelectOptions) => run(options, io));
 }
@@ -90,10 +85,8 @@ async function run(options: SelectOptions, io: Io): Promise<void> {
     await kube.writeLedger(client, ledger.namespace, objects);
     log('info', `wrote the run ledger: ${objects.length} ConfigMaps in namespace ${ledger.namespace}`, { objects: objects.length, namespace: ledger.namespace, selector: kube.ledgerSelector(ledger.owner.uid, ledger.scenario) });
   }
-  writeResult(options.tolerationsOut, tolerationsFor(scenario.taints));
   writeResult(options.out, selection.targets);
-  writeResult(options.nodesOut, [...new Set(selection.targets.map((t) => t.node))]);
-  // Only a serial run fans out per VMI: a parallel run's engine carries node names alone.
+  // Only a serial run fans out per VMI: a parallel run's engine carries nothing per VMI.
   writeResult(options.serialOut, scenario.execution === 'serial' ? serialKeys(selection.targets) : []);
 }
 

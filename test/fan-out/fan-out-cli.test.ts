@@ -21,7 +21,7 @@ beforeEach(async () => {
   ledger = FakeConfigMaps.on(api);
   // 12 VMIs on 4 nodes (worker-0 … worker-3), three per node.
   populate(api, { vmis: 12, namespaces: 3, nodes: 4 });
-  env = { KUBECONFIG: writeKubeconfig(api.url), NAMESPACE: 'ns-', INSTANCE_COUNT: '0', EXECUTION: 'parallel', POD_NAMESPACE: 'argo', POD_SERVICE_ACCOUNT: 'vnf-steps', EXPIRY_GRACE: '1', TAINTS: 'dedicated=chaos:NoSchedule' };
+  env = { KUBECONFIG: writeKubeconfig(api.url), NAMESPACE: 'ns-', INSTANCE_COUNT: '0', EXECUTION: 'parallel', POD_NAMESPACE: 'argo', POD_SERVICE_ACCOUNT: 'vnf-steps', EXPIRY_GRACE: '30', TAINTS: 'dedicated=chaos:NoSchedule' };
 });
 afterEach(async () => api.close());
 
@@ -37,7 +37,7 @@ function cliKubelet(stuck: ReadonlySet<string> = new Set()) {
   };
 }
 
-const fanOut = (step: string, ...more: string[]) => runCli(['step', 'fan-out', step, '--run-id', RUN, ...OWNER, '--poll-seconds', '0.1', ...more], env);
+const fanOut = (step: string, more: string[] = [], extraEnv: Record<string, string> = {}) => runCli(['step', 'fan-out', step, '--run-id', RUN, ...OWNER, '--poll-seconds', '0.1', ...more], { ...env, ...extraEnv });
 
 describe('step fan-out through the CLI', () => {
   it("should run each step as one pod per node from the ledger, every VMI recorded, and pass the verdict", async () => {
@@ -51,7 +51,7 @@ describe('step fan-out through the CLI', () => {
     // One pod per node and step, each carrying the scenario's variables, tolerations and account.
     expect(kubelet.created).toHaveLength(12);
     const pod = kubelet.created[0]!;
-    expect(pod.spec).toMatchObject({ serviceAccountName: 'vnf-steps', activeDeadlineSeconds: 1, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'chaos', effect: 'NoSchedule' }] });
+    expect(pod.spec).toMatchObject({ serviceAccountName: 'vnf-steps', activeDeadlineSeconds: 30, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'chaos', effect: 'NoSchedule' }] });
     expect(pod.spec.containers[0]!.env).toEqual(expect.arrayContaining([{ name: 'NAMESPACE', value: 'ns-' }, { name: 'TAINTS', value: 'dedicated=chaos:NoSchedule' }]));
     // Every pod deleted once it succeeded: nothing left behind.
     expect(kubelet.counts.delete).toBe(12);
@@ -62,8 +62,8 @@ describe('step fan-out through the CLI', () => {
   it('should record, for the VMIs of a node whose pod never ran, why, and fail naming that node; the verdict names its VMIs', async () => {
     FakeKubelet.on(api, cliKubelet(new Set(['worker-3'])));
     expect((await runCli(['step', 'select', '--run-id', RUN, ...OWNER, '--seed=1'], env)).code).toBe(0);
-    // Deadline: expiry_grace (1 s) + --start-seconds: the others end well within it.
-    const r = await fanOut('inject', '--start-seconds', '5');
+    // Deadline: expiry_grace (here 6 s) from each create: the others end well within it.
+    const r = await fanOut('inject', [], { EXPIRY_GRACE: '6' });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("error: inject failed on 1 of 4 nodes: worker-3 (TimedOut); each VMI's outcome is in the run ledger\n");
     const part = [...ledger.objects.values()].find((o) => o.data.node === 'worker-3')!;
@@ -79,7 +79,7 @@ describe('step fan-out through the CLI', () => {
 
   it('should have nothing to roll back when select wrote no ledger, but refuse to inject without one', async () => {
     FakeKubelet.on(api, cliKubelet());
-    const rollback = await fanOut('rollback', '--record-as', 'exit-rollback');
+    const rollback = await fanOut('rollback', ['--record-as', 'exit-rollback']);
     expect(rollback.code, rollback.stderr).toBe(0);
     expect(parseLines(rollback.stdout).map((l) => l.msg)).toContain('no run ledger for scenario 1 (select did not write one): nothing to rollback');
     const inject = await fanOut('inject');

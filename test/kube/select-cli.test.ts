@@ -23,12 +23,11 @@ beforeEach(async () => {
 afterEach(async () => api.close());
 
 const outFile = (): string => join(dir, 'targets.json');
-const tolerationsFile = (): string => join(dir, 'tolerations.json');
 const select = (env: Record<string, string>, ...flags: string[]) =>
-  runCli(['step', 'select', `--out=${outFile()}`, `--tolerations-out=${tolerationsFile()}`, ...flags], { KUBECONFIG: kubeconfig, ...env });
+  runCli(['step', 'select', `--out=${outFile()}`, ...flags], { KUBECONFIG: kubeconfig, ...env });
 
 describe('step select (CLI)', () => {
-  it('should write the targets and tolerations and log JSON lines', async () => {
+  it('should write the targets and log JSON lines', async () => {
     populate(api, { vmis: 40, namespaces: 4 });
     const run = await select({ NAMESPACE: 'ns-00[12]', INSTANCE_COUNT: '3', TAINTS: 'node-role.kubernetes.io/infra:NoSchedule,dedicated=chaos:NoExecute' }, '--seed=42');
     expect(run.stderr).toBe('');
@@ -42,10 +41,6 @@ describe('step select (CLI)', () => {
     });
     expect(JSON.parse(readFileSync(outFile(), 'utf8'))).toEqual(expected.targets);
     expect(expected.targets).toHaveLength(3);
-    expect(JSON.parse(readFileSync(tolerationsFile(), 'utf8'))).toEqual([
-      { key: 'node-role.kubernetes.io/infra', operator: 'Exists', effect: 'NoSchedule' },
-      { key: 'dedicated', operator: 'Equal', value: 'chaos', effect: 'NoExecute' },
-    ]);
 
     const lines = parseLines(run.stdout);
     expect(lines.every((l) => l.step === 'select' && typeof l.time === 'string')).toBe(true);
@@ -79,7 +74,6 @@ describe('step select (CLI)', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     expect(readFileSync(outFile(), 'utf8')).toBe('[]\n');
-    expect(readFileSync(tolerationsFile(), 'utf8')).toBe('[]\n');
     expect(parseLines(run.stdout).find((l) => l.level === 'warn')?.msg).toBe(
       'no VMI selected: namespace regex "nowhere", target regex "vm-", label selector (none): 2 VMIs listed at cluster scope; namespace regex removed 2, target regex removed 0, not Running on a node removed 0, live migration in progress removed 0, unsupported binding removed 0, no Running virt-launcher pod removed 0; --allow-empty: continuing with no target',
     );

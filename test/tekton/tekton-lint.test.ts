@@ -58,27 +58,119 @@ describe('tekton-lint on the generated resources', () => {
 
 describe('the corrected tekton-lint rules (they must still catch what the originals catch)', () => {
   const pipeline = example(tektonExamplePath({ scenario: 'full-isolation', kind: 'Pipeline' }));
+  const tasks = example(tektonExamplePath({ kind: 'Tasks' }));
+  const errors = (files: Record<string, string>) => tektonLint(files).filter((p) => p.level === 'error').map((p) => [p.rule, p.message]);
 
-  it('should report a required param that is given neither as param nor through the matrix', () => {
-    // The finally rollback loses its matrix: `node` (required) is then not supplied.
-    const broken = pipeline.replace(/(- name: rollback\n)( {6}matrix:\n( {8}.*\n)+?)( {6}params:)/, '$1$4');
+  // A matrix no generated Pipeline has any more: the corrected rules still support one.
+  // `per-node` requires `node`, given only through the matrix over list-nodes' array result.
+  const matrixFiles = (matrix: string) => ({
+    'tasks.yaml': `apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+  name: list-nodes
+spec:
+  results:
+  - name: nodes
+    type: array
+  steps:
+  - name: list
+    image: registry.example.com/tools:1.0
+    command: ["list-nodes"]
+---
+apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+  name: per-node
+spec:
+  params:
+  - name: node
+    type: string
+  steps:
+  - name: run
+    image: registry.example.com/tools:1.0
+    command: ["run", "$(params.node)"]
+`,
+    'pipeline.yaml': `apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: fan
+spec:
+  tasks:
+  - name: list
+    taskRef:
+      name: list-nodes
+  - name: each
+    taskRef:
+      name: per-node
+${matrix}`,
+  });
+
+  it('should report a required param that a pipeline task leaves out', () => {
+    // The finally rollback loses pipeline-run (required: the PipelineRun owning the node pods).
+    const broken = pipeline.replace(/(\n( +)- name: record\n +value: exit-rollback\n +- name: run-id\n +value: \S+\n)\2- name: pipeline-run\n +value: \S+\n/, '$1');
     expect(broken).not.toBe(pipeline);
-    const problems = tektonLint({ 'pipeline.yaml': broken }).filter((p) => p.level === 'error');
-    expect(problems.map((p) => [p.rule, p.message])).toEqual([
+    expect(errors({ 'pipeline.yaml': broken })).toEqual([
       [
         'v1#no-missing-param',
-        "Pipeline 'vmi-network-filter-4b7e3fe1' references task 'vmi-network-filter-rollback' (as 'rollback'), but parameter 'node' is not supplied (it's a required param in 'vmi-network-filter-rollback')",
+        "Pipeline 'vmi-network-filter-4b7e3fe1' references task 'vmi-network-filter-rollback' (as 'rollback'), but parameter 'pipeline-run' is not supplied (it's a required param in 'vmi-network-filter-rollback')",
       ],
     ]);
   });
 
-  it('should report a reference to an array result the Task does not declare', () => {
-    const broken = pipeline.replace('$(tasks.select.results.nodes[*])', '$(tasks.select.results.nodez[*])');
-    const problems = tektonLint({ 'pipeline.yaml': broken }).filter((p) => p.level === 'error');
-    expect(problems.map((p) => [p.rule, p.message])).toEqual([
+  it('should take a required param given through a matrix as supplied, and report it once the matrix is gone', () => {
+    expect(errors(matrixFiles('    matrix:\n      params:\n      - name: node\n        value: $(tasks.list.results.nodes[*])\n'))).toEqual([]);
+    expect(errors(matrixFiles(''))).toEqual([
+      ['v1#no-missing-param', "Pipeline 'fan' references task 'per-node' (as 'each'), but parameter 'node' is not supplied (it's a required param in 'per-node')"],
+    ]);
+  });
+
+  it('should report a reference to an indexed array result the Task does not declare', () => {
+    // The first one: inject-r1's index param (tasks[5], after the 16 scenario keys and node).
+    const broken = pipeline.replace('$(tasks.select.results.serial-indexes[0])', '$(tasks.select.results.serial-indexez[0])');
+    expect(broken).not.toBe(pipeline);
+    expect(errors({ 'pipeline.yaml': broken })).toEqual([
       [
         'v1#no-undefined-result',
-        "In Pipeline 'vmi-network-filter-4b7e3fe1' the value on path '.spec.finally.0.matrix.params.0.value' refers to an undefined output result (as '$(tasks.select.results.nodez[*])' - 'nodez' is not a result in Task 'select')",
+        "In Pipeline 'vmi-network-filter-4b7e3fe1' the value on path '.spec.tasks.5.params.17.value' refers to an undefined output result (as '$(tasks.select.results.serial-indexez[0])' - 'serial-indexez' is not a result in Task 'select')",
+      ],
+    ]);
+  });
+
+  it("should report a whole array result the Task does not declare: a matrix over select's nodes, which select no longer gives", () => {
+    const pipelineOverOldNodes = `apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: old-drop-in
+spec:
+  tasks:
+  - name: pick
+    taskRef:
+      name: vmi-network-filter-select
+    params:
+    - {name: namespace, value: shop}
+    - {name: run-id, value: $(context.pipelineRun.uid)}
+    - {name: pipeline-run, value: $(context.pipelineRun.name)}
+  - name: cut
+    taskRef:
+      name: vmi-network-filter-inject
+    matrix:
+      params:
+      - {name: node, value: "$(tasks.pick.results.nodes[*])"}
+    params:
+    - {name: namespace, value: shop}
+    - {name: run-id, value: $(context.pipelineRun.uid)}
+    - {name: pipeline-run, value: $(context.pipelineRun.name)}
+`;
+    expect(errors({ 'tasks.yaml': tasks, 'pipeline.yaml': pipelineOverOldNodes })).toEqual([
+      [
+        'v1#no-undefined-result',
+        "In Pipeline 'old-drop-in' the value on path '.spec.tasks.1.matrix.params.0.value' refers to an undefined output result (as '$(tasks.pick.results.nodes[*])' - 'nodes' is not a result in Task 'pick')",
+      ],
+    ]);
+    expect(errors(matrixFiles('    matrix:\n      params:\n      - name: node\n        value: $(tasks.list.results.nodez[*])\n'))).toEqual([
+      [
+        'v1#no-undefined-result',
+        "In Pipeline 'fan' the value on path '.spec.tasks.1.matrix.params.0.value' refers to an undefined output result (as '$(tasks.list.results.nodez[*])' - 'nodez' is not a result in Task 'list')",
       ],
     ]);
   });
@@ -99,5 +191,21 @@ describe('the drop-in example of docs/tekton.md', () => {
     });
     expect(unexpected(problems)).toEqual([]);
     expect(lintTekton([...fromYaml(readFileSync(join(EXAMPLES_DIR, tektonExamplePath({ kind: 'Tasks' })), 'utf8')), ...fromYaml(runE2e), ...fromYaml(example)])).toEqual([]);
+  });
+
+  it('should fan out without a matrix or node pinning: the node tasks name the PipelineRun that owns the node pods', () => {
+    const [pipeline, run] = fromYaml(example) as any[];
+    const nodeTasks = [...pipeline.spec.tasks, ...pipeline.spec.finally].filter((t: any) => /^vmi-network-filter-(inject|verify|rollback)$/.test(t.taskRef.name));
+    expect(nodeTasks.map((t: any) => t.name)).toEqual(['cut-dns', 'restore-dns']);
+    for (const t of nodeTasks) {
+      expect(t.matrix, t.name).toBeUndefined();
+      expect(t.params, t.name).toContainEqual({ name: 'run-id', value: '$(context.pipelineRun.uid)' });
+      expect(t.params, t.name).toContainEqual({ name: 'pipeline-run', value: '$(context.pipelineRun.name)' });
+      expect(t.params.map((p: any) => p.name), t.name).not.toContain('node');
+    }
+    // inject reads the ledger select writes: it runs after it.
+    expect(pipeline.spec.tasks.find((t: any) => t.name === 'cut-dns').runAfter).toEqual(['pick-db']);
+    expect(run.spec.taskRunSpecs).toBeUndefined();
+    expect(example).not.toMatch(/\.results\.nodes\b|podTemplate|matrix/);
   });
 });

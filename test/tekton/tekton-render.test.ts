@@ -15,6 +15,10 @@ const taskOf = (name: string) => objects([], 'Tasks').find((o) => o.metadata.nam
 const pipelineTask = (p: any, name: string) => [...p.spec.tasks, ...p.spec.finally].find((t: any) => t.name === name);
 const paramValues = (t: any) => Object.fromEntries(t.params.map((p: any) => [p.name, p.value]));
 const PASS_THROUGH = Object.fromEntries(SCENARIO_KEYS.map((k) => [k.key, `$(params.${k.key})`]));
+/** Every Task pod's security (the Pod Security Standard `restricted`): the node pods are the fan-out's. */
+const RESTRICTED = { runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
+/** What every fan-out task of a Pipeline passes besides the scenario: the run it belongs to. */
+const RUN = { 'run-id': '$(context.pipelineRun.uid)', 'pipeline-run': '$(context.pipelineRun.name)' };
 
 describe('examples in workflows/tekton/', () => {
   it('should be up to date with the generator (run `npm run examples` when this fails)', () => {
@@ -65,10 +69,10 @@ describe('the Tekton Tasks', () => {
     }
   });
 
-  it('should select unprivileged into the run ledger, with only the nodes and serial keys as results', () => {
+  it('should select unprivileged into the run ledger, with only the serial keys as results', () => {
     const select = taskOf(TASK_NAMES.select);
+    // No `nodes` result: the fan-outs read the nodes from the run ledger.
     expect(select.spec.results.map((r: any) => [r.name, r.type])).toEqual([
-      ['nodes', 'array'],
       ['serial-nodes', 'array'],
       ['serial-indexes', 'array'],
     ]);
@@ -79,8 +83,8 @@ describe('the Tekton Tasks', () => {
       ['scenario-number', '1'],
     ]);
     const [step, results] = select.spec.steps;
-    // select writes the ledger and its small outputs to a volume of the pod; the results step
-    // checks the size and writes the results.
+    // select writes the ledger and the serial keys to a volume of the pod; the results step
+    // checks their size and writes the results.
     expect([step.command, step.args]).toEqual([
       ['vmi-network-filter'],
       [
@@ -89,95 +93,116 @@ describe('the Tekton Tasks', () => {
         '--run-id=$(params.run-id)',
         '--owner=PipelineRun/$(params.pipeline-run)',
         '--scenario-number=$(params.scenario-number)',
-        '--nodes-out=/vnf-selection/nodes.json',
         '--serial-out=/vnf-selection/serial.json',
         '--engine=tekton',
       ],
     ]);
-    // --engine=tekton reads select's own pod (the affinity assistant's placement).
-    expect(step.env.slice(SCENARIO_KEYS.length)).toEqual([
-      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-    ]);
+    // --engine=tekton reads Tekton's pipelines-info only, not select's own pod: no POD_NAME.
+    expect(step.env.slice(SCENARIO_KEYS.length)).toEqual([{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }]);
     expect(select.spec.volumes).toEqual([{ name: 'selection', emptyDir: {} }]);
     for (const s of [step, results]) expect(s.volumeMounts).toEqual([{ name: 'selection', mountPath: '/vnf-selection' }]);
     expect(results.env.slice(SCENARIO_KEYS.length)).toEqual([
       { name: 'SERIAL_ROUNDS', value: '$(params.serial-rounds)' },
       { name: 'SELECTION_DIR', value: '/vnf-selection' },
-      { name: 'NODES_FILE', value: '$(results.nodes.path)' },
       { name: 'SERIAL_NODES_FILE', value: '$(results.serial-nodes.path)' },
       { name: 'SERIAL_INDEXES_FILE', value: '$(results.serial-indexes.path)' },
     ]);
-    for (const s of select.spec.steps) {
-      expect(s.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
-    }
+    for (const s of select.spec.steps) expect(s.securityContext).toEqual(RESTRICTED);
   });
 
-  it.each(['inject', 'verify', 'rollback'] as const)('should run %s as root with only NET_ADMIN, SYS_ADMIN, SYS_PTRACE and the host /proc read-only', (step) => {
+  it.each(['inject', 'verify', 'rollback'] as const)('should run %s as one restricted pod that creates the node pods (step fan-out), with no host path', (step) => {
     const task = taskOf(TASK_NAMES[step]);
+    // node and index are optional: empty, the fan-out covers every node of the run ledger; the
+    // PipelineRun named by pipeline-run owns the node pods.
     expect(task.spec.params.slice(SCENARIO_KEYS.length).map((p: any) => [p.name, p.default])).toEqual([
-      ['node', undefined],
+      ['node', ''],
       ['index', ''],
       ['scenario-number', '1'],
       ['record', step],
       ['run-id', undefined],
+      ['pipeline-run', undefined],
     ]);
     expect(task.spec.results).toBeUndefined();
-    expect(task.spec.volumes).toEqual([
-      { name: 'host-proc', hostPath: { path: '/proc', type: 'Directory' } },
-      { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
-    ]);
+    expect(task.spec.volumes).toBeUndefined();
+    expect(task.spec.steps).toHaveLength(1);
     const [s] = task.spec.steps;
-    expect(s.securityContext).toEqual({
-      runAsUser: 0,
-      runAsNonRoot: false,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE'] },
-    });
-    expect(s.volumeMounts).toEqual([
-      { name: 'host-proc', mountPath: '/host/proc', readOnly: true },
-      { name: 'tmp', mountPath: '/tmp' },
+    expect(s.securityContext).toEqual(RESTRICTED);
+    expect(s.volumeMounts).toBeUndefined();
+    // The ledger and the node pods are in the pod's own namespace; the node pods run under the
+    // TaskRun's own service account.
+    expect(s.env.slice(SCENARIO_KEYS.length)).toEqual([
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'POD_SERVICE_ACCOUNT', valueFrom: { fieldRef: { fieldPath: 'spec.serviceAccountName' } } },
     ]);
-    // The node's VMIs come from the run ledger in the pod's own namespace.
-    expect(s.env.slice(SCENARIO_KEYS.length)).toEqual([{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }]);
     expect([s.command, s.args, s.script]).toEqual([
       ['vmi-network-filter'],
       [
         'step',
+        'fan-out',
         step,
         '--node=$(params.node)',
         '--index=$(params.index)',
         '--record-as=$(params.record)',
         '--scenario-number=$(params.scenario-number)',
         '--run-id=$(params.run-id)',
-        '--proc=/host/proc',
+        '--owner=PipelineRun/$(params.pipeline-run)',
       ],
       undefined,
     ]);
   });
 
-  it('should run node steps privileged only when asked', () => {
-    const inject = objects([], 'Tasks', { privileged: true }).find((o) => o.metadata.name === TASK_NAMES.inject);
-    expect(inject.spec.steps[0].securityContext).toEqual({ privileged: true, runAsUser: 0 });
+  it('should ask the fan-out for privileged node pods only when generated with --privileged, the Task pod staying restricted', () => {
+    const tasks = objects([], 'Tasks', { privileged: true });
+    for (const step of ['inject', 'verify', 'rollback'] as const) {
+      const [s] = tasks.find((o) => o.metadata.name === TASK_NAMES[step]).spec.steps;
+      expect(s.args.slice(2)).toEqual([
+        step,
+        '--node=$(params.node)',
+        '--index=$(params.index)',
+        '--record-as=$(params.record)',
+        '--scenario-number=$(params.scenario-number)',
+        '--run-id=$(params.run-id)',
+        '--owner=PipelineRun/$(params.pipeline-run)',
+        '--privileged',
+      ]);
+      expect(s.securityContext).toEqual(RESTRICTED);
+      expect(taskOf(TASK_NAMES[step]).spec.steps[0].args).not.toContain('--privileged');
+    }
+  });
+
+  it('should hold no privilege, capability or host path in any Task, with or without --privileged (only the node pods have them)', () => {
+    for (const privileged of [false, true]) {
+      const tasks = objects([], 'Tasks', { privileged });
+      for (const task of tasks) {
+        for (const s of task.spec.steps) expect(s.securityContext, `${task.metadata.name} step ${s.name}`).toEqual(RESTRICTED);
+        expect((task.spec.volumes ?? []).filter((v: any) => v.hostPath), task.metadata.name).toEqual([]);
+        expect(task.spec.stepTemplate, task.metadata.name).toBeUndefined();
+        expect(task.spec.sidecars, task.metadata.name).toBeUndefined();
+      }
+      const yaml = renderTekton([], { kind: 'Tasks', version: '9.9.9', privileged }).yaml;
+      for (const word of ['privileged: true', 'runAsUser: 0', 'NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE', 'hostPath', 'hostPID', 'hostNetwork']) expect(yaml).not.toContain(word);
+    }
   });
 });
 
 describe('the Tekton Pipeline', () => {
-  it('should select, then inject through a matrix over the nodes, hold test_duration, verify and restore (parallel)', () => {
+  it('should select, then inject (one fan-out TaskRun for all the nodes), hold test_duration, verify and restore (parallel)', () => {
     const p = pipelineOf(scenario({ execution: 'parallel', instance_count: '0' }));
+    // inject reads the run ledger select writes: it must run after select (no result reference
+    // orders it any more).
     expect(p.spec.tasks.map((t: any) => [t.name, t.taskRef.name, t.runAfter ?? []])).toEqual([
       ['select', TASK_NAMES.select, []],
-      ['inject', TASK_NAMES.inject, []],
+      ['inject', TASK_NAMES.inject, ['select']],
       ['hold', TASK_NAMES.hold, ['inject']],
       ['verify', TASK_NAMES.verify, ['hold']],
       ['restore', TASK_NAMES.rollback, ['verify']],
     ]);
     for (const name of ['inject', 'verify', 'restore']) {
       const t = pipelineTask(p, name);
-      expect(t.matrix).toEqual({ params: [{ name: 'node', value: '$(tasks.select.results.nodes[*])' }] });
+      // One TaskRun whatever the number of nodes: no matrix, no node or index (every node of the ledger).
+      expect(t.matrix).toBeUndefined();
       expect(t.when).toEqual([{ input: '$(params.execution)', operator: 'in', values: ['parallel'] }]);
-      expect(paramValues(t)).toEqual({ ...PASS_THROUGH, 'scenario-number': '1', 'run-id': '$(context.pipelineRun.uid)' });
+      expect(paramValues(t)).toEqual({ ...PASS_THROUGH, 'scenario-number': '1', ...RUN });
     }
     expect(paramValues(pipelineTask(p, 'hold'))).toEqual({ seconds: '$(params.test_duration)', image: '$(params.image)' });
     // No timeout fixed at generation: a run may raise test_duration (the run's timeouts bound it).
@@ -191,21 +216,25 @@ describe('the Tekton Pipeline', () => {
     });
   });
 
-  it('should roll back every selected VMI in finally, then report', () => {
+  it('should have no matrix and no reference to a nodes result anywhere, whatever the execution and the number of scenarios', () => {
+    const scenarios = loadScenarios({ file: { path: 'two.yaml', text: readFileSync(join(EXAMPLES_DIR, 'scenarios/dns-then-web.yaml'), 'utf8') } });
+    for (const p of [pipelineOf(scenario({ execution: 'parallel' })), pipelineOf(scenario({ instance_count: '3' })), pipelineOf(scenarios)]) {
+      for (const t of [...p.spec.tasks, ...p.spec.finally]) expect(t.matrix, t.name).toBeUndefined();
+      expect(JSON.stringify(p)).not.toMatch(/\.results\.nodes\b/);
+    }
+  });
+
+  it('should roll back every selected VMI in finally, always (without a ledger there is nothing to roll back), then report', () => {
     const p = pipelineOf(scenario({}));
     expect(p.spec.finally.map((t: any) => [t.name, t.taskRef.name])).toEqual([
       ['rollback', TASK_NAMES.rollback],
       ['report', TASK_NAMES.report],
     ]);
     const rollback = pipelineTask(p, 'rollback');
-    // Only after a select that succeeded (nothing was faulted otherwise): a `when`, since Tekton
-    // v1.15 neither runs nor skips a finally task whose only result reference is in its matrix.
-    expect([rollback.matrix, rollback.retries, rollback.when]).toEqual([
-      { params: [{ name: 'node', value: '$(tasks.select.results.nodes[*])' }] },
-      3,
-      [{ input: '$(tasks.select.status)', operator: 'in', values: ['Succeeded'] }],
-    ]);
-    expect(paramValues(rollback)).toEqual({ ...PASS_THROUGH, 'scenario-number': '1', record: 'exit-rollback', 'run-id': '$(context.pipelineRun.uid)' });
+    // No `when` on select's status any more: the fan-out reads the ledger, and finds none when
+    // select failed before writing it. No matrix: one TaskRun for every node.
+    expect([rollback.matrix, rollback.retries, rollback.when]).toEqual([undefined, 3, undefined]);
+    expect(paramValues(rollback)).toEqual({ ...PASS_THROUGH, 'scenario-number': '1', record: 'exit-rollback', ...RUN });
     expect(paramValues(pipelineTask(p, 'report'))).toEqual({
       status: '$(tasks.status)',
       'pipeline-run': '$(context.pipelineRun.name)',
@@ -231,14 +260,19 @@ describe('the Tekton Pipeline', () => {
       { input: '$(params.execution)', operator: 'in', values: ['serial'] },
       { input: '$(tasks.select.results.serial-nodes[1])', operator: 'notin', values: [''] },
     ]);
-    expect(paramValues(pipelineTask(p, 'inject-r2'))).toEqual({
-      ...PASS_THROUGH,
-      node: '$(tasks.select.results.serial-nodes[1])',
-      index: '$(tasks.select.results.serial-indexes[1])',
-      'scenario-number': '1',
-      'run-id': '$(context.pipelineRun.uid)',
-    });
+    // A round's fan-out creates one node pod, on the node of its target, for that VMI alone.
+    for (const name of ['inject-r2', 'verify-r2', 'rollback-r2']) {
+      expect(pipelineTask(p, name).matrix).toBeUndefined();
+      expect(paramValues(pipelineTask(p, name))).toEqual({
+        ...PASS_THROUGH,
+        node: '$(tasks.select.results.serial-nodes[1])',
+        index: '$(tasks.select.results.serial-indexes[1])',
+        'scenario-number': '1',
+        ...RUN,
+      });
+    }
     expect(pipelineTask(p, 'rollback-r1').taskRef.name).toBe(TASK_NAMES.rollback);
+    expect(paramValues(pipelineTask(p, 'rollback-r1')).record).toBeUndefined(); // the Task's default: rollback
     expect(pipelineTask(p, 'hold-r1').timeout).toBeUndefined();
     expect(paramValues(pipelineTask(p, 'select'))['serial-rounds']).toBe('2');
   });
@@ -268,35 +302,34 @@ describe('the Tekton Pipeline', () => {
     expect(pipelineTask(p, 'wait-2')).toMatchObject({ runAfter: ['restore-1', 'rollback-1-r1'], taskRef: { name: TASK_NAMES.hold } });
     expect(paramValues(pipelineTask(p, 'wait-2')).seconds).toBe('$(params.wait_duration-1)');
     expect(pipelineTask(p, 'select-2').runAfter).toEqual(['wait-2']);
-    expect(paramValues(pipelineTask(p, 'inject-2')).ports).toBe('$(params.ports-2)');
+    // Scenario 2's parallel inject starts after its own select, so after the wait, not with the run.
+    expect(pipelineTask(p, 'inject-2').runAfter).toEqual(['select-2']);
+    expect(paramValues(pipelineTask(p, 'inject-2'))).toMatchObject({ ports: '$(params.ports-2)', 'scenario-number': '2', ...RUN });
     expect(p.spec.finally.map((t: any) => t.name)).toEqual(['rollback-1', 'rollback-2', 'report']);
-    expect(pipelineTask(p, 'rollback-2').matrix.params[0].value).toBe('$(tasks.select-2.results.nodes[*])');
+    // Each scenario's rollback reads its own part of the ledger (none when its select never ran).
+    for (const n of [1, 2]) {
+      const rollback = pipelineTask(p, `rollback-${n}`);
+      expect([rollback.matrix, rollback.when]).toEqual([undefined, undefined]);
+      expect(paramValues(rollback)).toMatchObject({ 'scenario-number': String(n), record: 'exit-rollback', ...RUN });
+    }
   });
 });
 
 describe('the Tekton PipelineRun', () => {
-  it('should pin every node step to its node, with the tolerations of the taints and the service account', () => {
-    const [run] = objects(scenario({ instance_count: '1', taints: 'gpu=a100:NoSchedule,maintenance:NoExecute', service_account: 'chaos' }), 'PipelineRun');
-    expect(run.spec.pipelineRef).toEqual({ name: pipelineOf(scenario({ instance_count: '1', taints: 'gpu=a100:NoSchedule,maintenance:NoExecute', service_account: 'chaos' })).metadata.name });
-    expect(run.spec.taskRunSpecs.map((s: any) => s.pipelineTaskName)).toEqual(['inject', 'verify', 'restore', 'inject-r1', 'verify-r1', 'rollback-r1', 'rollback']);
-    for (const spec of run.spec.taskRunSpecs) {
-      expect(spec.serviceAccountName).toBe('chaos');
-      expect(spec.podTemplate).toEqual({
-        affinity: {
-          nodeAffinity: {
-            requiredDuringSchedulingIgnoredDuringExecution: {
-              nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['$(params.node)'] }] }],
-            },
-          },
-        },
-        tolerations: [
-          { key: 'gpu', operator: 'Equal', value: 'a100', effect: 'NoSchedule' },
-          { key: 'maintenance', operator: 'Exists', effect: 'NoExecute' },
-        ],
-      });
-    }
+  it('should give every node step the service account of its scenario, and no pod template (the fan-out pins the node pods)', () => {
+    const flags = { instance_count: '1', taints: 'gpu=a100:NoSchedule,maintenance:NoExecute', service_account: 'chaos' };
+    const [run] = objects(scenario(flags), 'PipelineRun');
+    expect(run.spec.pipelineRef).toEqual({ name: pipelineOf(scenario(flags)).metadata.name });
+    // The node pods run under the fan-out's own service account: the one given here.
+    expect(run.spec.taskRunSpecs).toEqual(
+      ['inject', 'verify', 'restore', 'inject-r1', 'verify-r1', 'rollback-r1', 'rollback'].map((name) => ({ pipelineTaskName: name, serviceAccountName: 'chaos' })),
+    );
+    // The taints reach the fan-out as a param (TAINTS), which tolerates them in the node pods.
+    expect(run.spec.params.find((p: any) => p.name === 'taints').value).toBe('gpu=a100:NoSchedule,maintenance:NoExecute');
     expect(run.spec.taskRunTemplate).toEqual({ serviceAccountName: 'chaos' });
     expect(run.metadata.generateName).toBe(`${run.spec.pipelineRef.name}-`);
+    // Nothing left for Tekton to substitute in a PipelineRun ($(params.node) was the pod template's).
+    expect(renderTekton(scenario(flags), { kind: 'PipelineRun', version: '9.9.9' }).yaml).not.toContain('$(');
   });
 
   it('should pass every scenario value and bound the run by what it will do', () => {
@@ -304,7 +337,6 @@ describe('the Tekton PipelineRun', () => {
     expect(run.spec.params.map((p: any) => [p.name, p.value])).toEqual(SCENARIO_KEYS.map((k) => [k.key, k.key === 'test_duration' ? '60' : k.key === 'instance_count' ? '2' : (k.key === 'namespace' ? 'demo' : expect.any(String))]));
     // select 600 s + 2 serial rounds × (60 s + 900 s); finally 900 s
     expect(run.spec.timeouts).toEqual({ pipeline: '3420s', tasks: '2520s', finally: '900s' });
-    expect(run.spec.taskRunSpecs[0].podTemplate.tolerations).toBeUndefined();
-    expect(run.spec.taskRunSpecs[0].serviceAccountName).toBe('vmi-network-filter');
+    expect(run.spec.taskRunSpecs[0]).toEqual({ pipelineTaskName: 'inject', serviceAccountName: 'vmi-network-filter' });
   });
 });

@@ -1,10 +1,10 @@
 /**
  * The scripts the Tasks carry, taken from the rendered Tasks and run for real with node: the
- * select results step and the report. (The node steps run `vmi-network-filter step … --node`
- * itself: see test/engines.)
+ * select results step and the report. (The node steps run `vmi-network-filter step fan-out …`
+ * itself: see test/fan-out and test/engines.)
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import process from 'node:process';
@@ -24,8 +24,7 @@ beforeEach(() => {
   mkdirSync(join(dir, 'bin'), { recursive: true });
 });
 
-// What select writes for three targets a (n1), b (n2), c (n1): --nodes-out and --serial-out.
-const NODES = ['n1', 'n2'];
+// What select writes (--serial-out) for three targets a (n1), b (n2), c (n1): their keys, in order.
 const KEYS = [
   { node: 'n1', index: 0, uid: '1111', vmi: 'shop/a' },
   { node: 'n2', index: 0, uid: '2222', vmi: 'shop/b' },
@@ -33,30 +32,46 @@ const KEYS = [
 ];
 
 describe('the select results script', () => {
-  const run = (env: Record<string, string>, nodes: unknown = NODES) => {
+  /**
+   * Runs the script on `keys`. `cmdline`: the arguments of PID 1 the script reads to learn how
+   * Tekton's entrypoint passes results (outside Tekton, PID 1 is not its entrypoint: no size check).
+   */
+  const run = (env: Record<string, string>, keys: unknown = KEYS, cmdline?: readonly string[]) => {
     const script = join(dir, 'results.js');
-    writeFileSync(script, scriptOf(TASK_NAMES.select, 'results'));
-    writeFileSync(join(dir, 'nodes.json'), JSON.stringify(nodes));
-    writeFileSync(join(dir, 'serial.json'), JSON.stringify(KEYS));
+    let code = scriptOf(TASK_NAMES.select, 'results');
+    if (cmdline) {
+      writeFileSync(join(dir, 'cmdline'), cmdline.join('\0'));
+      const faked = code.replace("'/proc/1/cmdline'", JSON.stringify(join(dir, 'cmdline')));
+      expect(faked, 'the script reads /proc/1/cmdline').not.toBe(code);
+      code = faked;
+    }
+    writeFileSync(script, code);
+    writeFileSync(join(dir, 'serial.json'), JSON.stringify(keys));
     const r = spawnSync(process.execPath, [script], {
       encoding: 'utf8',
-      env: { SELECTION_DIR: dir, NODES_FILE: join(dir, 'nodes'), SERIAL_NODES_FILE: join(dir, 'serial-nodes'), SERIAL_INDEXES_FILE: join(dir, 'serial-indexes'), ...env },
+      env: { SELECTION_DIR: dir, SERIAL_NODES_FILE: join(dir, 'serial-nodes'), SERIAL_INDEXES_FILE: join(dir, 'serial-indexes'), ...env },
     });
     const read = (f: string) => (existsSync(join(dir, f)) ? JSON.parse(readFileSync(join(dir, f), 'utf8')) : undefined);
-    return { code: r.status, nodes: read('nodes'), serialNodes: read('serial-nodes'), serialIndexes: read('serial-indexes'), log: r.stdout.trim().split('\n').map((l) => JSON.parse(l)) };
+    return { code: r.status, serialNodes: read('serial-nodes'), serialIndexes: read('serial-indexes'), log: r.stdout.trim().split('\n').map((l) => JSON.parse(l)) };
   };
+  // Tekton's entrypoint as PID 1 of a step container, results through the termination message.
+  const ENTRYPOINT = ['/tekton/bin/entrypoint', '-post_file', '/tekton/run/1/out', '-termination_path', '/tekton/termination', '-results', 'serial-nodes,serial-indexes', '-entrypoint', '/ko-app/node', '--'];
+  // 100 VMIs on 100 nodes with 50-character names: about 5.5 kB of serial-nodes alone.
+  const MANY = Array.from({ length: 100 }, (_, i) => ({ node: `worker-${String(i).padStart(3, '0')}.${'r'.repeat(30)}.example.com`, index: 0, uid: `u${i}`, vmi: `shop/vm-${i}` }));
 
-  it('should list each node once, and no serial round, for a parallel run', () => {
-    expect(run({ EXECUTION: 'parallel', SERIAL_ROUNDS: '2' })).toMatchObject({ code: 0, nodes: ['n1', 'n2'], serialNodes: ['', ''], serialIndexes: ['', ''] });
+  it('should give every serial round an empty key for a parallel run, and write nothing but the two serial results (no nodes result)', () => {
+    // select writes no serial key for a parallel run: the fan-outs read the nodes from the ledger.
+    expect(run({ EXECUTION: 'parallel', SERIAL_ROUNDS: '2' }, [])).toMatchObject({ code: 0, serialNodes: ['', ''], serialIndexes: ['', ''] });
+    expect(readdirSync(dir).sort()).toEqual(['bin', 'results.js', 'serial-indexes', 'serial-nodes', 'serial.json']);
   });
 
   it('should give serial round i the node of target i and its index there, and "" to rounds without a target', () => {
-    expect(run({ EXECUTION: 'serial', SERIAL_ROUNDS: '4' })).toMatchObject({ code: 0, nodes: ['n1', 'n2'], serialNodes: ['n1', 'n2', 'n1', ''], serialIndexes: ['0', '0', '1', ''] });
+    expect(run({ EXECUTION: 'serial', SERIAL_ROUNDS: '4' })).toMatchObject({ code: 0, serialNodes: ['n1', 'n2', 'n1', ''], serialIndexes: ['0', '0', '1', ''] });
   });
 
   it('should fail before any fault when a serial run selected more VMIs than it has rounds', () => {
     const r = run({ EXECUTION: 'serial', SERIAL_ROUNDS: '2' });
-    expect([r.code, r.nodes, r.serialNodes]).toEqual([2, undefined, undefined]);
+    expect([r.code, r.serialNodes, r.serialIndexes]).toEqual([2, undefined, undefined]);
     expect(r.log[0]).toMatchObject({
       level: 'error',
       msg: 'execution is serial and 3 VMIs were selected, but this Pipeline has 2 serial rounds; lower instance_count, or generate the Pipeline with --serial-rounds 3',
@@ -68,6 +83,25 @@ describe('the select results script', () => {
   it('should refuse a serial-rounds that is not a count', () => {
     const r = run({ EXECUTION: 'parallel', SERIAL_ROUNDS: 'two' });
     expect([r.code, r.log[0].msg]).toEqual([1, 'serial-rounds must be an integer >= 0, not "two"']);
+  });
+
+  it("should fail before any fault, saying what to change, when a serial run's keys do not fit in the termination message", () => {
+    const r = run({ EXECUTION: 'serial', SERIAL_ROUNDS: '100' }, MANY, ENTRYPOINT);
+    expect([r.code, r.serialNodes, r.serialIndexes]).toEqual([2, undefined, undefined]);
+    expect(r.log[0]).toMatchObject({ level: 'error', selected: 100, limit: 4096 });
+    expect(r.log[0].bytes).toBeGreaterThan(4096);
+    expect(r.log[0].msg).toMatch(/^execution is serial and the keys of 100 VMIs take about \d+ bytes of results, more than the 4096 bytes /);
+    for (const remedy of ['instance_count', 'execution: parallel', 'results-from: sidecar-logs', 'max-result-size', 'enable-termination-message-compression: true']) expect(r.log[0].msg).toContain(remedy);
+  });
+
+  it('should pass a parallel run whatever it selected, and serial keys that travel outside the termination message', () => {
+    // Parallel: empty rounds, even if keys were given (select gives none), so nothing to refuse.
+    expect(run({ EXECUTION: 'parallel', SERIAL_ROUNDS: '3' }, MANY, ENTRYPOINT)).toMatchObject({ code: 0, serialNodes: ['', '', ''], serialIndexes: ['', '', ''] });
+    // Serial, with results from sidecar logs or a compressed message: no limit of 4096 bytes.
+    for (const flags of [['-result_from', 'sidecar-logs'], ['-compress_termination_message=true']]) {
+      const r = run({ EXECUTION: 'serial', SERIAL_ROUNDS: '100' }, MANY, [...ENTRYPOINT.slice(0, -1), ...flags, '--']);
+      expect([r.code, r.serialNodes.length, r.serialNodes[99], r.serialIndexes[99]]).toEqual([0, 100, MANY[99]!.node, '0']);
+    }
   });
 });
 

@@ -51,16 +51,53 @@ describe('Argo semantic lint', () => {
     expect(lintArgo(workflow())).toEqual([]);
   });
 
-  it('should accept a global output read as [] when unset, and refuse any other expression tag', () => {
+  it('should accept an integer workflow parameter plus a number (a timeout), the one expression tag the generator emits', () => {
     const wf = workflow();
-    const exit = wf.spec.templates[3];
-    exit.container.args = ["{{=(workflow?.outputs?.parameters?.['targets'] ?? '') == '' ? '[]' : workflow?.outputs?.parameters?.['targets']}}"];
+    wf.spec.arguments.parameters.push({ name: 'expiry_grace-2', value: '60' });
+    wf.spec.templates[2].timeout = "{{=asInt(workflow.parameters['ports']) + 240}}s";
+    wf.spec.templates[3].timeout = "{{=asInt(workflow.parameters['expiry_grace-2']) + 0}}s";
     expect(lintArgo(wf)).toEqual([]);
-    exit.container.args = ["{{=(workflow?.outputs?.parameters?.['tragets'] ?? '') == '' ? '[]' : workflow?.outputs?.parameters?.['tragets']}}", '{{=sprig.trim(workflow.name)}}'];
+  });
+
+  it('should refuse that expression tag on a workflow parameter that does not exist', () => {
+    const wf = workflow();
+    wf.spec.templates[2].timeout = "{{=asInt(workflow.parameters['prots']) + 240}}s";
+    // A global output's name is not a workflow parameter.
+    wf.spec.templates[3].timeout = "{{=asInt(workflow.parameters['targets']) + 240}}s";
     expect(lintArgo(wf)).toEqual([
-      `template exit.container.args[0]: {{=(workflow?.outputs?.parameters?.['tragets'] ?? '') == '' ? '[]' : workflow?.outputs?.parameters?.['tragets']}}: no output parameter has globalName "tragets"`,
-      'template exit.container.args[1]: {{=sprig.trim(workflow.name)}}: not an expression tag the generator emits',
+      `template work.timeout: {{=asInt(workflow.parameters['prots']) + 240}}: no workflow parameter "prots"`,
+      `template exit.timeout: {{=asInt(workflow.parameters['targets']) + 240}}: no workflow parameter "targets"`,
     ]);
+  });
+
+  it('should refuse any other expression tag, the global output read as [] it used to accept included', () => {
+    const wf = workflow();
+    const tags = [
+      // The exit handler's old read of a global output ("targets" is one): no longer emitted.
+      "{{=(workflow?.outputs?.parameters?.['targets'] ?? '') == '' ? '[]' : workflow?.outputs?.parameters?.['targets']}}",
+      '{{=sprig.trim(workflow.name)}}',
+      "{{=asInt(workflow.parameters['ports']) - 240}}",
+      "{{=asInt(workflow.parameters['ports']) + 240 + 1}}",
+      "{{=asInt(workflow.parameters['ports'])}}",
+      "{{=asInt(workflow.parameters.ports) + 240}}",
+      "{{=asInt(inputs.parameters['ports']) + 240}}",
+      "{{=workflow.parameters['ports'] + 240}}",
+    ];
+    wf.spec.templates[3].container.args = tags;
+    expect(lintArgo(wf)).toEqual(tags.map((tag, i) => `template exit.container.args[${i}]: ${tag}: not an expression tag the generator emits`));
+    // In a task too (here a looping one's argument).
+    const wf2 = workflow();
+    tasks(wf2)[1].arguments.parameters[1].value = tags[0];
+    expect(lintArgo(wf2)).toEqual([`template main, task each.arguments.parameters[1].value: ${tags[0]}: not an expression tag the generator emits`]);
+  });
+
+  it('should let a task omit an input that has a default, "" included, and no other', () => {
+    const wf = workflow();
+    wf.spec.templates[2].inputs.parameters.push({ name: 'node', default: '' });
+    wf.spec.templates[2].container.args.push('--node={{inputs.parameters.node}}');
+    expect(lintArgo(wf)).toEqual([]);
+    delete wf.spec.templates[2].inputs.parameters[3].default;
+    expect(lintArgo(wf)).toEqual(['template main, task each: does not pass input "node" that template "work" requires']);
   });
 
   it('should find a missing entrypoint and exit handler', () => {

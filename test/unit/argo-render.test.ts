@@ -14,13 +14,33 @@ import { loadScenarios, SCENARIO_KEYS, type Scenario } from '../../scenario/inde
 const scenario = (flags: Record<string, string>): Scenario[] => loadScenarios({ flags: { namespace: 'demo', ...flags } });
 const render = (scenarios: Scenario[], kind: 'Workflow' | 'WorkflowTemplate' | 'CronWorkflow' = 'Workflow') =>
   renderArgo(scenarios, { kind, version: '9.9.9', ...(kind === 'CronWorkflow' ? { schedule: '0 3 * * *' } : {}) }).objects[0] as any;
+const templates = (wf: any): any[] => (wf.kind === 'CronWorkflow' ? wf.spec.workflowSpec : wf.spec).templates;
 const template = (wf: any, name: string) => {
-  const spec = wf.kind === 'CronWorkflow' ? wf.spec.workflowSpec : wf.spec;
-  const t = spec.templates.find((x: any) => x.name === name);
+  const t = templates(wf).find((x: any) => x.name === name);
   if (!t) throw new Error(`no template ${name}`);
   return t;
 };
 const task = (t: any, name: string) => t.dag.tasks.find((x: any) => x.name === name);
+/** Templates that run a pod (a container or a script). */
+const podTemplates = (wf: any): any[] => templates(wf).filter((t) => t.container || t.script);
+/** Every DAG task and step of the workflow, with the template holding it. */
+const allTasks = (wf: any): { in: string; task: any }[] =>
+  templates(wf).flatMap((t) => [...(t.dag?.tasks ?? []), ...(t.steps ?? []).flat()].map((x: any) => ({ in: t.name, task: x })));
+const twoScenarios = (): Scenario[] =>
+  loadScenarios({ file: { path: 'two.yaml', text: readFileSync(join(EXAMPLES_DIR, 'scenarios/dns-then-web.yaml'), 'utf8') } });
+/**
+ * The fan-out's timeout: each node pod ends within expiry_grace of its create (pending included);
+ * the margin is for the fan-out pod itself (its own scheduling, the creates, the clean-up).
+ */
+const FAN_OUT_MARGIN = 180;
+const fanOutTimeout = (param: string) => `{{=asInt(workflow.parameters['${param}']) + ${FAN_OUT_MARGIN}}}s`;
+const UNPRIVILEGED = {
+  runAsNonRoot: true,
+  runAsUser: 65532,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+};
 
 describe('examples in workflows/', () => {
   it('should be up to date with the generator (run `npm run examples` when this fails)', () => {
@@ -38,7 +58,7 @@ describe('examples in workflows/', () => {
 });
 
 describe('the Argo workflow', () => {
-  it('should run select, then one branch per VMI when serial: inject, hold, verify, rollback', () => {
+  it('should run select, then one branch per VMI when serial: inject, hold, verify, rollback, each one fan-out for that VMI', () => {
     const wf = render(scenario({}));
     expect(wf.spec.entrypoint).toBe('main');
     const s1 = template(wf, 'scenario-1');
@@ -49,16 +69,18 @@ describe('the Argo workflow', () => {
     ]);
     expect(task(s1, 'serial').when).toBe("'{{workflow.parameters.execution}}' == 'serial'");
     expect(task(s1, 'parallel').when).toBe("'{{workflow.parameters.execution}}' == 'parallel'");
-    // The engine carries the serial keys and the node names, never the target list.
-    expect(task(s1, 'serial').arguments.parameters[0]).toEqual({ name: 'keys', value: '{{tasks.select.outputs.parameters.serial}}' });
-    expect(task(s1, 'parallel').arguments.parameters[0]).toEqual({ name: 'nodes', value: '{{tasks.select.outputs.parameters.nodes}}' });
+    // The engine carries the serial keys only, never the target list nor the nodes: a parallel
+    // run's fan-outs read the nodes from the run ledger.
+    expect(task(s1, 'serial').arguments).toEqual({ parameters: [{ name: 'keys', value: '{{tasks.select.outputs.parameters.serial}}' }] });
+    expect(task(s1, 'parallel').arguments).toBeUndefined();
     const vmi = template(wf, 'vmi-1');
-    expect(vmi.dag.tasks.map((t: any) => [t.name, t.depends ?? null])).toEqual([
-      ['inject', null],
-      ['hold', 'inject'],
-      ['verify', 'hold'],
-      ['rollback', 'verify.Succeeded || verify.Failed || verify.Errored || hold.Failed || hold.Errored || inject.Failed || inject.Errored'],
-      ['verdict', 'rollback'],
+    expect(vmi.inputs.parameters).toEqual([{ name: 'vmi' }, { name: 'node' }, { name: 'index' }, { name: 'uid' }]);
+    expect(vmi.dag.tasks.map((t: any) => [t.name, t.template, t.depends ?? null])).toEqual([
+      ['inject', 'fan-out-1', null],
+      ['hold', 'hold', 'inject'],
+      ['verify', 'fan-out-1', 'hold'],
+      ['rollback', 'fan-out-1', 'verify.Succeeded || verify.Failed || verify.Errored || hold.Failed || hold.Errored || inject.Failed || inject.Errored'],
+      ['verdict', 'verdict', 'rollback'],
     ]);
     // Argo judges a DAG by its leaves: after a failed inject or verify, the successful rollback
     // would make the branch succeed; verdict (run only then) fails it.
@@ -72,95 +94,106 @@ describe('the Argo workflow', () => {
     ]);
     expect(template(wf, 'hold').suspend).toEqual({ duration: '{{inputs.parameters.seconds}}' });
     expect(task(vmi, 'hold').arguments.parameters).toEqual([{ name: 'seconds', value: '{{workflow.parameters.test_duration}}' }]);
-    // One VMI by its key: its node and its index in the node's ledger.
-    expect(task(vmi, 'verify').arguments.parameters).toEqual([
-      { name: 'step', value: 'verify' },
-      { name: 'node', value: '{{inputs.parameters.node}}' },
-      { name: 'index', value: '{{inputs.parameters.index}}' },
-      { name: 'record', value: 'verify' },
-      { name: 'tolerations', value: '{{inputs.parameters.tolerations}}' },
-    ]);
+    // One VMI by its key: the fan-out runs one node pod, on the VMI's node, for the VMI at its
+    // index in the node's ledger; the record is the step's own.
+    for (const step of ['inject', 'verify', 'rollback']) {
+      expect(task(vmi, step).withParam, step).toBeUndefined();
+      expect(task(vmi, step).arguments.parameters, step).toEqual([
+        { name: 'step', value: step },
+        { name: 'record', value: step },
+        { name: 'node', value: '{{inputs.parameters.node}}' },
+        { name: 'index', value: '{{inputs.parameters.index}}' },
+      ]);
+    }
     expect(vmi.synchronization).toEqual({ mutexes: [{ name: 'vmi-network-filter-{{inputs.parameters.uid}}' }] });
   });
 
-  it('should fault the VMIs one at a time when serial, and node by node, all at once, when parallel', () => {
+  it('should fault the VMIs one at a time when serial, and all at once when parallel: one fan-out pod per step, no loop over nodes', () => {
     const wf = render(scenario({}));
     const serial = template(wf, 'vmis-serial-1');
     expect(serial.parallelism).toBe(1);
-    expect(serial.dag.tasks[0].withParam).toBe('{{inputs.parameters.keys}}');
-    expect(serial.dag.tasks[0].arguments.parameters.slice(0, 4)).toEqual([
-      { name: 'vmi', value: '{{item.vmi}}' },
-      { name: 'node', value: '{{item.node}}' },
-      { name: 'index', value: '{{item.index}}' },
-      { name: 'uid', value: '{{item.uid}}' },
+    expect(serial.inputs).toEqual({ parameters: [{ name: 'keys' }] });
+    expect(serial.dag.tasks).toEqual([
+      {
+        name: 'vmi',
+        template: 'vmi-1',
+        withParam: '{{inputs.parameters.keys}}',
+        arguments: {
+          parameters: [
+            { name: 'vmi', value: '{{item.vmi}}' },
+            { name: 'node', value: '{{item.node}}' },
+            { name: 'index', value: '{{item.index}}' },
+            { name: 'uid', value: '{{item.uid}}' },
+          ],
+        },
+      },
     ]);
     const parallel = template(wf, 'nodes-parallel-1');
+    expect(parallel.inputs).toBeUndefined();
     expect(parallel.parallelism).toBeUndefined();
     expect(parallel.dag.tasks.map((t: any) => [t.name, t.template, t.withParam ?? null, t.depends ?? null])).toEqual([
-      ['inject', 'node-step-1', '{{inputs.parameters.nodes}}', null],
+      ['inject', 'fan-out-1', null, null],
       ['hold', 'hold', null, 'inject.Succeeded || inject.Failed || inject.Errored'],
-      ['verify', 'node-step-1', '{{inputs.parameters.nodes}}', 'hold'],
-      ['rollback', 'node-step-1', '{{inputs.parameters.nodes}}', 'verify.Succeeded || verify.Failed || verify.Errored || hold.Failed || hold.Errored'],
+      ['verify', 'fan-out-1', null, 'hold'],
+      ['rollback', 'fan-out-1', null, 'verify.Succeeded || verify.Failed || verify.Errored || hold.Failed || hold.Errored'],
       ['verdict', 'ledger-verdict-1', null, 'rollback.Succeeded || rollback.Failed || rollback.Errored'],
     ]);
-    // One pod per node and step, for all of that node's VMIs (index empty).
-    expect(task(parallel, 'inject').arguments.parameters).toEqual([
-      { name: 'step', value: 'inject' },
-      { name: 'node', value: '{{item}}' },
-      { name: 'index', value: '' },
-      { name: 'record', value: 'inject' },
-      { name: 'tolerations', value: '{{inputs.parameters.tolerations}}' },
+    // One fan-out per step for every node of the run ledger: no node, no index (both default to
+    // "", which the fan-out reads as every node, all of its VMIs).
+    for (const step of ['inject', 'verify', 'rollback']) {
+      expect(task(parallel, step).arguments.parameters, step).toEqual([
+        { name: 'step', value: step },
+        { name: 'record', value: step },
+      ]);
+    }
+    expect(template(wf, 'fan-out-1').inputs).toEqual({
+      parameters: [{ name: 'step' }, { name: 'record' }, { name: 'node', default: '' }, { name: 'index', default: '' }],
+    });
+    // The one loop of the workflow is serial's, over the VMI keys: nothing loops over nodes.
+    expect(allTasks(wf).filter(({ task: t }) => t.withParam || t.withItems || t.withSequence).map(({ in: at, task: t }) => [at, t.name, t.withParam])).toEqual([
+      ['vmis-serial-1', 'vmi', '{{inputs.parameters.keys}}'],
     ]);
     expect(template(wf, 'ledger-verdict-1').container.args).toEqual(['step', 'verdict', '--run-id={{workflow.uid}}', '--scenario-number=1']);
   });
 
-  it('should roll back every selected VMI in the exit handler, one pod per node of the global node list', () => {
+  it('should roll back every selected VMI in the exit handler: one fan-out per scenario, recorded as exit-rollback, whatever the others did', () => {
     const wf = render(scenario({}));
     expect(wf.spec.onExit).toBe('cleanup');
-    expect(template(wf, 'select-1').outputs.parameters.map((p: any) => [p.name, p.globalName ?? null])).toEqual([
-      ['nodes', 'nodes-1'],
-      ['serial', null],
-      ['tolerations', 'tolerations-1'],
-    ]);
-    expect(template(wf, 'select-1').container.args.slice(0, 8)).toEqual([
+    // select gives the engine the serial keys only: no global output, nothing for the exit
+    // handler to read (its fan-out reads the nodes from the run ledger, if select wrote one).
+    expect(template(wf, 'select-1').outputs).toEqual({ parameters: [{ name: 'serial', valueFrom: { path: '/tmp/serial.json' } }] });
+    expect(templates(wf).flatMap((t) => (t.outputs?.parameters ?? []).filter((p: any) => p.globalName !== undefined))).toEqual([]);
+    expect(template(wf, 'select-1').container.args).toEqual([
       'step',
       'select',
       '--run-id={{workflow.uid}}',
       '--owner=Workflow/{{workflow.name}}',
       '--scenario-number=1',
-      '--nodes-out=/tmp/nodes.json',
       '--serial-out=/tmp/serial.json',
-      '--tolerations-out=/tmp/tolerations.json',
+      '--engine=argo',
     ]);
-    // A steps template (a DAG exit handler is failed at once by `argo stop` before Argo v3.7.17),
-    // reading the global list as [] when select never ran (the step is then skipped, not failed).
+    // A steps template (a DAG exit handler is failed at once by `argo stop` before Argo v3.7.17);
+    // the rollback goes on to the report whether it failed or errored.
     const cleanup = template(wf, 'cleanup');
     expect(cleanup.dag).toBeUndefined();
-    expect(cleanup.steps.map((group: any[]) => group.map((s) => s.name))).toEqual([['rollback-1'], ['report']]);
-    const rollback = cleanup.steps[0][0];
-    // Each rollback in its own steps template: a timed-out child fails only that wrapper, not
-    // the step group (which would end the exit handler before the other rollbacks and the report).
-    expect(rollback.template).toBe('exit-rollback-1');
-    expect(rollback.withParam).toBe("{{=(workflow?.outputs?.parameters?.['nodes-1'] ?? '') == '' ? '[]' : workflow?.outputs?.parameters?.['nodes-1']}}");
-    expect(rollback.continueOn).toEqual({ failed: true, error: true });
-    expect(rollback.arguments.parameters).toEqual([
-      { name: 'node', value: '{{item}}' },
-      { name: 'tolerations', value: "{{=(workflow?.outputs?.parameters?.['tolerations-1'] ?? '') == '' ? '[]' : workflow?.outputs?.parameters?.['tolerations-1']}}" },
+    expect(cleanup.steps).toEqual([
+      [{ name: 'rollback-1', template: 'exit-rollback-1', continueOn: { failed: true, error: true } }],
+      [{ name: 'report', template: 'report' }],
     ]);
+    // Each rollback in its own steps template: a timed-out fan-out fails only that wrapper, not
+    // the step group (which would end the exit handler before the other rollbacks and the report).
     const wrapper = template(wf, 'exit-rollback-1');
+    expect(wrapper.inputs).toBeUndefined();
     expect(wrapper.timeout).toBeUndefined();
     expect(wrapper.steps).toEqual([
       [
         {
           name: 'rollback',
-          template: 'node-step-1',
+          template: 'fan-out-1',
           arguments: {
             parameters: [
               { name: 'step', value: 'rollback' },
-              { name: 'node', value: '{{inputs.parameters.node}}' },
-              { name: 'index', value: '' },
               { name: 'record', value: 'exit-rollback' },
-              { name: 'tolerations', value: '{{inputs.parameters.tolerations}}' },
             ],
           },
         },
@@ -168,55 +201,63 @@ describe('the Argo workflow', () => {
     ]);
   });
 
-  it('should start no further VMI after a failed one when serial, and bound every step in time', () => {
+  it('should start no further VMI after a failed one when serial, and bound every pod in time', () => {
     const wf = render(scenario({}));
     expect(template(wf, 'vmis-serial-1')).toMatchObject({ parallelism: 1, failFast: true });
     expect(template(wf, 'nodes-parallel-1').failFast).toBeUndefined();
-    expect(template(wf, 'node-step-1').timeout).toBe('{{workflow.parameters.expiry_grace}}s');
-    expect(template(wf, 'select-1').timeout).toBe('300s');
-    expect([template(wf, 'verdict').timeout, template(wf, 'report').timeout]).toEqual(['120s', '120s']);
+    // The pods of the Workflow, whatever the number of VMIs and nodes; each has a timeout, and
+    // none is retried (a retried template's timeout is never checked on its Pending attempt).
+    // The fan-out's: its node pods' expiry_grace plus room to schedule them and itself.
+    expect(Object.fromEntries(podTemplates(wf).map((t) => [t.name, t.timeout]))).toEqual({
+      'select-1': '300s',
+      'ledger-verdict-1': '120s',
+      'fan-out-1': fanOutTimeout('expiry_grace'),
+      verdict: '120s',
+      report: '120s',
+    });
+    expect(podTemplates(wf).filter((t) => t.retryStrategy !== undefined).map((t) => t.name)).toEqual([]);
   });
 
-  it('should pin node steps to the VMI node with host /proc and only NET_ADMIN, SYS_ADMIN, SYS_PTRACE', () => {
-    const wf = render(scenario({}));
-    const step = template(wf, 'node-step-1');
-    expect(step.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
-      { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['{{inputs.parameters.node}}'] }] },
-    ]);
-    expect(step.podSpecPatch).toBe('{"tolerations": {{inputs.parameters.tolerations}} }');
-    expect(step.container.securityContext).toEqual({
-      runAsUser: 0,
-      runAsNonRoot: false,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE'] },
-    });
-    expect(step.container.volumeMounts).toContainEqual({ name: 'host-proc', mountPath: '/host/proc', readOnly: true });
-    expect(wf.spec.volumes).toContainEqual({ name: 'host-proc', hostPath: { path: '/proc', type: 'Directory' } });
-    expect(step.container.args).toEqual([
+  it('should run every pod of the workflow unprivileged: the fan-out creates the node pods, with their host /proc and capabilities', () => {
+    const rendered = renderArgo(scenario({}), { version: '1' });
+    const wf = rendered.objects[0] as any;
+    for (const t of podTemplates(wf)) {
+      expect(t.container.securityContext, t.name).toEqual(UNPRIVILEGED);
+      // No pod of the workflow is pinned to a node nor patched: the node pods are the fan-out's.
+      expect([t.affinity, t.nodeSelector, t.tolerations, t.podSpecPatch], t.name).toEqual([undefined, undefined, undefined, undefined]);
+    }
+    // No container mounts the host's /proc: select's /tmp is the one volume mounted.
+    expect(podTemplates(wf).flatMap((t) => (t.container.volumeMounts ?? []).map((m: any) => [t.name, m.name, m.mountPath]))).toEqual([['select-1', 'tmp', '/tmp']]);
+    expect(rendered.yaml).not.toMatch(/privileged: true|--privileged|NET_ADMIN|SYS_ADMIN|SYS_PTRACE|\/host\/proc|--proc=/);
+    const fanOut = template(wf, 'fan-out-1');
+    expect(fanOut.serviceAccountName).toBe('{{workflow.parameters.service_account}}');
+    expect(fanOut.container.image).toBe('{{workflow.parameters.image}}');
+    expect(fanOut.container.command).toEqual(['vmi-network-filter']);
+    expect(fanOut.container.args).toEqual([
       'step',
+      'fan-out',
       '{{inputs.parameters.step}}',
       '--node={{inputs.parameters.node}}',
       '--index={{inputs.parameters.index}}',
       '--record-as={{inputs.parameters.record}}',
       '--scenario-number=1',
       '--run-id={{workflow.uid}}',
-      '--proc=/host/proc',
+      '--owner=Workflow/{{workflow.name}}',
     ]);
     // Outcomes go to the run ledger, not to the workflow's status.
-    expect(step.outputs).toBeUndefined();
-    const select = template(wf, 'select-1');
-    expect(select.container.securityContext.runAsNonRoot).toBe(true);
-    expect(select.container.securityContext.capabilities).toEqual({ drop: ['ALL'] });
-    expect(select.container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    expect(fanOut.outputs).toBeUndefined();
   });
 
   it('should give every step the whole scenario as krkn-hub environment variables', () => {
     const wf = render(scenario({}));
     const expected = SCENARIO_KEYS.map((k) => ({ name: k.env, value: `{{workflow.parameters.${k.key}}}` }));
-    // The node steps find the run ledger in their own namespace.
-    const podNamespace = { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } };
-    expect(template(wf, 'node-step-1').container.env).toEqual([...expected, podNamespace]);
+    // The fan-out builds its node pods from the scenario, in its own namespace (the run
+    // ledger's), under its own service account.
+    expect(template(wf, 'fan-out-1').container.env).toEqual([
+      ...expected,
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'POD_SERVICE_ACCOUNT', valueFrom: { fieldRef: { fieldPath: 'spec.serviceAccountName' } } },
+    ]);
     // select also reads its own pod (--engine=argo: the executor image tells Argo's release).
     expect(template(wf, 'select-1').container.env).toEqual([
       ...expected,
@@ -235,9 +276,8 @@ describe('the Argo workflow', () => {
     expect(wf.metadata.name).toMatch(/^vmi-network-filter-[0-9a-f]{8}$/);
   });
 
-  it('should run the scenarios of a file in order with wait_duration between them', () => {
-    const scenarios = loadScenarios({ file: { path: 'two.yaml', text: readFileSync(join(EXAMPLES_DIR, 'scenarios/dns-then-web.yaml'), 'utf8') } });
-    const wf = render(scenarios);
+  it('should run the scenarios of a file in order with wait_duration between them, each with its own fan-out', () => {
+    const wf = render(twoScenarios());
     expect(template(wf, 'main').dag.tasks.map((t: any) => [t.name, t.template, t.depends ?? null])).toEqual([
       ['scenario-1', 'scenario-1', null],
       ['wait-2', 'wait', 'scenario-1'],
@@ -246,8 +286,23 @@ describe('the Argo workflow', () => {
     expect(task(template(wf, 'main'), 'wait-2').arguments.parameters).toEqual([{ name: 'seconds', value: '{{workflow.parameters.wait_duration-1}}' }]);
     const params = Object.fromEntries(wf.spec.arguments.parameters.map((p: any) => [p.name, p.value]));
     expect([params['ports-1'], params['ports-2'], params['wait_duration-1'], params['execution-2']]).toEqual(['53', '80,443', '60', 'parallel']);
-    expect(template(wf, 'cleanup').steps.map((group: any[]) => group.map((t) => t.name))).toEqual([['rollback-1', 'rollback-2'], ['report']]);
-    expect(template(wf, 'node-step-2').container.env).toContainEqual({ name: 'PORTS', value: '{{workflow.parameters.ports-2}}' });
+    // Both rollbacks in one step group, each going on whatever the other did.
+    expect(template(wf, 'cleanup').steps).toEqual([
+      [
+        { name: 'rollback-1', template: 'exit-rollback-1', continueOn: { failed: true, error: true } },
+        { name: 'rollback-2', template: 'exit-rollback-2', continueOn: { failed: true, error: true } },
+      ],
+      [{ name: 'report', template: 'report' }],
+    ]);
+    expect(template(wf, 'exit-rollback-2').steps[0][0]).toMatchObject({ name: 'rollback', template: 'fan-out-2' });
+    for (const name of ['nodes-parallel-2', 'vmi-2']) {
+      expect(template(wf, name).dag.tasks.filter((t: any) => t.name !== 'hold' && t.name !== 'verdict').map((t: any) => t.template), name).toEqual(['fan-out-2', 'fan-out-2', 'fan-out-2']);
+    }
+    const fanOut2 = template(wf, 'fan-out-2');
+    expect(fanOut2.container.env).toContainEqual({ name: 'PORTS', value: '{{workflow.parameters.ports-2}}' });
+    expect(fanOut2.container.args).toContain('--scenario-number=2');
+    // Each fan-out's timeout follows its own scenario's expiry_grace.
+    expect([template(wf, 'fan-out-1').timeout, fanOut2.timeout]).toEqual([fanOutTimeout('expiry_grace-1'), fanOutTimeout('expiry_grace-2')]);
     expect(task(template(wf, 'vmi-2'), 'hold').arguments.parameters[0].value).toBe('{{workflow.parameters.test_duration-2}}');
     expect(task(template(wf, 'scenario-2'), 'serial').when).toBe("'{{workflow.parameters.execution-2}}' == 'serial'");
   });
@@ -256,14 +311,24 @@ describe('the Argo workflow', () => {
     const cron = render(scenario({}), 'CronWorkflow');
     expect(cron.spec.schedules).toEqual(['0 3 * * *']);
     expect(cron.spec.concurrencyPolicy).toBe('Forbid');
+    expect(template(cron, 'fan-out-1').timeout).toBe(fanOutTimeout('expiry_grace'));
     expect(argoSchemaProblems(cron)).toEqual([]);
     expect(lintArgo(cron)).toEqual([]);
     expect(argoSchemaProblems(render(scenario({}), 'WorkflowTemplate'))).toEqual([]);
   });
 
-  it('should run node steps privileged only when asked', () => {
-    const wf = renderArgo(scenario({}), { version: '1', privileged: true }).objects[0] as any;
-    expect(template(wf, 'node-step-1').container.securityContext).toEqual({ privileged: true, runAsUser: 0 });
+  it('should make the node pods privileged only when asked: the one difference is --privileged at the end of each fan-out\'s args', () => {
+    const plain = renderArgo(twoScenarios(), { version: '1' }).objects[0] as any;
+    const privileged = renderArgo(twoScenarios(), { version: '1', privileged: true }).objects[0] as any;
+    const fanOuts = templates(privileged).filter((t) => /^fan-out-\d+$/.test(t.name));
+    expect(fanOuts.map((t) => t.name)).toEqual(['fan-out-1', 'fan-out-2']);
+    for (const t of fanOuts) {
+      expect(t.container.args, t.name).toEqual([...template(plain, t.name).container.args, '--privileged']);
+      // The fan-out itself stays unprivileged: it only creates the node pods.
+      expect(t.container.securityContext, t.name).toEqual(UNPRIVILEGED);
+      t.container.args.pop();
+    }
+    expect(privileged).toEqual(plain);
   });
 });
 
@@ -306,15 +371,34 @@ describe('output safety', () => {
   });
 
   it('should use an override template when given, and the built-in ones for the rest', () => {
-    const dir = overrideDir({ 'argo/partials/node-step.hbs': readFileSync(new URL('../../templates/argo/partials/node-step.hbs', import.meta.url), 'utf8').replace('cpu: 50m', 'cpu: 75m') });
+    const dir = overrideDir({ 'argo/partials/fan-out.hbs': readFileSync(new URL('../../templates/argo/partials/fan-out.hbs', import.meta.url), 'utf8').replace('cpu: 20m', 'cpu: 75m') });
     const wf = renderArgo(scenario({}), { version: '1', overrideDir: dir }).objects[0] as any;
-    expect(template(wf, 'node-step-1').container.resources.requests.cpu).toBe('75m');
+    expect(template(wf, 'fan-out-1').container.resources.requests.cpu).toBe('75m');
     expect(template(wf, 'select-1').container.resources.requests.cpu).toBe('50m');
+  });
+
+  it('should refuse a fan-out timeout on a workflow parameter that does not exist, or adding anything but an integer', () => {
+    const fanOut = readFileSync(new URL('../../templates/argo/partials/fan-out.hbs', import.meta.url), 'utf8');
+    const timeout = `{{argoIntPlus 'workflow.parameters.' p.expiry_grace ${FAN_OUT_MARGIN}}}`;
+    expect(fanOut).toContain(timeout);
+    const misspelt = overrideDir({ 'argo/partials/fan-out.hbs': fanOut.replace(timeout, "{{argoIntPlus 'workflow.parameters.' 'expiry_grase' 240}}") });
+    try {
+      renderArgo(scenario({}), { version: '1', overrideDir: misspelt });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(OutputValidationError);
+      expect((e as OutputValidationError).problems).toEqual([
+        `lint: template fan-out-1.timeout: {{=asInt(workflow.parameters['expiry_grase']) + 240}}: no workflow parameter "expiry_grase"`,
+      ]);
+    }
+    const quoted = overrideDir({ 'argo/partials/fan-out.hbs': fanOut.replace(timeout, "{{argoIntPlus 'workflow.parameters.' p.expiry_grace '240'}}") });
+    expect(() => renderArgo(scenario({}), { version: '1', overrideDir: quoted })).toThrow(TemplateError);
+    expect(() => renderArgo(scenario({}), { version: '1', overrideDir: quoted })).toThrow('helper argoIntPlus: the last argument must be an integer >= 0, not "240"');
   });
 });
 
 describe('RBAC', () => {
-  it('should grant exactly what the steps and the Argo executor use, the executor in the workflows\' namespace only', () => {
+  it('should grant exactly what the steps, the fan-outs and the Argo executor use, the fan-outs and the executor in the workflows\' namespace only', () => {
     const [sa, role, binding, namespaced] = renderRbac({ namespace: 'chaos' }).objects as any[];
     expect(sa).toMatchObject({ kind: 'ServiceAccount', metadata: { name: 'vmi-network-filter', namespace: 'chaos' } });
     // The same ClusterRole as Tekton's: applying both engines' RBAC keeps each whole.
@@ -324,8 +408,11 @@ describe('RBAC', () => {
     ]);
     expect(role).toEqual(renderRbac({ namespace: 'other', engine: 'tekton' }).objects[1]);
     expect(namespaced).toMatchObject({ kind: 'Role', metadata: { namespace: 'chaos' } });
+    // In the runs' namespace: the run ledger, the fan-outs' node pods (created and deleted; the
+    // ClusterRole's list follows them), and the outputs Argo's executor reports.
     expect(namespaced.rules).toEqual([
       { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'get', 'list', 'patch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete'] },
       { apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] },
     ]);
     expect(binding).toMatchObject({
