@@ -174,9 +174,14 @@ export function describe(view: PodView): string {
   return status.phase ?? 'Pending';
 }
 
-/** The last line of a termination message (the tail of the step's log: its error comes last). */
+/**
+ * The line of a termination message that says why (the tail of the step's log): its last
+ * `error: ` line (stderr, which the log may interleave before stdout's last lines), else its
+ * last line.
+ */
 function lastLine(text: string): string {
-  return oneLine(text.trim().split('\n').at(-1) ?? '');
+  const lines = text.trim().split('\n');
+  return oneLine([...lines].reverse().find((l) => l.startsWith('error: ')) ?? lines.at(-1) ?? '');
 }
 
 function oneLine(text: string): string {

@@ -54,7 +54,7 @@ describe('fan-out', () => {
 
   it("should keep a failed pod for its logs and say how it ended; a pod that never ends is deleted at the deadline", async () => {
     const kubelet = FakeKubelet.on(api, (pod): PodFate => {
-      if (nodeOf(pod) === 'worker-1') return { phase: 'Failed', exitCode: 1, message: '{"level":"info","msg":"inject of 2 VMIs on node worker-1"}\nerror: inject failed for 1 of 2 VMIs\n' };
+      if (nodeOf(pod) === 'worker-1') return { phase: 'Failed', exitCode: 1, message: '{"level":"info","msg":"inject of 2 VMIs on node worker-1"}\nerror: inject failed for 1 of 2 VMIs\n{"level":"error","msg":"inject: 1 of 2 VMIs done"}\n' };
       if (nodeOf(pod) === 'worker-2') return { phase: 'Pending', reason: 'Unschedulable', message: "0/3 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/unreachable: }." };
       return { phase: 'Succeeded', exitCode: 0 };
     });
