@@ -6,8 +6,8 @@
  * (never scheduled, timed out, deleted) this step records why, so the ledger says what happened
  * to every VMI. Exit 0 when every node pod succeeded, 1 otherwise (the verdict reads the ledger).
  *
- * The node pods are built from this step's scenario (image, service account, taints, expiry_grace)
- * and run with its krkn-hub variables.
+ * The node pods are built from this step's scenario (image, taints, expiry_grace) and get all of
+ * it as krkn-hub variables, whether it came from variables or from --scenario.
  */
 import process from 'node:process';
 import { Argument, Command } from 'commander';
@@ -15,7 +15,7 @@ import { UsageError } from '../../core/errors.js';
 import type { Io } from '../../core/io.js';
 import { stepLogger } from '../../core/log.js';
 import type { LedgerRecord, RecordName } from '../../kube/index.js';
-import { SCENARIO_KEYS } from '../../scenario/index.js';
+import { SCENARIO_KEYS, toParameterValues } from '../../scenario/index.js';
 import { tolerationsFor } from '../../scenario/tolerations.js';
 import { fanOut, type NodePodOutcome } from '../fan-out/fan-out.js';
 import { nodePod, nodePodSelector, type NodePodPlace, type NodePodTemplate } from '../fan-out/node-pod.js';
@@ -91,6 +91,7 @@ async function runFanOut(io: Io, step: (typeof STEPS)[number], given: FanOutFlag
   const scenario = stepScenario(flags.scenario, io);
   const { log } = stepLogger(io, `fan-out-${step}`);
 
+  const values = toParameterValues(scenario);
   const template: NodePodTemplate = {
     namespace,
     owner,
@@ -101,7 +102,8 @@ async function runFanOut(io: Io, step: (typeof STEPS)[number], given: FanOutFlag
     serviceAccount,
     tolerations: tolerationsFor(scenario.taints),
     privileged: flags.privileged === true,
-    env: SCENARIO_KEYS.flatMap((k) => (io.env[k.env] === undefined ? [] : [{ name: k.env, value: io.env[k.env]! }])),
+    // The scenario as this step resolved it (file and variables alike), as krkn-hub variables.
+    env: SCENARIO_KEYS.map((k) => ({ name: k.env, value: values[k.key] })),
     deadlineSeconds: scenario.expiry_grace,
   };
 

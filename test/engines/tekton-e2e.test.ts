@@ -240,7 +240,7 @@ describe('the generated Tekton Pipeline on the real Tekton controller', () => {
       expect(lines).toHaveLength(70);
       expect(new Set(lines.map((l) => l.split(' ').slice(2).join(' ')))).toEqual(new Set(['exit-rollback=false inject=false']));
       const part = (await kube.list('ConfigMap', NS, `vmi-network-filter.io/run=${run.metadata.uid},vmi-network-filter.io/ledger=node`))[0]!;
-      expect(JSON.parse(part.data['inject.0']).detail).toMatch(/^node pod TimedOut: not ended within 5 s \(Pending: Unschedulable: .*unreachable.*\); deleted$/);
+      expect(JSON.parse(part.data['inject.0']).detail).toMatch(/^node pod TimedOut: not ended within 5 s \(Pending: Unschedulable: 0\/\d+ nodes are available: .*\); deleted$/);
       expect(await nodePods(run)).toEqual([]);
     } finally {
       await paper.destroy();

@@ -59,6 +59,17 @@ describe('step fan-out through the CLI', () => {
     expect(verdict.code, verdict.stderr).toBe(0);
   });
 
+  it('should hand the node pods the scenario it resolved, when it came from --scenario and not from variables', async () => {
+    const kubelet = FakeKubelet.on(api, cliKubelet());
+    expect((await runCli(['step', 'select', '--run-id', RUN, ...OWNER, '--seed=1'], env)).code).toBe(0);
+    const { NAMESPACE: _ns, INSTANCE_COUNT: _count, EXECUTION: _exec, TAINTS: _taints, EXPIRY_GRACE: _grace, ...bare } = env;
+    const scenario = JSON.stringify({ id: 'vmi_network_filter', namespace: 'ns-', ports: [53], expiry_grace: 30 });
+    const r = await runCli(['step', 'fan-out', 'inject', '--scenario', scenario, '--run-id', RUN, ...OWNER, '--poll-seconds', '0.1'], bare);
+    expect(r.code, r.stderr).toBe(0);
+    const podEnv = kubelet.created[0]!.spec.containers[0]!.env!;
+    expect(podEnv).toEqual(expect.arrayContaining([{ name: 'NAMESPACE', value: 'ns-' }, { name: 'PORTS', value: '53' }, { name: 'EXPIRY_GRACE', value: '30' }]));
+  });
+
   it('should record, for the VMIs of a node whose pod never ran, why, and fail naming that node; the verdict names its VMIs', async () => {
     FakeKubelet.on(api, cliKubelet(new Set(['worker-3'])));
     expect((await runCli(['step', 'select', '--run-id', RUN, ...OWNER, '--seed=1'], env)).code).toBe(0);
