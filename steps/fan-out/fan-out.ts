@@ -82,28 +82,19 @@ export async function fanOut(api: PodApi, options: FanOutOptions): Promise<NodeP
 
   // Creates. A denial is the same for every pod: the others are not tried.
   let denied: string | undefined;
-  const queue = [...options.pods];
-  const creator = async (): Promise<void> => {
-    for (let pod = queue.shift(); pod; pod = queue.shift()) {
-      if (denied !== undefined || signal?.aborted) {
-        end(pod, 'NotCreated', denied ?? 'not created: stopped');
-        continue;
+  await eachLimited(options.pods, options.concurrency ?? 16, async (pod) => {
+    if (denied !== undefined || signal?.aborted) return end(pod, 'NotCreated', denied ?? 'not created: stopped');
+    try {
+      await api.createPod(namespace, pod);
+    } catch (e) {
+      if (!(e instanceof KubeApiError && e.status === 409)) {
+        if (e instanceof KubeAccessError) denied = (e as Error).message;
+        return end(pod, 'NotCreated', (e as Error).message);
       }
-      try {
-        await api.createPod(namespace, pod);
-      } catch (e) {
-        if (e instanceof KubeApiError && e.status === 409) {
-          log('info', `pod ${pod.metadata.name} exists (an earlier attempt of this step): following it`, { pod: pod.metadata.name, node: nodeOf(pod) });
-        } else {
-          if (e instanceof KubeAccessError) denied = (e as Error).message;
-          end(pod, 'NotCreated', (e as Error).message);
-          continue;
-        }
-      }
-      deadlines.set(pod.metadata.name, now() + options.deadlineMs);
+      log('info', `pod ${pod.metadata.name} exists (an earlier attempt of this step): following it`, { pod: pod.metadata.name, node: nodeOf(pod) });
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 16, options.pods.length) }, creator));
+    deadlines.set(pod.metadata.name, now() + options.deadlineMs);
+  });
   log('info', `created ${deadlines.size} of ${options.pods.length} node pods`, { created: deadlines.size, pods: options.pods.length });
 
   const waiting = (): NodePod[] => options.pods.filter((p) => !outcomes.has(p.metadata.name));
