@@ -6,25 +6,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KubeClient } from '../../kube/index.js';
 import { fanOut, type FanOutOptions } from '../../steps/fan-out/fan-out.js';
-import { nodePod, nodePodSelector, type NodePodTemplate } from '../../steps/fan-out/node-pod.js';
+import { nodePod, nodePodSelector } from '../../steps/fan-out/node-pod.js';
 import { FakeKubeApi } from '../kube/fake-api-server.js';
 import { FakeKubelet, type CreatedPod, type PodFate } from '../kube/fake-kubelet.js';
 import { recordingLog, writeKubeconfig } from '../kube/harness.js';
+import { RUN, testTemplate } from './template.js';
 
-const RUN = '3f2c9a10-1b2c-4d5e-8f90-0a1b2c3d4e5f';
-const template: NodePodTemplate = {
-  namespace: 'argo',
-  owner: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', name: 'chaos-x7k2p', uid: RUN },
-  scenario: 1,
-  step: 'inject',
-  record: 'inject',
-  image: 'vmi-network-filter:test',
-  serviceAccount: 'vmi-network-filter',
-  tolerations: [],
-  privileged: false,
-  env: [],
-  deadlineSeconds: 60,
-};
+const template = testTemplate();
 const nodeOf = (pod: CreatedPod): string => pod.metadata.annotations?.['vmi-network-filter.io/node'] ?? '';
 
 let api: FakeKubeApi;

@@ -1,20 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { nodePod, nodePodName, nodePodSelector, type NodePodTemplate } from '../../steps/fan-out/node-pod.js';
+import { nodePod, nodePodName, nodePodSelector } from '../../steps/fan-out/node-pod.js';
+import { RUN, testTemplate } from './template.js';
 
-const RUN = '3f2c9a10-1b2c-4d5e-8f90-0a1b2c3d4e5f';
-const template: NodePodTemplate = {
-  namespace: 'argo',
-  owner: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', name: 'chaos-x7k2p', uid: RUN },
+const template = testTemplate({
   scenario: 2,
   step: 'rollback',
   record: 'exit-rollback',
   image: 'registry.example/vmi-network-filter:0.1.0',
-  serviceAccount: 'vmi-network-filter',
   tolerations: [{ key: 'node-role.kubernetes.io/infra', operator: 'Exists', effect: 'NoSchedule' }],
-  privileged: false,
   env: [{ name: 'PORTS', value: '53' }],
   deadlineSeconds: 90,
-};
+});
 type Container = { args: string[]; env: unknown[]; securityContext: Record<string, unknown>; image: string };
 const container = (pod: ReturnType<typeof nodePod>): Container => (pod.spec.containers as Container[])[0]!;
 
