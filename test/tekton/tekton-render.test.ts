@@ -20,6 +20,17 @@ const RESTRICTED = { runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalat
 /** What every fan-out task of a Pipeline passes besides the scenario: the run it belongs to. */
 const RUN = { 'run-id': '$(context.pipelineRun.uid)', 'pipeline-run': '$(context.pipelineRun.name)' };
 
+/** A node Task's `step fan-out` arguments after the step's name: every one a param of the Task. */
+const fanOutArgs = (step: string): string[] => [
+  step,
+  '--node=$(params.node)',
+  '--index=$(params.index)',
+  '--record-as=$(params.record)',
+  '--scenario-number=$(params.scenario-number)',
+  '--run-id=$(params.run-id)',
+  '--owner=PipelineRun/$(params.pipeline-run)',
+];
+
 describe('examples in workflows/tekton/', () => {
   it('should be up to date with the generator (run `npm run examples` when this fails)', () => {
     const rendered = [...renderExamples(VERSION)].filter(([path]) => path.startsWith('tekton/'));
@@ -136,17 +147,7 @@ describe('the Tekton Tasks', () => {
     ]);
     expect([s.command, s.args, s.script]).toEqual([
       ['vmi-network-filter'],
-      [
-        'step',
-        'fan-out',
-        step,
-        '--node=$(params.node)',
-        '--index=$(params.index)',
-        '--record-as=$(params.record)',
-        '--scenario-number=$(params.scenario-number)',
-        '--run-id=$(params.run-id)',
-        '--owner=PipelineRun/$(params.pipeline-run)',
-      ],
+      ['step', 'fan-out', ...fanOutArgs(step)],
       undefined,
     ]);
   });
@@ -155,16 +156,7 @@ describe('the Tekton Tasks', () => {
     const tasks = objects([], 'Tasks', { privileged: true });
     for (const step of ['inject', 'verify', 'rollback'] as const) {
       const [s] = tasks.find((o) => o.metadata.name === TASK_NAMES[step]).spec.steps;
-      expect(s.args.slice(2)).toEqual([
-        step,
-        '--node=$(params.node)',
-        '--index=$(params.index)',
-        '--record-as=$(params.record)',
-        '--scenario-number=$(params.scenario-number)',
-        '--run-id=$(params.run-id)',
-        '--owner=PipelineRun/$(params.pipeline-run)',
-        '--privileged',
-      ]);
+      expect(s.args.slice(2)).toEqual([...fanOutArgs(step), '--privileged']);
       expect(s.securityContext).toEqual(RESTRICTED);
       expect(taskOf(TASK_NAMES[step]).spec.steps[0].args).not.toContain('--privileged');
     }
