@@ -5,8 +5,7 @@
  */
 import { ruleCount } from './_node-read.js';
 import { parameterName } from '../generator/parameters.js';
-import { parameterValue, type ArgoWorkflow } from '../kube/argo-workflow.js';
-import { VMI_STEPS, type RunFailure, type RunState, type StepPhase, type StepState, type VmiState, type VmiStep } from './run-state.js';
+import { exitHandlerName, VMI_STEPS, type EngineRun, type RunFailure, type RunState, type StepPhase, type StepState, type VmiState, type VmiStep } from './run-state.js';
 
 /** One step of one VMI in the report. */
 export interface StepReport {
@@ -44,6 +43,9 @@ export interface VmiReport {
 
 /** The whole report. */
 export interface RunReport {
+  /** `workflow` (Argo) or `PipelineRun` (Tekton). */
+  readonly kind: RunState['kind'];
+  /** The run's name (a Workflow's or a PipelineRun's). */
   readonly workflow: string;
   readonly namespace: string;
   readonly phase: string;
@@ -59,15 +61,15 @@ export interface RunReport {
   readonly vmis: readonly VmiReport[];
 }
 
-/** The report of `state`, with the scenario values read from `workflow`'s arguments. */
-export function runReportOf(state: RunState, workflow: ArgoWorkflow): RunReport {
-  // The generator records how many scenarios the workflow holds (which decides the parameter
-  // names); without it, count those that selected.
-  const annotated = Number(workflow.metadata.annotations?.['vmi-network-filter/scenarios']);
-  const scenarios = Number.isInteger(annotated) && annotated > 0 ? annotated : new Set(state.selections.map((s) => s.scenario)).size;
+/** The report of `state`, with the scenario values read from the run's parameters. */
+export function runReportOf(state: RunState, run: Pick<EngineRun, 'parameters' | 'scenarioCount'>): RunReport {
+  // The generator records how many scenarios the run holds (which decides the parameter names);
+  // without it, count those that selected.
+  const scenarios = run.scenarioCount ?? new Set(state.selections.map((s) => s.scenario)).size;
   const ok = state.finished && state.phase === 'Succeeded' && state.vmis.length > 0 && state.vmis.every((v) => v.rollbackConfirmed);
   const failure = state.failure ?? (ok ? undefined : state.vmis.length === 0 && state.finished ? { step: 'select', message: 'no VMI was selected' } : undefined);
   return {
+    kind: state.kind,
     workflow: state.name,
     namespace: state.namespace,
     phase: state.phase,
@@ -79,7 +81,7 @@ export function runReportOf(state: RunState, workflow: ArgoWorkflow): RunReport 
     ok,
     failure: failure ?? null,
     exitHandler: state.exitHandler,
-    vmis: state.vmis.map((v) => vmiReport(v, (key) => parameterValue(workflow.spec?.arguments?.parameters, parameterName(key, v.scenario, scenarios)))),
+    vmis: state.vmis.map((v) => vmiReport(v, (key) => run.parameters[parameterName(key, v.scenario, scenarios)])),
   };
 }
 
@@ -160,7 +162,7 @@ export function describeFailure(failure: RunFailure): string {
 
 /** The report as text for a terminal or a CI log. */
 export function formatReport(report: RunReport): string {
-  const lines = [`report: workflow ${report.workflow} (namespace ${report.namespace}) ${report.phase || 'unknown'} after ${formatDuration(report.seconds)}${report.stopped ? ', stopped on request' : ''}`];
+  const lines = [`report: ${report.kind} ${report.workflow} (namespace ${report.namespace}) ${report.phase || 'unknown'} after ${formatDuration(report.seconds)}${report.stopped ? ', stopped on request' : ''}`];
   for (const v of report.vmis) {
     lines.push(`  ${v.namespace}/${v.name} on ${v.node ?? '?'} (${v.binding ?? '?'}), scenario ${v.scenario}`);
     lines.push(`    blocked:   ${describeBlocked(v.blocked)}`);
@@ -171,11 +173,11 @@ export function formatReport(report: RunReport): string {
   }
   if (report.vmis.length === 0) lines.push('  no VMI selected');
   const { phase, rollbacksDone, rollbacks } = report.exitHandler;
-  lines.push(`  exit handler: ${phase} (${rollbacksDone} of ${rollbacks} rollbacks succeeded)`);
+  lines.push(`  ${exitHandlerName(report.kind)}: ${phase} (${rollbacksDone} of ${rollbacks} rollbacks succeeded)`);
   lines.push(
     report.ok
-      ? 'verdict: PASS: the workflow succeeded and every rollback is confirmed'
-      : `verdict: FAIL: ${report.failure ? describeFailure(report.failure) : `workflow ${report.phase || 'unfinished'}`}`,
+      ? `verdict: PASS: the ${report.kind} succeeded and every rollback is confirmed`
+      : `verdict: FAIL: ${report.failure ? describeFailure(report.failure) : `${report.kind} ${report.phase || 'unfinished'}`}`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -1,16 +1,15 @@
 /**
- * Workflow object and run ledger → the run in this scenario's words (pure): per selected VMI the
- * phases selected → injected (rules, backend) → holding → verified → rolled back, and the exit
- * handler's state. The VMIs and each step's outcome come from the run ledger (ConfigMaps, the
- * same at any fleet size); what runs now and when comes from the nodes Argo's controller writes
- * for the workflows `generate argo` emits (templates `select-N`, `nodes-parallel-N`, `vmi-N`,
- * `fan-out-N`, `exit-rollback-N`, `hold`, the `onExit` node), compressed or not. A fan-out is one
- * pod for all of a scenario's nodes (parallel, exit handler) or for one VMI (a serial round);
- * the node pods it creates are not in the Workflow: each VMI's outcome is its ledger record.
+ * The run ledger and what an engine says of its run (submit/argo-run.ts, submit/tekton-run.ts)
+ * → the run in this scenario's words (pure): per selected VMI the phases selected → injected
+ * (rules, backend) → holding → verified → rolled back, and the exit handler's state (Argo's
+ * `onExit`, Tekton's `finally`). The VMIs and each step's outcome come from the run ledger
+ * (ConfigMaps, the same at any fleet size and for both engines); what runs now and when comes
+ * from the engine's steps: a fan-out is one pod for all of a scenario's nodes (parallel, exit
+ * handler) or for one VMI (a serial round); the node pods it creates are not the engine's: each
+ * VMI's outcome is its ledger record.
  */
-import { isFinished, parameterValue, workflowNodes, type ArgoNode, type ArgoWorkflow, type ArgoWorkflowPhase } from '../kube/argo-workflow.js';
 import type { LedgerIndex, LedgerRecord, NodeLedger, RecordName } from '../kube/index.js';
-import { phaseOf, positiveInt, scenarioOf, stepState, type StepPhase, type StepState } from './_node-read.js';
+import { positiveInt, type StepPhase, type StepState } from './_node-read.js';
 
 export type { StepPhase, StepState } from './_node-read.js';
 
@@ -62,6 +61,17 @@ export interface ExitHandlerState {
   readonly rollbacks: number;
 }
 
+/** What the engine calls a run. */
+export type RunKind = 'workflow' | 'PipelineRun';
+
+/** What rolls every VMI back at the end, in the engine's words: Argo's exit handler, Tekton's finally. */
+export function exitHandlerName(kind: RunKind): string {
+  return kind === 'PipelineRun' ? 'finally' : 'exit handler';
+}
+
+/** A run's phase: Argo's, which Tekton's `Succeeded` condition maps onto. */
+export type RunPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Error';
+
 /** The first thing that went wrong, in the order it happened. */
 export interface RunFailure {
   /** `select`, a VMI step, or `workflow`. */
@@ -73,14 +83,16 @@ export interface RunFailure {
 
 /** The whole run as the watcher shows and reports it. */
 export interface RunState {
+  /** What the engine calls the run, in messages: `workflow` (Argo), `PipelineRun` (Tekton). */
+  readonly kind: RunKind;
   readonly name: string;
   readonly namespace: string;
-  /** Argo's phase; Pending until the controller has written one. */
-  readonly phase: Exclude<ArgoWorkflowPhase, ''>;
+  /** The engine's phase, in Argo's words (Tekton's condition mapped); Pending until it has one. */
+  readonly phase: RunPhase;
   readonly message?: string;
   readonly startedAt?: string;
   readonly finishedAt?: string;
-  /** spec.shutdown is Stop: a stop was requested (by us or `argo stop`). */
+  /** A stop was requested (by us, `argo stop`, `tkn pipelinerun cancel`). */
   readonly stopping: boolean;
   /** Per scenario: its select step and how many VMIs it chose. */
   readonly selections: readonly { readonly scenario: number; readonly phase: StepPhase; readonly selected?: number; readonly message?: string }[];
@@ -102,69 +114,78 @@ export interface LedgerView {
 /** A run whose ledger was not (or could not be) read. */
 export const NO_LEDGER: LedgerView = { indexes: [], nodes: [] };
 
-/** A fan-out pod's place: scenario, ledger record, node and the VMI's index ('' and '': every node). */
-const podKey = (scenario: number, record: string, node: string, index: string): string => `${scenario}|${record}|${node}|${index}`;
+/** A step's place: scenario, ledger record, node and the VMI's index ('' and '': every node). */
+export const stepKey = (scenario: number, record: string, node = '', index = ''): string => `${scenario}|${record}|${node}|${index}`;
+
+/** An engine step that failed, with what it was for. */
+export interface FailedStep {
+  /** `select`, `inject`, `verify`, `rollback`, or the engine's name of the step. */
+  readonly step: string;
+  /** `namespace/name` of a step for one VMI. */
+  readonly vmi?: string;
+  readonly message: string;
+  /** When it ended: failures are reported in order. */
+  readonly at: string;
+}
 
 /**
- * The run state of `workflow` and its run ledger (pure; the same input always gives the same
- * state). The ledger says which VMIs were selected and what each step did to each of them; the
- * Workflow's nodes say what runs now (pods pending or running, the holds, the exit handler), what
- * failed without writing a record (a pod that timed out), and when each pod ran.
+ * What an engine says of its run, in this tool's terms: what an engine reader derives from its
+ * objects (a Workflow's nodes; a PipelineRun and its TaskRuns), the input of runStateOf.
  */
-export function runStateOf(workflow: ArgoWorkflow, ledger: LedgerView = NO_LEDGER): RunState {
-  const nodes = Object.values(workflowNodes(workflow));
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  // Attempts of a retried step: read through their Retry node, never counted on their own.
-  const attempts = new Set(nodes.filter((n) => n.type === 'Retry').flatMap((n) => n.children ?? []));
-  const steps = nodes.filter((n) => !attempts.has(n.id));
-  const stepOf = (node: ArgoNode): StepState => stepState(node, byId);
+export interface EngineRun {
+  readonly kind: RunKind;
+  readonly name: string;
+  readonly namespace: string;
+  /** Names the run ledger: the Workflow's or PipelineRun's uid (absent until the server set it). */
+  readonly runId?: string;
+  readonly phase: RunPhase;
+  readonly message?: string;
+  readonly startedAt?: string;
+  readonly finishedAt?: string;
+  readonly stopping: boolean;
+  /** The run has its final phase (after the exit handler or finally). */
+  readonly finished: boolean;
+  /** The run's parameters (`ports`, `ports-2`, …), as strings. */
+  readonly parameters: Readonly<Record<string, string>>;
+  /** Scenarios in the run, when the generator recorded it (it decides the parameter names). */
+  readonly scenarioCount?: number;
+  /** Each scenario's select step. */
+  readonly selections: readonly { readonly scenario: number; readonly state: StepState }[];
+  /** Fan-out steps by stepKey(scenario, record, node, index): node and index '' for every node. */
+  readonly fanOuts: Readonly<Record<string, StepState>>;
+  /** Holds by stepKey(scenario, 'hold') (parallel) or stepKey(scenario, 'hold', node, index) (a serial round). */
+  readonly holds: Readonly<Record<string, { readonly state: StepState; readonly seconds?: number }>>;
+  /** The exit handler or finally: its phase, and the scenarios whose exit rollback started. */
+  readonly exit: { readonly phase: StepPhase; readonly rollbackScenarios: readonly number[] };
+  /** Engine steps that failed (a pod or TaskRun), whether or not they wrote a ledger record. */
+  readonly failedSteps: readonly FailedStep[];
+}
 
-  const selections: RunState['selections'][number][] = [];
-  for (const node of steps.filter((n) => scenarioOf(n.templateName, 'select') !== undefined).sort(byStart)) {
-    const scenario = scenarioOf(node.templateName, 'select')!;
-    const state = stepOf(node);
+/**
+ * The run state of an engine's run and its run ledger (pure; the same input always gives the
+ * same state). The ledger says which VMIs were selected and what each step did to each of them;
+ * the engine's steps say what runs now (pods pending or running, the holds, the exit handler),
+ * what failed without writing a record (a pod that timed out), and when each step ran.
+ */
+export function runStateOf(run: EngineRun, ledger: LedgerView = NO_LEDGER): RunState {
+  const selections = run.selections.map(({ scenario, state }) => {
     const index = ledger.indexes.find((i) => i.scenario === scenario);
-    selections.push({ scenario, phase: state.phase, ...(index ? { selected: index.targets } : {}), ...(state.message ? { message: state.message } : {}) });
-  }
-
-  // Fan-out pods by place; holds by scenario (parallel) or by VMI (serial).
-  const pods = new Map<string, ArgoNode>();
-  const exitRollbacks: ArgoNode[] = [];
-  for (const node of steps.filter((n) => scenarioOf(n.templateName, 'fan-out') !== undefined && (n.type === 'Pod' || n.type === 'Retry'))) {
-    const scenario = scenarioOf(node.templateName, 'fan-out')!;
-    const input = (name: string): string => parameterValue(node.inputs?.parameters, name) ?? '';
-    const record = input('record') || input('step');
-    pods.set(podKey(scenario, record, input('node'), input('index')), node);
-    if (record === 'exit-rollback') exitRollbacks.push(node);
-  }
-  const holds = new Map<string, ArgoNode>();
-  for (const hold of steps.filter((n) => n.templateName === 'hold')) {
-    const branch = byId.get(hold.boundaryID ?? '');
-    const parallel = scenarioOf(branch?.templateName, 'nodes-parallel');
-    const serial = scenarioOf(branch?.templateName, 'vmi');
-    const input = (name: string): string => parameterValue(branch?.inputs?.parameters, name) ?? '';
-    if (parallel !== undefined) holds.set(`${parallel}`, hold);
-    else if (serial !== undefined) holds.set(podKey(serial, 'hold', input('node'), input('index')), hold);
-  }
-
-  const parameters = workflow.spec?.arguments?.parameters;
-  const scenarioCount = Math.max(1, ledger.indexes.length, selections.length);
+    return { scenario, phase: state.phase, ...(index ? { selected: index.targets } : {}), ...(state.message ? { message: state.message } : {}) };
+  });
+  const scenarioCount = run.scenarioCount ?? Math.max(1, ledger.indexes.length, selections.length);
   const vmis: VmiState[] = [];
   for (const part of [...ledger.nodes].sort((a, b) => a.scenario - b.scenario || a.node.localeCompare(b.node))) {
     part.targets.forEach((target, i) => {
       const records = part.records[i] ?? {};
       const state = (record: RecordName): StepState => {
-        const pod = pods.get(podKey(part.scenario, record, part.node, String(i))) ?? pods.get(podKey(part.scenario, record, '', ''));
-        return combine(pod ? stepOf(pod) : PENDING, records[record]);
+        const step = run.fanOuts[stepKey(part.scenario, record, part.node, String(i))] ?? run.fanOuts[stepKey(part.scenario, record)];
+        return combine(step ?? PENDING, records[record]);
       };
-      const holdNode = holds.get(podKey(part.scenario, 'hold', part.node, String(i))) ?? holds.get(`${part.scenario}`);
-      const hold = holdNode ? stepOf(holdNode) : PENDING;
-      const stepStates: Record<VmiStep, StepState> = { inject: state('inject'), hold, verify: state('verify'), rollback: state('rollback') };
+      const hold = run.holds[stepKey(part.scenario, 'hold', part.node, String(i))] ?? run.holds[stepKey(part.scenario, 'hold')];
+      const stepStates: Record<VmiStep, StepState> = { inject: state('inject'), hold: hold?.state ?? PENDING, verify: state('verify'), rollback: state('rollback') };
       const exitRollback = state('exit-rollback');
       const holdSeconds =
-        positiveInt(parameterValue(holdNode?.inputs?.parameters, 'seconds')) ??
-        positiveInt(parameterValue(parameters, scenarioCount > 1 ? `test_duration-${part.scenario}` : 'test_duration')) ??
-        positiveInt(parameterValue(parameters, 'test_duration'));
+        hold?.seconds ?? positiveInt(run.parameters[scenarioCount > 1 ? `test_duration-${part.scenario}` : 'test_duration']) ?? positiveInt(run.parameters.test_duration);
       const rollbackConfirmed = records.rollback?.ok === true || records['exit-rollback']?.ok === true;
       vmis.push({
         key: `${part.scenario}/${target.namespace}/${target.name}`,
@@ -182,47 +203,44 @@ export function runStateOf(workflow: ArgoWorkflow, ledger: LedgerView = NO_LEDGE
     });
   }
 
-  const exitNode = nodes.find((n) => n.name.endsWith('.onExit'));
-  const exitPhase = exitNode ? stepOf(exitNode).phase : 'pending';
-  const status = workflow.status ?? {};
   const base = {
-    name: workflow.metadata.name ?? '',
-    namespace: workflow.metadata.namespace ?? '',
-    phase: status.phase || 'Pending',
-    ...(status.message ? { message: status.message } : {}),
-    ...(status.startedAt ? { startedAt: status.startedAt } : {}),
-    ...(status.finishedAt ? { finishedAt: status.finishedAt } : {}),
-    stopping: workflow.spec?.shutdown === 'Stop',
+    kind: run.kind,
+    name: run.name,
+    namespace: run.namespace,
+    phase: run.phase,
+    ...(run.message ? { message: run.message } : {}),
+    ...(run.startedAt ? { startedAt: run.startedAt } : {}),
+    ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
+    stopping: run.stopping,
     selections,
     vmis,
-    // Counted in VMIs: those of the scenarios whose exit fan-out started, and those it restored.
+    // Counted in VMIs: those of the scenarios whose exit rollback started, and those it restored.
     exitHandler: {
-      phase: exitPhase,
-      rollbacks: vmis.filter((v) => exitRollbacks.some((n) => scenarioOf(n.templateName, 'fan-out') === v.scenario)).length,
+      phase: run.exit.phase,
+      rollbacks: vmis.filter((v) => run.exit.rollbackScenarios.includes(v.scenario)).length,
       rollbacksDone: vmis.filter((v) => v.exitRollback.phase === 'succeeded').length,
     },
-    finished: isFinished(workflow),
+    finished: run.finished,
   };
-  const failure = firstFailure(steps, byId, base);
+  const failure = firstFailure(run.failedSteps, base);
   return failure ? { ...base, failure } : base;
 }
 
 /**
- * A VMI's step: its ledger record when the pod wrote one (the pod's phase is the node's, the
- * record the VMI's own; the times are the pod's, as Argo shows them), else what the pod's node
- * says (running, or failed before recording).
+ * A VMI's step: its ledger record when the pod wrote one (the pod's phase is the engine step's,
+ * the record the VMI's own; the times are the step's, as the engine shows them), else what the
+ * engine's step says (running, or failed before recording).
  */
-function combine(pod: StepState, record: LedgerRecord | undefined): StepState {
-  if (!record) return pod;
+function combine(step: StepState, record: LedgerRecord | undefined): StepState {
+  if (!record) return step;
   return {
     phase: record.ok ? 'succeeded' : 'failed',
-    ...(pod.startedAt ? { startedAt: pod.startedAt } : {}),
-    finishedAt: pod.finishedAt ?? record.at,
+    ...(step.startedAt ? { startedAt: step.startedAt } : {}),
+    finishedAt: step.finishedAt ?? record.at,
     ...(record.ok ? {} : { message: record.detail }),
     result: { ok: record.ok, detail: record.detail, ...(record.data ?? {}) },
   };
 }
-
 
 function stageOf(steps: Record<VmiStep, StepState>, exit: StepState, confirmed: boolean): VmiStage {
   const { inject, hold, verify, rollback } = steps;
@@ -240,35 +258,20 @@ function stageOf(steps: Record<VmiStep, StepState>, exit: StepState, confirmed: 
   return 'selected';
 }
 
-function firstFailure(steps: readonly ArgoNode[], byId: ReadonlyMap<string, ArgoNode>, run: Omit<RunState, 'failure'>): RunFailure | undefined {
-  // A VMI's own failed step first (the ledger's words), then a pod that failed without one.
+function firstFailure(failedSteps: readonly FailedStep[], run: Omit<RunState, 'failure'>): RunFailure | undefined {
+  // A VMI's own failed step first (the ledger's words), then an engine step that failed without one.
   const vmiFailures = run.vmis.flatMap((v) =>
     [...(['inject', 'verify', 'rollback'] as const).map((s) => [s, v.steps[s]] as const), ['rollback', v.exitRollback] as const]
       .filter(([, state]) => state.phase === 'failed')
       .map(([step, state]) => ({ step, vmi: `${v.namespace}/${v.name}`, message: state.message ?? `${step} failed`, at: state.finishedAt ?? '' })),
   );
-  const podFailures = steps
-    .filter((n) => (n.type === 'Pod' || n.type === 'Retry') && phaseOf(n.phase) === 'failed')
-    .map((n) => {
-      const state = stepState(n, byId);
-      const step = scenarioOf(n.templateName, 'select') !== undefined ? 'select' : (parameterValue(n.inputs?.parameters, 'step') ?? n.displayName ?? n.name);
-      const node = parameterValue(n.inputs?.parameters, 'node');
-      const vmi = parameterValue(byId.get(n.boundaryID ?? '')?.inputs?.parameters, 'vmi');
-      const where = vmi ? {} : node ? { message: `on node ${node}: ${state.message ?? n.phase}` } : {};
-      return { step, ...(vmi ? { vmi } : {}), message: state.message ?? `${n.type} node ${n.displayName ?? n.name} ${n.phase}`, ...where, at: n.finishedAt ?? '' };
-    });
-  const first = [...vmiFailures, ...podFailures].sort((a, b) => a.at.localeCompare(b.at))[0];
+  const first = [...vmiFailures, ...failedSteps].sort((a, b) => a.at.localeCompare(b.at))[0];
   if (first) {
     const { at: _at, ...failure } = first;
     return failure;
   }
-  if (run.finished && run.phase !== 'Succeeded') return { step: 'workflow', message: run.message ?? `workflow ${run.phase}` };
+  if (run.finished && run.phase !== 'Succeeded') return { step: 'workflow', message: run.message ?? `${run.kind} ${run.phase}` };
   const unconfirmed = run.finished ? run.vmis.find((v) => !v.rollbackConfirmed) : undefined;
   if (unconfirmed) return { step: 'rollback', vmi: `${unconfirmed.namespace}/${unconfirmed.name}`, message: 'no rollback of this VMI was confirmed' };
   return undefined;
 }
-
-function byStart(a: ArgoNode, b: ArgoNode): number {
-  return (a.startedAt ?? '').localeCompare(b.startedAt ?? '') || a.name.localeCompare(b.name);
-}
-

@@ -5,9 +5,12 @@
 import { ruleCount } from './_node-read.js';
 import { VMI_STEPS, type RunState, type StepPhase, type VmiState, type VmiStep } from './run-state.js';
 
-/** The workflow's phase, stop request or exit handler changed. */
+/** The run's phase, stop request or exit handler changed. */
 export interface WorkflowEvent {
   readonly event: 'workflow';
+  /** `workflow` (Argo) or `PipelineRun` (Tekton). */
+  readonly kind: RunState['kind'];
+  /** The run's name. */
   readonly workflow: string;
   readonly namespace: string;
   readonly phase: string;
@@ -63,7 +66,7 @@ export function stateChanges(previous: RunState | undefined, next: RunState): Ru
 }
 
 function workflowEvent(s: RunState): WorkflowEvent {
-  return { event: 'workflow', workflow: s.name, namespace: s.namespace, phase: s.phase, stopping: s.stopping, exitHandler: s.exitHandler, ...(s.message ? { message: s.message } : {}) };
+  return { event: 'workflow', kind: s.kind, workflow: s.name, namespace: s.namespace, phase: s.phase, stopping: s.stopping, exitHandler: s.exitHandler, ...(s.message ? { message: s.message } : {}) };
 }
 
 function vmiEvent(v: VmiState): VmiEvent {

@@ -5,7 +5,7 @@
  * NO_COLOR (https://no-color.org) or when not wanted.
  */
 import { ruleCount } from './_node-read.js';
-import { VMI_STEPS, type RunState, type StepPhase, type VmiState } from './run-state.js';
+import { exitHandlerName, VMI_STEPS, type RunState, type StepPhase, type VmiState } from './run-state.js';
 import { formatDuration, secondsBetween } from './run-report.js';
 
 /** How to draw. */
@@ -44,8 +44,8 @@ export function renderView(state: RunState, options: ViewOptions): string[] {
   const now = options.now.toISOString();
   const elapsed = formatDuration(secondsBetween(state.startedAt, state.finishedAt ?? now));
   const lines: { text: string; icon?: { char: string; colour: string } }[] = [];
-  const stop = state.stopping && !state.finished ? ' · stop requested: waiting for the exit handler to roll back' : '';
-  lines.push({ text: `workflow ${state.name} (${state.namespace}): ${state.phase || 'Pending'} · ${elapsed}${stop}` });
+  const stop = state.stopping && !state.finished ? ` · stop requested: waiting for the ${exitHandlerName(state.kind)} to roll back` : '';
+  lines.push({ text: `${state.kind} ${state.name} (${state.namespace}): ${state.phase || 'Pending'} · ${elapsed}${stop}` });
   for (const s of state.selections) {
     lines.push({ text: `scenario ${s.scenario}: select ${s.phase}${s.selected === undefined ? '' : `, ${s.selected} VMI${s.selected === 1 ? '' : 's'}`}${s.message && s.phase === 'failed' ? `: ${s.message}` : ''}` });
   }
@@ -58,7 +58,7 @@ export function renderView(state: RunState, options: ViewOptions): string[] {
   }
   if (state.vmis.length === 0 && state.selections.length === 0) lines.push({ text: '  waiting for select' });
   const { phase, rollbacks, rollbacksDone } = state.exitHandler;
-  lines.push({ text: `exit handler: ${phase}${rollbacks > 0 ? ` (${rollbacksDone} of ${rollbacks} rollbacks done)` : ''}` });
+  lines.push({ text: `${exitHandlerName(state.kind)}: ${phase}${rollbacks > 0 ? ` (${rollbacksDone} of ${rollbacks} rollbacks done)` : ''}` });
 
   return lines.map(({ text, icon }) => {
     const cut = text.length > width ? `${text.slice(0, width - 1)}…` : text;

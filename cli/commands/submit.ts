@@ -38,6 +38,11 @@ export function submitCommand(io: Io): Command {
       if (options.output && !options.watch) throw new UsageError('--output writes the report of a watched run; add --watch');
       // Checked before anything is created: a bad --output must not leave an unwatched run behind.
       const follow = followOptionsFrom(options, '', io);
+      if (follow.engine !== 'argo') {
+        throw new UsageError(
+          'submit creates Argo Workflows; start a Tekton run with: vmi-network-filter generate tekton --kind PipelineRun … | kubectl create -n NS -f -, then follow it with: vmi-network-filter watch --engine tekton NAME --namespace-of-workflow NS',
+        );
+      }
       const namespace = follow.namespace;
       const workflow = workflowToSubmit({ options, ...(name ? { name } : {}), privileged: options.privileged === true, ...(template ? { fromTemplate: template } : {}) }, io);
 
@@ -48,7 +53,7 @@ export function submitCommand(io: Io): Command {
       // Loaded here: the Kubernetes client costs ~0.5 s that other commands should not pay.
       const { WorkflowClient } = await import('../../kube/workflows.js');
       const client = new WorkflowClient({ env: io.env, log: (_level, msg) => io.err(`warning: ${msg}\n`) });
-      const created: ArgoWorkflow = await client.create(namespace, workflow, { dryRun: options.dryRun === 'server' });
+      const created: ArgoWorkflow = await client.createWorkflow(namespace, workflow, { dryRun: options.dryRun === 'server' });
       const createdName = created.metadata.name ?? '';
       if (options.dryRun === 'server') {
         io.err(`workflow ${createdName} validated by the API server in namespace ${namespace} (server dry run: nothing was created)\n`);

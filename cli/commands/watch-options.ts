@@ -1,6 +1,6 @@
 /**
- * The options `submit --watch` and `watch` share: how to show the run (`--view`), the report
- * files (`--output junit FILE`, `--output json FILE`) and how long to wait for the exit handler
+ * The options `submit --watch` and `watch` share: the engine (`--engine`), where the run is
+ * (`--namespace-of-workflow`), how to show it (`--view`), the report files (`--output junit FILE`, `--output json FILE`) and how long to wait for the exit handler
  * after Ctrl-C (`--stop-timeout`).
  */
 import process from 'node:process';
@@ -9,11 +9,13 @@ import { UsageError } from '../../core/errors.js';
 import type { Io } from '../../core/io.js';
 import { resourceNameProblem } from '../../generator/names.js';
 import type { FollowRunOptions, ReportOutput } from '../../submit/follow-run.js';
+import { WATCH_ENGINES, type WatchEngine } from '../../submit/followed-run.js';
 
 /** Adds the watch options to `command`. */
 export function addWatchOptions(command: Command): Command {
   return command
-    .option('--namespace-of-workflow <ns>', 'namespace of the Workflow', 'argo')
+    .addOption(new Option('--engine <engine>', 'argo: an Argo Workflow; tekton: a Tekton PipelineRun').choices(WATCH_ENGINES).default('argo'))
+    .option('--namespace-of-workflow <ns>', 'namespace of the Workflow (or PipelineRun)', 'argo')
     .addOption(new Option('--view <mode>', 'live view: tty (redrawn), json (one line per change), auto (tty on a terminal)').choices(['auto', 'tty', 'json']).default('auto'))
     .option('--output <format-and-file...>', 'write the report: junit FILE and/or json FILE (repeatable)')
     .option('--stop-timeout <seconds>', 'after Ctrl-C/SIGTERM, wait this long for the exit handler to roll back', '300');
@@ -33,6 +35,7 @@ export function followOptionsFrom(options: Readonly<Record<string, unknown>>, na
   const columns = Number(io.env.COLUMNS);
   const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
   return {
+    engine: options.engine as WatchEngine,
     namespace,
     name,
     view,

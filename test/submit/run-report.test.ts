@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { ArgoWorkflow } from '../../kube/argo-workflow.js';
 import { escape, junitXml } from '../../submit/junit.js';
 import { formatReport, runReportOf } from '../../submit/run-report.js';
+import { argoRunOf } from '../../submit/argo-run.js';
 import { runStateOf } from '../../submit/run-state.js';
 import { stateChanges } from '../../submit/state-changes.js';
 import { renderView } from '../../submit/tty-view.js';
@@ -62,14 +63,14 @@ describe('runReportOf and formatReport', () => {
     const argo = new ArgoController(two, { testDuration: 120 }).select([vm1]);
     argo.startStep(0, 'inject').endStep(0, 'inject', injected);
     const snapshot = argo.snapshot();
-    const report = runReportOf(runStateOf(snapshot, argo.ledger()), snapshot);
+    const report = runReportOf(runStateOf(argoRunOf(snapshot), argo.ledger()), argoRunOf(snapshot));
     expect(report.vmis[0]!.blocked).toMatchObject({ ingress: true, egress: true, ports: [53], protocols: ['udp'] });
   });
 
   it('should report each VMI, what was blocked, verify, rollback and durations, and fail naming the verify', () => {
     const argo = failedRun();
     const snapshot = argo.snapshot();
-    const report = runReportOf(runStateOf(snapshot, argo.ledger()), snapshot);
+    const report = runReportOf(runStateOf(argoRunOf(snapshot), argo.ledger()), argoRunOf(snapshot));
     expect(report.ok).toBe(false);
     expect(report.failure).toEqual({ step: 'verify', vmi: 'demo/vm-2', message: verifyError });
     expect(report.vmis[1]).toEqual({
@@ -115,9 +116,9 @@ describe('runReportOf and formatReport', () => {
     argo.startStep(0, 'inject').endStep(0, 'inject', injected).startHold(0).endHold(0).startStep(0, 'verify').endStep(0, 'verify', { step: 'verify', ok: true });
     argo.startStep(0, 'rollback').endStep(0, 'rollback', rolledBack).endBranch(0, 'Succeeded').startExitHandler([vm1], 'Succeeded').endExitRollback(vm1, rolledBack);
     const running = argo.snapshot();
-    expect(runReportOf(runStateOf(running, argo.ledger()), running).ok).toBe(false); // not finished yet
+    expect(runReportOf(runStateOf(argoRunOf(running), argo.ledger()), argoRunOf(running)).ok).toBe(false); // not finished yet
     const done = argo.finishWorkflow('Succeeded').snapshot();
-    const report = runReportOf(runStateOf(done, argo.ledger()), done);
+    const report = runReportOf(runStateOf(argoRunOf(done), argo.ledger()), argoRunOf(done));
     expect([report.ok, report.failure]).toEqual([true, null]);
     expect(formatReport(report).split('\n').at(-2)).toBe('verdict: PASS: the workflow succeeded and every rollback is confirmed');
   });
@@ -130,7 +131,7 @@ describe('junitXml', () => {
     argo.startStep(0, 'rollback').endStep(0, 'rollback', rolledBack).endBranch(0, 'Failed').stop();
     argo.startExitHandler([vm1, vm2], 'Failed').endExitRollback(vm1, rolledBack).endExitRollback(vm2, { step: 'rollback', ok: false, error: 'nft: Operation not permitted' });
     const snapshot = argo.finishWorkflow('Failed', 'child failed').snapshot();
-    expect(junitXml(runReportOf(runStateOf(snapshot, argo.ledger()), snapshot))).toBe(
+    expect(junitXml(runReportOf(runStateOf(argoRunOf(snapshot), argo.ledger()), argoRunOf(snapshot)))).toBe(
       [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<testsuites name="vmi-network-filter" tests="8" failures="2" errors="0" skipped="5" time="72">',
@@ -172,7 +173,7 @@ describe('junitXml', () => {
 
   it('should fail a run that selected nothing with one select case', () => {
     const snapshot = { ...workflow, status: { phase: 'Failed' as const, message: 'child failed', nodes: {} } };
-    const xml = junitXml(runReportOf(runStateOf(snapshot), snapshot));
+    const xml = junitXml(runReportOf(runStateOf(argoRunOf(snapshot)), argoRunOf(snapshot)));
     expect(xml).toContain('<testcase classname="workflow" name="select" time="0">\n      <failure message="workflow did not succeed: child failed" type="StepFailed">');
     expect(xml).toContain('tests="1" failures="1" errors="0" skipped="0"');
   });
@@ -185,14 +186,14 @@ describe('junitXml', () => {
 describe('stateChanges', () => {
   it('should emit one event per transition and nothing when the state is the same', () => {
     const argo = new ArgoController(workflow).select([vm1]);
-    const first = runStateOf(argo.snapshot(), argo.ledger());
+    const first = runStateOf(argoRunOf(argo.snapshot()), argo.ledger());
     expect(stateChanges(undefined, first)).toEqual([
-      { event: 'workflow', workflow: 'vmi-network-filter-abcde', namespace: 'argo', phase: 'Running', stopping: false, exitHandler: { phase: 'pending', rollbacks: 0, rollbacksDone: 0 } },
+      { event: 'workflow', kind: 'workflow', workflow: 'vmi-network-filter-abcde', namespace: 'argo', phase: 'Running', stopping: false, exitHandler: { phase: 'pending', rollbacks: 0, rollbacksDone: 0 } },
       { event: 'select', scenario: 1, phase: 'succeeded', selected: 1 },
       { event: 'vmi', scenario: 1, vmi: 'demo/vm-1', node: 'worker-1', stage: 'selected', steps: { inject: 'pending', hold: 'pending', verify: 'pending', rollback: 'pending', exitRollback: 'pending' }, holdSeconds: 120 },
     ]);
-    expect(stateChanges(first, runStateOf(argo.snapshot(), argo.ledger()))).toEqual([]);
-    const second = runStateOf(argo.startStep(0, 'inject').endStep(0, 'inject', injected).snapshot(), argo.ledger());
+    expect(stateChanges(first, runStateOf(argoRunOf(argo.snapshot()), argo.ledger()))).toEqual([]);
+    const second = runStateOf(argoRunOf(argo.startStep(0, 'inject').endStep(0, 'inject', injected).snapshot()), argo.ledger());
     expect(stateChanges(first, second)).toEqual([
       { event: 'vmi', scenario: 1, vmi: 'demo/vm-1', node: 'worker-1', stage: 'injected', steps: { inject: 'succeeded', hold: 'pending', verify: 'pending', rollback: 'pending', exitRollback: 'pending' }, rules: 4, backend: 'nftables', holdSeconds: 120 },
     ]);
@@ -205,7 +206,7 @@ describe('renderView', () => {
     argo.startStep(0, 'inject').endStep(0, 'inject', injected).startHold(0).endHold(0).startStep(0, 'verify').endStep(0, 'verify', { step: 'verify', ok: false, error: verifyError });
     argo.startStep(0, 'rollback').endStep(0, 'rollback', rolledBack);
     argo.startStep(1, 'inject').endStep(1, 'inject', injected).startHold(1);
-    const state = runStateOf(argo.snapshot(), argo.ledger());
+    const state = runStateOf(argoRunOf(argo.snapshot()), argo.ledger());
     const holdStart = Date.parse(state.vmis[1]!.steps.hold.startedAt!);
     const view = renderView(state, { now: new Date(holdStart + 45_000), width: 80 });
     expect(view.every((line) => line.length <= 80)).toBe(true);

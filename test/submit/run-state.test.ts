@@ -5,6 +5,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { ArgoWorkflow } from '../../kube/argo-workflow.js';
+import { argoRunOf } from '../../submit/argo-run.js';
 import { runStateOf } from '../../submit/run-state.js';
 import { ArgoController, testTarget } from './argo-controller.js';
 
@@ -26,7 +27,7 @@ function controller(): ArgoController {
 
 /** The state the watcher sees: the controller's workflow and ledger. */
 function stateOf(argo: ArgoController): ReturnType<typeof runStateOf> {
-  return runStateOf(argo.snapshot(), argo.ledger());
+  return runStateOf(argoRunOf(argo.snapshot()), argo.ledger());
 }
 
 describe('runStateOf', () => {
@@ -36,9 +37,9 @@ describe('runStateOf', () => {
     const plain = argo.snapshot();
     const { nodes, ...status } = plain.status!;
     const compressed: ArgoWorkflow = { ...plain, status: { ...status, compressedNodes: gzipSync(JSON.stringify(nodes)).toString('base64') } };
-    expect(runStateOf(compressed, argo.ledger())).toEqual(runStateOf(plain, argo.ledger()));
-    expect(runStateOf(compressed, argo.ledger()).vmis.map((v) => [v.key, v.rollbackConfirmed])).toEqual([['1/demo/vm-1', true]]);
-    expect(() => runStateOf({ ...plain, status: { ...status, compressedNodes: 'not gzip' } }, argo.ledger())).toThrow('workflow vmi-network-filter-abcde: status.compressedNodes cannot be read');
+    expect(runStateOf(argoRunOf(compressed), argo.ledger())).toEqual(runStateOf(argoRunOf(plain), argo.ledger()));
+    expect(runStateOf(argoRunOf(compressed), argo.ledger()).vmis.map((v) => [v.key, v.rollbackConfirmed])).toEqual([['1/demo/vm-1', true]]);
+    expect(() => runStateOf(argoRunOf({ ...plain, status: { ...status, compressedNodes: 'not gzip' } }), argo.ledger())).toThrow('workflow vmi-network-filter-abcde: status.compressedNodes cannot be read');
   });
 
   it('should list every selected VMI as selected before any step runs', () => {
@@ -58,7 +59,7 @@ describe('runStateOf', () => {
     const stages: string[] = [];
     const step = (f: () => void): void => {
       f();
-      stages.push(runStateOf(argo.snapshot(), argo.ledger()).vmis[0]!.stage);
+      stages.push(runStateOf(argoRunOf(argo.snapshot()), argo.ledger()).vmis[0]!.stage);
     };
     step(() => argo.startStep(0, 'inject'));
     step(() => argo.endStep(0, 'inject', injected));
@@ -70,7 +71,7 @@ describe('runStateOf', () => {
     step(() => argo.endStep(0, 'rollback', rolledBack));
     expect(stages).toEqual(['injecting', 'injected', 'holding', 'verifying', 'verifying', 'verified', 'rolling-back', 'rolled-back']);
 
-    const vmi = runStateOf(argo.snapshot(), argo.ledger()).vmis[0]!;
+    const vmi = runStateOf(argoRunOf(argo.snapshot()), argo.ledger()).vmis[0]!;
     // The phase and result are the VMI's ledger record; the times its pod's.
     expect(vmi.steps.inject).toEqual({ phase: 'succeeded', startedAt: '2025-01-01T10:00:22Z', finishedAt: '2025-01-01T10:00:28Z', result: { ok: true, detail: 'inject done', backend: 'nftables', rules: 4 } });
     expect(vmi.steps.hold).toMatchObject({ phase: 'succeeded', startedAt: '2025-01-01T10:00:30Z', finishedAt: '2025-01-01T10:02:32Z' });
@@ -82,12 +83,12 @@ describe('runStateOf', () => {
     argo.startStep(0, 'inject').endStep(0, 'inject', injected).startHold(0).endHold(0);
     argo.startStep(0, 'verify').endStep(0, 'verify', verified).startStep(0, 'rollback').endStep(0, 'rollback', rolledBack).endBranch(0, 'Succeeded');
     argo.startExitHandler([vm1], 'Succeeded');
-    const during = runStateOf(argo.snapshot(), argo.ledger());
+    const during = runStateOf(argoRunOf(argo.snapshot()), argo.ledger());
     expect(during.exitHandler).toEqual({ phase: 'running', rollbacks: 1, rollbacksDone: 0 });
     expect(during.vmis[0]!.exitRollback.phase).toBe('running');
     argo.endExitRollback(vm1, rolledBack).finishWorkflow('Succeeded');
 
-    const state = runStateOf(argo.snapshot(), argo.ledger());
+    const state = runStateOf(argoRunOf(argo.snapshot()), argo.ledger());
     expect(state).toMatchObject({ phase: 'Succeeded', finished: true, exitHandler: { phase: 'succeeded', rollbacks: 1, rollbacksDone: 1 } });
     expect(state.vmis[0]!.exitRollback).toMatchObject({ phase: 'succeeded', result: { ok: true, detail: 'exit-rollback done' } });
     expect(state.failure).toBeUndefined();
@@ -97,11 +98,11 @@ describe('runStateOf', () => {
     const argo = controller().select([vm1]);
     argo.startStep(0, 'inject').endStep(0, 'inject', injected).startHold(0).endHold(0).startStep(0, 'verify');
     argo.endStep(0, 'verify', { step: 'verify', ok: false, error: 'verification failed: cluster: demo/vm-1 now runs on worker-9 (live migration?)' });
-    expect(runStateOf(argo.snapshot(), argo.ledger()).vmis[0]!.stage).toBe('verify-failed');
+    expect(runStateOf(argoRunOf(argo.snapshot()), argo.ledger()).vmis[0]!.stage).toBe('verify-failed');
     argo.startStep(0, 'rollback').endStep(0, 'rollback', rolledBack).endBranch(0, 'Failed');
     argo.startExitHandler([vm1], 'Failed').endExitRollback(vm1, rolledBack).finishWorkflow('Failed', 'child failed');
 
-    const state = runStateOf(argo.snapshot(), argo.ledger());
+    const state = runStateOf(argoRunOf(argo.snapshot()), argo.ledger());
     expect(state.vmis[0]).toMatchObject({ stage: 'rolled-back', rollbackConfirmed: true, steps: { verify: { phase: 'failed', message: 'verification failed: cluster: demo/vm-1 now runs on worker-9 (live migration?)' } } });
     expect(state.failure).toEqual({ step: 'verify', vmi: 'demo/vm-1', message: 'verification failed: cluster: demo/vm-1 now runs on worker-9 (live migration?)' });
   });
@@ -110,11 +111,11 @@ describe('runStateOf', () => {
     const argo = controller().select([vm1]);
     argo.startStep(0, 'inject').endStep(0, 'inject', injected).startHold(0).endHold(0).startStep(0, 'verify').endStep(0, 'verify', verified);
     argo.startStep(0, 'rollback').endStep(0, 'rollback', { step: 'rollback', ok: false, error: 'nft: Operation not permitted' });
-    expect(runStateOf(argo.snapshot(), argo.ledger()).vmis[0]!.stage).toBe('rollback-failed');
+    expect(runStateOf(argoRunOf(argo.snapshot()), argo.ledger()).vmis[0]!.stage).toBe('rollback-failed');
     argo.endBranch(0, 'Failed').startExitHandler([vm1], 'Failed').endExitRollback(vm1, { step: 'rollback', ok: false, error: 'nft: Operation not permitted' });
     argo.finishWorkflow('Failed', 'child failed');
 
-    const state = runStateOf(argo.snapshot(), argo.ledger());
+    const state = runStateOf(argoRunOf(argo.snapshot()), argo.ledger());
     expect(state.vmis[0]).toMatchObject({ stage: 'rollback-failed', rollbackConfirmed: false });
     expect(state.exitHandler).toEqual({ phase: 'succeeded', rollbacks: 1, rollbacksDone: 0 });
     expect(state.failure).toEqual({ step: 'rollback', vmi: 'demo/vm-1', message: 'nft: Operation not permitted' });
@@ -124,12 +125,12 @@ describe('runStateOf', () => {
     const argo = controller().select([vm1, vm2]);
     argo.startStep(0, 'inject').endStep(0, 'inject', injected).startHold(0);
     const stopped = { ...argo.snapshot(), spec: { ...workflow.spec, shutdown: 'Stop' } };
-    expect(runStateOf(stopped, argo.ledger()).stopping).toBe(true);
+    expect(runStateOf(argoRunOf(stopped), argo.ledger()).stopping).toBe(true);
     argo.stop().startExitHandler([vm1, vm2], 'Failed', "Stopped with strategy 'Stop'");
     argo.endExitRollback(vm1, rolledBack).endExitRollback(vm2, { step: 'rollback', ok: true, removed: [], gone: false });
     argo.finishWorkflow('Failed', "Stopped with strategy 'Stop'");
 
-    const state = runStateOf({ ...argo.snapshot(), spec: { ...workflow.spec, shutdown: 'Stop' } }, argo.ledger());
+    const state = runStateOf(argoRunOf({ ...argo.snapshot(), spec: { ...workflow.spec, shutdown: 'Stop' } }), argo.ledger());
     expect(state.vmis.map((v) => [v.name, v.stage, v.steps.hold.phase, v.steps.verify.phase, v.rollbackConfirmed])).toEqual([
       ['vm-1', 'rolled-back', 'failed', 'pending', true],
       ['vm-2', 'rolled-back', 'pending', 'pending', true],
@@ -141,6 +142,6 @@ describe('runStateOf', () => {
     const argo = controller().select([vm1]);
     const snapshot = argo.snapshot();
     const nodes = Object.fromEntries(Object.entries(snapshot.status!.nodes!).map(([id, n]) => [id, n.type === 'Retry' ? { ...n, outputs: undefined } : n]));
-    expect(runStateOf({ ...snapshot, status: { ...snapshot.status, nodes } }, argo.ledger()).vmis.map((v) => v.key)).toEqual(['1/demo/vm-1']);
+    expect(runStateOf(argoRunOf({ ...snapshot, status: { ...snapshot.status, nodes } }), argo.ledger()).vmis.map((v) => v.key)).toEqual(['1/demo/vm-1']);
   });
 });

@@ -177,7 +177,7 @@ describe('submit --watch (CLI)', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toContain(`warning: watch of workflow ${NAME} ended (`);
     expect(run.stderr).toContain(`); reconnecting from resourceVersion ${seen} in 250 ms\n`);
-    expect(run.stderr).toContain(`is no longer in the watch history (HTTP 410 Gone); reading the workflow again\n`);
+    expect(run.stderr).toContain(`is no longer in the watch history (HTTP 410 Gone); reading it again\n`);
     expect(events(run.stdout).filter((l) => l.event === 'vmi').map((l) => l.stage)).toEqual(['selected', 'injected', 'holding', 'verifying', 'verifying', 'verified', 'rolling-back', 'rolled-back', 'rolled-back', 'rolled-back']);
   });
 

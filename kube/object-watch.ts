@@ -1,22 +1,30 @@
 /**
- * Following one workflow with a Kubernetes watch, as the API conventions ask: get it, watch from
- * its resourceVersion (with bookmarks, so a quiet watch still advances), reconnect from the last
+ * Following one object (an Argo Workflow, a Tekton PipelineRun) with a Kubernetes watch, as the
+ * API conventions ask: get it, watch from its resourceVersion (with bookmarks, so a quiet watch still advances), reconnect from the last
  * resourceVersion seen after a dropped or ended connection, and get it again when the server
  * answers 410 Gone (that version has left the watch cache). Connections through the client's
  * `Watch`; the object is handed over as plain JSON.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Watch } from '@kubernetes/client-node';
-import type { ArgoWorkflow } from './argo-workflow.js';
+import { resourceName } from './api-request.js';
+import type { CustomObjectClient, CustomResource } from './custom-objects.js';
 import { KubeAccessError, KubeApiError, KubeConnectionError } from './errors.js';
-import { WORKFLOW_RESOURCE, WorkflowAccessError, type WorkflowClient } from './workflows.js';
+
+/** An object as the watch needs it. */
+interface Watched {
+  readonly metadata: { readonly resourceVersion?: string };
+}
 
 /** How to follow. */
-export interface FollowOptions {
+export interface FollowOptions<T extends Watched> {
+  readonly resource: CustomResource;
+  /** Kind in messages: `workflow`, `PipelineRun`. */
+  readonly kind: string;
   readonly namespace: string;
   readonly name: string;
-  /** Called with every version of the workflow; return true to stop following. */
-  readonly onUpdate: (workflow: ArgoWorkflow) => boolean;
+  /** Called with every version of the object; return true to stop following. */
+  readonly onUpdate: (object: T) => boolean;
   /** Ends the follow (resolves 'aborted'). */
   readonly signal?: AbortSignal;
   /** Server-side end of one watch request (`timeoutSeconds`). @default 300 */
@@ -29,13 +37,13 @@ export interface FollowOptions {
   readonly maxFailures?: number;
 }
 
-/** The workflow was deleted while it was followed. */
-export class WorkflowDeletedError extends Error {
-  constructor(readonly namespace: string, readonly workflow: string) {
-    super(`workflow ${workflow} in namespace "${namespace}" was deleted while it was being watched; its exit handler may not have run`);
+/** The object was deleted while it was followed. */
+export class RunDeletedError extends Error {
+  constructor(readonly namespace: string, readonly kind: string, readonly object: string) {
+    super(`${kind} ${object} in namespace "${namespace}" was deleted while it was being watched; its rollback (exit handler, finally) may not have run`);
   }
 }
-WorkflowDeletedError.prototype.name = 'WorkflowDeletedError';
+RunDeletedError.prototype.name = 'RunDeletedError';
 
 type Outcome =
   | { readonly kind: 'done' }
@@ -45,35 +53,35 @@ type Outcome =
   | { readonly kind: 'closed'; readonly reason: string; readonly healthy: boolean };
 
 /**
- * Follows the workflow until `onUpdate` returns true ('done') or `signal` aborts ('aborted').
- * @throws WorkflowAccessError (403 on get or watch), KubeNotFoundError, WorkflowDeletedError,
+ * Follows the object until `onUpdate` returns true ('done') or `signal` aborts ('aborted').
+ * @throws RunAccessError (403 on get or watch), KubeNotFoundError, RunDeletedError,
  *   KubeConnectionError after maxFailures failed connections in a row.
  */
-export async function followWorkflow(client: WorkflowClient, options: FollowOptions): Promise<'done' | 'aborted'> {
-  const { namespace, name, signal } = options;
+export async function followObject<T extends Watched>(client: CustomObjectClient, options: FollowOptions<T>): Promise<'done' | 'aborted'> {
+  const { namespace, name, signal, resource, kind } = options;
   let resourceVersion = '';
   const read = async (): Promise<boolean> => {
-    const workflow = await client.get(namespace, name);
-    resourceVersion = workflow.metadata.resourceVersion ?? '';
-    return options.onUpdate(workflow);
+    const object = await client.get<T>(resource, namespace, name);
+    resourceVersion = object.metadata.resourceVersion ?? '';
+    return options.onUpdate(object);
   };
   if (await read()) return 'done';
   let failures = 0;
   while (!signal?.aborted) {
     const outcome = await watchOnce(client, options, resourceVersion, (rv) => (resourceVersion = rv));
     if (outcome.kind === 'done' || outcome.kind === 'aborted') return outcome.kind;
-    if (outcome.kind === 'deleted') throw new WorkflowDeletedError(namespace, name);
+    if (outcome.kind === 'deleted') throw new RunDeletedError(namespace, kind, name);
     if (outcome.kind === 'expired') {
-      client.log('warn', `resourceVersion ${resourceVersion} of workflow ${name} is no longer in the watch history (HTTP 410 Gone); reading the workflow again`, { resourceVersion });
+      client.log('warn', `resourceVersion ${resourceVersion} of ${kind} ${name} is no longer in the watch history (HTTP 410 Gone); reading it again`, { resourceVersion });
       if (await read()) return 'done';
       continue;
     }
     failures = outcome.healthy ? 0 : failures + 1;
     if (failures >= (options.maxFailures ?? 8)) {
-      throw new KubeConnectionError({ verb: 'watch', resource: WORKFLOW_RESOURCE, namespace, name }, client.server, outcome.reason, failures);
+      throw new KubeConnectionError({ verb: 'watch', resource, namespace, name }, client.server, outcome.reason, failures);
     }
     const delay = Math.min(8000, (options.reconnectDelayMs ?? 250) * 2 ** Math.max(0, failures - 1));
-    client.log('warn', `watch of workflow ${name} ended (${outcome.reason}); reconnecting from resourceVersion ${resourceVersion} in ${delay} ms`, { resourceVersion, delayMs: delay });
+    client.log('warn', `watch of ${kind} ${name} ended (${outcome.reason}); reconnecting from resourceVersion ${resourceVersion} in ${delay} ms`, { resourceVersion, delayMs: delay });
     try {
       await sleep(delay, undefined, signal ? { signal } : {});
     } catch {
@@ -84,8 +92,8 @@ export async function followWorkflow(client: WorkflowClient, options: FollowOpti
 }
 
 /** One watch connection, until it ends for any reason. */
-async function watchOnce(client: WorkflowClient, options: FollowOptions, resourceVersion: string, seen: (rv: string) => void): Promise<Outcome> {
-  const { namespace, name, signal } = options;
+async function watchOnce<T extends Watched>(client: CustomObjectClient, options: FollowOptions<T>, resourceVersion: string, seen: (rv: string) => void): Promise<Outcome> {
+  const { namespace, name, signal, resource } = options;
   const watchSeconds = options.watchSeconds ?? 300;
   const started = Date.now();
   let received = false;
@@ -100,7 +108,7 @@ async function watchOnce(client: WorkflowClient, options: FollowOptions, resourc
   const onAbort = (): void => finish({ kind: 'aborted' });
   signal?.addEventListener('abort', onAbort, { once: true });
   touch();
-  const path = `/apis/${WORKFLOW_RESOURCE.group}/v1alpha1/namespaces/${encodeURIComponent(namespace)}/${WORKFLOW_RESOURCE.plural}`;
+  const path = `/apis/${resource.group}/${resource.version}/namespaces/${encodeURIComponent(namespace)}/${resource.plural}`;
   const query = { fieldSelector: `metadata.name=${name}`, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: watchSeconds };
   const controller = await new Watch(client.kubeConfig).watch(
     path,
@@ -108,7 +116,7 @@ async function watchOnce(client: WorkflowClient, options: FollowOptions, resourc
     (type: string, object: unknown) => {
       received = true;
       touch();
-      const obj = object as ArgoWorkflow & { code?: number; reason?: string; message?: string };
+      const obj = object as T & { code?: number; reason?: string; message?: string };
       if (type === 'ERROR') {
         // A watch reports 410 in the stream, as a Status object.
         finish(obj.code === 410 ? { kind: 'expired' } : { kind: 'closed', reason: `watch error ${obj.code ?? '?'} ${obj.reason ?? ''}: ${obj.message ?? ''}`.trim(), healthy: true });
@@ -129,8 +137,8 @@ async function watchOnce(client: WorkflowClient, options: FollowOptions, resourc
       const status = (error as { statusCode?: number } | null)?.statusCode;
       if (status === 410) return finish({ kind: 'expired' });
       if (status === 401 || status === 403 || status === 404) {
-        const request = { verb: 'watch' as const, resource: WORKFLOW_RESOURCE, namespace };
-        fatal = status === 403 ? new WorkflowAccessError(request, {}, 1) : status === 401 ? new KubeAccessError(request, 401, {}, 1) : new KubeApiError(request, 404, { message: 'is Argo Workflows installed (the workflows.argoproj.io CRD)?' }, 1);
+        const request = { verb: 'watch' as const, resource, namespace };
+        fatal = status === 403 ? client.accessError(request) : status === 401 ? new KubeAccessError(request, 401, {}, 1) : new KubeApiError(request, 404, { message: `is the ${resourceName(resource)} CRD installed?` }, 1);
         return finish({ kind: 'done' });
       }
       const reason = error ? ((error as NodeJS.ErrnoException).code ?? (error as Error).message ?? String(error)) : 'connection closed';
