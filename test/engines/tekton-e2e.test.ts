@@ -6,15 +6,19 @@
  * During every hold the fleet's real traffic is probed: exactly the held VMIs' asked flows are
  * blocked; after every run everything passes and every launcher's ruleset is what it was before.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import process from 'node:process';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, currentCli, ledgerRecords } from './fixtures/argo-run.js';
+import { REPO_ROOT } from '../kube/harness.js';
+import { CLI_BIN, cli, currentCli, ledgerRecords, nodePods } from './fixtures/argo-run.js';
 import { buildFleet, e2eVmis, fleetMismatches, launcherRulesets, SHOP, type Fleet } from './fixtures/fleet.js';
 import { vmisWithoutKubelet } from './fixtures/launchers.js';
 import { applyAll, createRun, followRun, paramOf, pipelineTaskOf, ran, stepLog, succeeded, type FollowRunOptions } from './fixtures/tekton-run.js';
-import { engines, kubeAs } from './setup/context.js';
+import { engines, kubeAs, kubeconfigFile } from './setup/context.js';
 import type { FilterConfig } from '../netns/helpers/flows.js';
 
 const kube = kubeAs();
@@ -82,18 +86,137 @@ async function ledgerLines(run: Record<string, any>): Promise<string[]> {
   return [...records].map(([key, r]) => `${key} ${Object.keys(r).sort().map((k) => `${k}=${r[k]}`).join(' ')}`).sort();
 }
 
-/** The node pods of a run still in the cluster, as `<record> <node> <phase>`. */
-async function nodePods(run: Record<string, any>): Promise<string[]> {
-  const pods = await kube.list('Pod', NS, `vmi-network-filter.io/run=${run.metadata.uid},vmi-network-filter.io/role=node-step`);
-  return pods.map((p) => `${p.metadata.labels['vmi-network-filter.io/record']} ${p.spec.nodeName ?? p.metadata.annotations['vmi-network-filter.io/node']} ${p.status?.phase}`).sort();
-}
-
 async function expectRestored(): Promise<void> {
   expect(await fleetMismatches(fleet, new Map())).toEqual([]);
   expect(launcherRulesets(fleet)).toEqual(initial);
 }
 
+/** What `watch --engine tekton` did: exit status, output, its JSON events and report, and when it ended. */
+interface Watched {
+  readonly code: number | null;
+  readonly stderr: string;
+  readonly events: Record<string, any>[];
+  readonly report: Record<string, any>;
+  readonly endedAt: number;
+}
+
+/**
+ * Runs the real CLI's `watch --engine tekton NAME --view json --output json FILE` with the
+ * kubeconfig `config`; `onEvent` sees each JSON line of its view as it comes (and may signal it).
+ */
+function watchRun(name: string, config: string, onEvent: (event: Record<string, any>, signal: (s: NodeJS.Signals) => void) => void = () => undefined): Promise<Watched> {
+  const report = join(dirname(config), 'report.json');
+  const child = spawn(process.execPath, [CLI_BIN, 'watch', '--engine', 'tekton', name, '--namespace-of-workflow', NS, '--view', 'json', '--output', 'json', report], {
+    env: { PATH: process.env.PATH, KUBECONFIG: config },
+  });
+  const events: Record<string, any>[] = [];
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    let newline: number;
+    while ((newline = stdout.indexOf('\n')) >= 0) {
+      const line = stdout.slice(0, newline);
+      stdout = stdout.slice(newline + 1);
+      const event = JSON.parse(line) as Record<string, any>;
+      events.push(event);
+      onEvent(event, (s) => child.kill(s));
+    }
+  });
+  child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr, events, report: JSON.parse(readFileSync(report, 'utf8')), endedAt: Date.now() });
+    });
+  });
+}
+
+/** Binds the README's Role for watching Tekton runs to the test identity `vnf-submitter` in NS; returns its kubeconfig. */
+async function readmeWatcher(): Promise<string> {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const role = parse(/```yaml\n(apiVersion: rbac[^`]*kind: Role\nmetadata: \{name: vmi-network-filter-watcher[^`]*)```/.exec(readme)![1]!) as Record<string, any>;
+  expect(role.metadata).toEqual({ name: 'vmi-network-filter-watcher', namespace: 'chaos' });
+  await kube.apply({ ...role, metadata: { ...role.metadata, namespace: NS } });
+  await kube.apply({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'watcher', namespace: NS }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'vnf-submitter' }] });
+  return kubeconfigFile('submitter');
+}
+
+/** The stages each VMI went through in a watch's events, in order, repeats dropped. */
+function stagesOf(events: readonly Record<string, any>[]): Record<string, string[]> {
+  const stages: Record<string, string[]> = {};
+  for (const e of events.filter((x) => x.event === 'vmi')) {
+    const seen = (stages[e.vmi] ??= []);
+    if (seen.at(-1) !== e.stage) seen.push(e.stage);
+  }
+  return stages;
+}
+
 describe('the generated Tekton Pipeline on the real Tekton controller', () => {
+  it('should watch a PipelineRun per VMI to its verdict, as a user holding only the Role the README documents', async () => {
+    const config = await readmeWatcher();
+    try {
+      const name = await start(['--namespace', 'shop', '--instance-count', '0', '--execution', 'parallel', '--ports', '443', '--chaos-duration', '6']);
+      const watched = await watchRun(name, config);
+      expect(watched.stderr).not.toMatch(/forbidden|warning/i);
+      expect(watched.code, watched.stderr).toBe(0);
+      // Every VMI was seen held, verified and restored, live, from the TaskRuns and the ledger.
+      const stages = stagesOf(watched.events);
+      expect(Object.keys(stages).sort()).toEqual(SHOP);
+      for (const vmi of SHOP) {
+        expect(stages[vmi]).toContain('holding');
+        expect(stages[vmi]!.at(-1)).toBe('rolled-back');
+      }
+      const { report } = watched;
+      expect([report.kind, report.workflow, report.phase, report.ok, report.exitHandler.phase]).toEqual(['PipelineRun', name, 'Succeeded', true, 'succeeded']);
+      // restore (the branch) and finally's rollback both confirmed each VMI.
+      expect(report.vmis.map((v: any) => `${v.namespace}/${v.name} ${v.verify.outcome} ${v.blocked.ports} ${v.rollback.by.join('+')}`).sort()).toEqual(
+        SHOP.map((v) => `${v} passed 443 branch+exit handler`),
+      );
+      expect(report.vmis.every((v: any) => v.blocked.rules > 0 && v.blocked.backend && v.steps.hold.seconds >= 6)).toBe(true);
+    } finally {
+      rmSync(dirname(config), { recursive: true, force: true });
+    }
+    await expectRestored();
+  });
+
+  it('should stop a run on Ctrl-C: no new task, the hold cancelled, finally restoring every VMI at once; exit 130', async () => {
+    const config = await readmeWatcher();
+    try {
+      const name = await start(['--namespace', 'shop', '--instance-count', '0', '--execution', 'parallel', '--chaos-duration', '300']);
+      let signalledAt = 0;
+      const holding = new Set<string>();
+      const watched = await watchRun(name, config, (event, signal) => {
+        if (event.event === 'vmi' && event.stage === 'holding') holding.add(event.vmi);
+        if (holding.size === SHOP.length && !signalledAt) {
+          signalledAt = Date.now();
+          signal('SIGINT');
+        }
+      });
+      expect(signalledAt).toBeGreaterThan(0);
+      expect(watched.code, watched.stderr).toBe(130);
+      expect(watched.stderr.trim().split('\n').at(-1)).toBe('error: stopped by SIGINT; every rollback is confirmed');
+      // Rolled back by finally well before the 300 s hold (or the kernel deadline) would end.
+      expect(watched.endedAt - signalledAt).toBeLessThan(90_000);
+      const run = await kube.get('PipelineRun', name, NS);
+      expect(run.spec.status).toBe('StoppedRunFinally');
+      const taskRuns = await kube.list('TaskRun', NS, `tekton.dev/pipelineRun=${name}`);
+      expect(ran(taskRuns)).toEqual(['select Succeeded', 'inject Succeeded', 'hold TaskRunCancelled', 'rollback Succeeded', 'report Succeeded'].sort());
+      expect(await ledgerLines(run)).toEqual(SHOP.map((v) => `1 ${v} exit-rollback=true inject=true`));
+      const { report } = watched;
+      expect([report.stopped, report.ok, report.vmis.map((v: any) => `${v.name} ${v.rollback.confirmed} ${v.rollback.by.join('+')}`).sort()]).toEqual([
+        true,
+        false,
+        SHOP.map((v) => `${v.split('/')[1]} true exit handler`),
+      ]);
+    } finally {
+      rmSync(dirname(config), { recursive: true, force: true });
+    }
+    await expectRestored();
+  });
+
   it('should fault the selected VMIs in serial rounds, block exactly their flows, and restore everything', async () => {
     const dns: FilterConfig = { ingress: true, egress: true, ports: [53], protocols: ['tcp', 'udp'] };
     const name = await start(['--namespace', 'shop', '--instance-count', '0', '--ports', '53', '--chaos-duration', '5']);
@@ -115,7 +238,7 @@ describe('the generated Tekton Pipeline on the real Tekton controller', () => {
     // Each round's pods recorded their VMI in the run ledger, finally's rollback every VMI.
     expect(await ledgerLines(run)).toEqual(SHOP.map((v) => `1 ${v} exit-rollback=true inject=true rollback=true verify=true`));
     // Every node pod succeeded and was deleted by its fan-out.
-    expect(await nodePods(run)).toEqual([]);
+    expect(await nodePods(kube, run)).toEqual([]);
     await expectRestored();
     // The ledger is garbage-collected with its PipelineRun.
     await kube.delete('PipelineRun', name, NS);
@@ -139,7 +262,7 @@ describe('the generated Tekton Pipeline on the real Tekton controller', () => {
     const reasons = ran(taskRuns).map((r) => r.replace(/ StepFailed$/, ' Failed'));
     expect(reasons).toEqual(['select Succeeded', 'inject Succeeded', 'hold Succeeded', 'verify Failed', 'rollback Succeeded', 'report Succeeded'].sort());
     // Only the failed verify's node pod is left, for its logs, until its PipelineRun goes.
-    expect(await nodePods(run)).toEqual([`verify ${node} Failed`]);
+    expect(await nodePods(kube, run)).toEqual([`verify ${node} Failed`]);
     expect((await reportOf(taskRuns)).status).toBe('Failed');
     // The moved VMI failed its verify, the others passed on the same pod; finally rolled all back.
     expect(await ledgerLines(run)).toEqual([
@@ -149,7 +272,7 @@ describe('the generated Tekton Pipeline on the real Tekton controller', () => {
     ]);
     await expectRestored();
     await kube.delete('PipelineRun', name, NS);
-    await kube.waitFor('the node pods to go with their PipelineRun', () => nodePods(run), (l) => l.length === 0, 60_000, 1000);
+    await kube.waitFor('the node pods to go with their PipelineRun', () => nodePods(kube, run), (l) => l.length === 0, 60_000, 1000);
   });
 
   for (const mode of ['CancelledRunFinally', 'StoppedRunFinally'] as const) {
@@ -241,7 +364,7 @@ describe('the generated Tekton Pipeline on the real Tekton controller', () => {
       expect(new Set(lines.map((l) => l.split(' ').slice(2).join(' ')))).toEqual(new Set(['exit-rollback=false inject=false']));
       const part = (await kube.list('ConfigMap', NS, `vmi-network-filter.io/run=${run.metadata.uid},vmi-network-filter.io/ledger=node`))[0]!;
       expect(JSON.parse(part.data['inject.0']).detail).toMatch(/^node pod TimedOut: not ended within 5 s \(Pending: Unschedulable: 0\/\d+ nodes are available: .*\); deleted$/);
-      expect(await nodePods(run)).toEqual([]);
+      expect(await nodePods(kube, run)).toEqual([]);
     } finally {
       await paper.destroy();
     }

@@ -85,6 +85,15 @@ describe('submit (CLI)', () => {
     expect([run.code, run.stderr]).toEqual([2, 'error: --output writes the report of a watched run; add --watch\n']);
     expect(api.requests).toEqual([]);
   });
+
+  it('should refuse --engine tekton, saying how to start a Tekton run and watch it, before creating anything (exit 2)', async () => {
+    const run = await runCli(['submit', '--namespace', 'demo', '--engine', 'tekton', '--watch'], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'error: submit creates Argo Workflows; start a Tekton run with: vmi-network-filter generate tekton --kind PipelineRun … | kubectl create -n NS -f -, then follow it with: vmi-network-filter watch --engine tekton NAME --namespace-of-workflow NS\n',
+    );
+    expect(api.requests).toEqual([]);
+  });
 });
 
 describe('watch NAME (CLI, TTY view)', () => {
