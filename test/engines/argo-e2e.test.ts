@@ -14,7 +14,7 @@ import process from 'node:process';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../kube/harness.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_BIN, cli, currentCli, follow, inputOf, ledgerRecords, nodesNamed, submit, vmiOfNode, nodesOf } from './fixtures/argo-run.js';
+import { CLI_BIN, cli, currentCli, follow, inputOf, ledgerRecords, nodePods, nodesNamed, submit, vmiOfNode, nodesOf } from './fixtures/argo-run.js';
 import { ghostVmi } from './fixtures/launchers.js';
 import { buildFleet, e2eVmis, fleetMismatches, launcherRulesets, SHOP, vmiKey, type Fleet } from './fixtures/fleet.js';
 import { engines, kubeAs, kubeconfigFile } from './setup/context.js';
@@ -52,11 +52,6 @@ async function ledgerLines(wf: Record<string, any>): Promise<string[]> {
 }
 
 /** The node pods of a run still in the cluster, as `<record> <node> <phase>`. */
-async function nodePods(wf: Record<string, any>): Promise<string[]> {
-  const pods = await kube.list('Pod', wf.metadata.namespace, `vmi-network-filter.io/run=${wf.metadata.uid},vmi-network-filter.io/role=node-step`);
-  return pods.map((p) => `${p.metadata.labels['vmi-network-filter.io/record']} ${p.spec.nodeName ?? p.metadata.annotations['vmi-network-filter.io/node']} ${p.status?.phase}`).sort();
-}
-
 async function expectRestored(): Promise<void> {
   expect(await fleetMismatches(fleet, new Map())).toEqual([]);
   expect(launcherRulesets(fleet)).toEqual(initial);
@@ -86,7 +81,7 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
     // Each VMI's branch and the exit handler recorded their outcome in the run ledger.
     expect(await ledgerLines(wf)).toEqual(SHOP.map((v) => `1 ${v} exit-rollback=true inject=true rollback=true verify=true`));
     // Every node pod succeeded, so every one was deleted by its fan-out: nothing left behind.
-    expect(await nodePods(wf)).toEqual([]);
+    expect(await nodePods(kube, wf)).toEqual([]);
     await expectRestored();
     // The ledger is garbage-collected with its Workflow.
     await kube.delete('Workflow', wf.metadata.name, NS);
@@ -122,7 +117,7 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
     const exit = nodes.filter((n) => ['rollback-1', 'rollback-2', 'report'].includes(n.displayName));
     expect(exit.map((n) => `${n.displayName} ${n.phase}`).sort()).toEqual(['report Succeeded', 'rollback-1 Succeeded', 'rollback-2 Succeeded']);
     expect(nodes.filter((n) => n.phase === 'Error').map((n) => `${n.displayName}: ${n.message}`)).toEqual([]);
-    expect(await nodePods(wf)).toEqual([]);
+    expect(await nodePods(kube, wf)).toEqual([]);
   });
 
   it("should end a run whose VMI sits on a NotReady node by the node pods' deadline, record why, and still run the exit handler", async () => {
@@ -143,7 +138,7 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
       const part = (await kube.list('ConfigMap', NS, `vmi-network-filter.io/run=${wf.metadata.uid},vmi-network-filter.io/ledger=node`))[0]!;
       // (The scheduler's words: a Node object without a kubelet reports no capacity, nor Ready.)
       expect(JSON.parse(part.data['inject.0']).detail).toMatch(/^node pod TimedOut: not ended within 15 s \(Pending: Unschedulable: 0\/\d nodes are available: .*\); deleted$/);
-      expect(await nodePods(wf)).toEqual([]);
+      expect(await nodePods(kube, wf)).toEqual([]);
       expect(Date.now() - started).toBeLessThan(180_000);
     } finally {
       await ghost.destroy();
@@ -229,7 +224,7 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
     const pods = nodesNamed(wf, 'fan-out-1').filter((n) => n.type === 'Pod');
     expect(pods.map((n) => `${inputOf(n, 'record')} ${n.phase}`).sort()).toEqual(['exit-rollback Succeeded', 'inject Succeeded', 'rollback Succeeded', 'verify Failed']);
     // Of their node pods (one per step on the VMIs' node), only the failed verify's is left, for its logs.
-    expect(await nodePods(wf)).toEqual([`verify ${engines().nodes[0]} Failed`]);
+    expect(await nodePods(kube, wf)).toEqual([`verify ${engines().nodes[0]} Failed`]);
     // The migrated VMI failed its verify, the others passed; the verdict read it in the ledger.
     expect(await ledgerLines(wf)).toEqual([
       '1 shop/web-masq exit-rollback=true inject=true rollback=true verify=false',
@@ -241,7 +236,7 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
     await expectRestored();
     // The node pod left behind is garbage-collected with its Workflow, as the ledger is.
     await kube.delete('Workflow', wf.metadata.name, NS);
-    await kube.waitFor('the node pods to go with their Workflow', () => nodePods(wf), (l) => l.length === 0, 60_000, 1000);
+    await kube.waitFor('the node pods to go with their Workflow', () => nodePods(kube, wf), (l) => l.length === 0, 60_000, 1000);
   });
 
   it('should restore every VMI from the exit handler alone when stopped during the hold, on the oldest Argo we support', async () => {
