@@ -8,6 +8,7 @@
  */
 import { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
+import { UsageError } from '../../core/errors.js';
 import type { Io } from '../../core/io.js';
 import type { StepLogger } from '../../core/log.js';
 import { skewWarning } from '../clock-skew.js';
@@ -33,9 +34,21 @@ import { runNodeStep } from './node-run.js';
 import { addNodeStepOptions, checkRunId, LauncherGoneError, locateLauncher, planForScenario, type NodeStepFlags } from './node-step.js';
 import { NOW_FLAG, parseNow } from './now-option.js';
 
-/** inject's flags: the node-step flags and --now. */
+/** inject's flags: the node-step flags, --now and --window-start. */
 interface InjectFlags extends NodeStepFlags {
   readonly now?: string;
+  readonly windowStart?: string;
+}
+
+/**
+ * `--window-start EPOCH`: the rules arm now and drop traffic from that second to test_duration
+ * later, by the kernel's clock (a synchronized onset).
+ * @throws UsageError (exit 2) when it is not a Unix time in whole seconds.
+ */
+function parseWindowStart(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[0-9]{1,12}$/.test(value)) throw new UsageError(`--window-start must be a Unix time in whole seconds, not "${value}"`);
+  return Number(value);
 }
 
 async function inject(target: Target, flags: InjectFlags, io: Io, { log }: StepLogger, guard: TerminationGuard): Promise<Record<string, unknown>> {
@@ -45,9 +58,16 @@ async function inject(target: Target, flags: InjectFlags, io: Io, { log }: StepL
   const vmi = `${target.namespace}/${target.name}`;
   const { test_duration: duration, expiry_grace: grace } = scenario;
   const fixedNow = flags.now === undefined ? undefined : parseNow(flags.now);
-  const origin = (now: number): string => `inject time ${isoSeconds(now)} + test_duration ${duration} s + expiry_grace ${grace} s`;
-  // A given --now is known now: refuse a past deadline before anything is touched.
-  if (fixedNow !== undefined) refusePassedDeadline(expiryFor(fixedNow, duration, grace), unixNow(), origin(fixedNow));
+  const windowStart = parseWindowStart(flags.windowStart);
+  // With a window the fault is [start, start + test_duration) and the deadline counts from its
+  // end; without one, from inject.
+  const window = windowStart === undefined ? undefined : { start: windowStart, end: windowStart + duration };
+  const origin = (now: number): string =>
+    window ? `window end ${isoSeconds(window.end)} + expiry_grace ${grace} s` : `inject time ${isoSeconds(now)} + test_duration ${duration} s + expiry_grace ${grace} s`;
+  const deadlineOf = (now: number): number => (window ? window.end + grace : expiryFor(now, duration, grace));
+  // Known now: refuse a past deadline, or a window already over, before anything is touched.
+  if (fixedNow !== undefined) refusePassedDeadline(deadlineOf(fixedNow), unixNow(), origin(fixedNow));
+  if (window) refusePassedDeadline(window.end, fixedNow ?? unixNow(), `the end of the fault window ${isoSeconds(window.start)} + test_duration ${duration} s`);
   // Alongside discovery, so that an API's answer costs the fault no time.
   const clock = measureNodeClock({ env: io.env, log });
 
@@ -73,7 +93,7 @@ async function inject(target: Target, flags: InjectFlags, io: Io, { log }: StepL
 
   const skew = await clock;
   const now = fixedNow ?? unixNow();
-  const expiresAt = expiryFor(now, duration, grace);
+  const expiresAt = deadlineOf(now);
   // Again at the last moment: detection and the clock check took time, and clocks jump.
   refusePassedDeadline(expiresAt, unixNow(), origin(now));
   if (skew) {
@@ -81,7 +101,7 @@ async function inject(target: Target, flags: InjectFlags, io: Io, { log }: StepL
     const fields = { skewSeconds: skew.skewSeconds, uncertaintySeconds: skew.uncertaintySeconds };
     log(warning ? 'warn' : 'debug', warning ?? `the node's clock agrees with the Kubernetes API server's (${skew.skewSeconds} s ±${skew.uncertaintySeconds} s)`, fields);
   }
-  const plan = planForScenario(binding, detection, scenario, { runId, expiresAt, vmi });
+  const plan = planForScenario(binding, detection, scenario, { runId, expiresAt, vmi, ...(window ? { window } : {}) });
   const choice = chooseBackend(flags.backend, plan, detection.facts, installedTools());
   log('info', `backend ${choice.backend} (${choice.reason})`);
 
@@ -104,7 +124,17 @@ async function inject(target: Target, flags: InjectFlags, io: Io, { log }: StepL
     }
   }
   const applyMs = Math.round((performance.now() - started) * 10) / 10;
+  // When the rules were in the kernel: a window that started before is late by the difference.
+  const armedAtMs = Date.now();
   log('info', `applied ${plan.rules.length} rules${applied.replaced ? " (replacing this run's earlier set)" : ''}`, { objects: applied.objects, applyMs, expiresAt });
+  if (window) {
+    const lateMs = Math.max(0, armedAtMs - window.start * 1000);
+    log(lateMs > 0 ? 'warn' : 'info', lateMs > 0 ? `armed ${lateMs} ms after the fault window's start ${isoSeconds(window.start)}: this VMI's fault started late` : `armed; the kernel drops the traffic from ${isoSeconds(window.start)} to ${isoSeconds(window.end)}`, {
+      window,
+      armedAtMs,
+      lateMs,
+    });
+  }
   log('info', `the kernel ends this fault by itself at ${isoSeconds(expiresAt)} (test_duration ${duration} s + expiry_grace ${grace} s), whatever runs or not`, { expiresAt, expiryGrace: grace });
   return {
     ok: true,
@@ -117,6 +147,7 @@ async function inject(target: Target, flags: InjectFlags, io: Io, { log }: StepL
     ...(relay ? { relayUid: relay.uid } : {}),
     expiresAt,
     expiryGrace: grace,
+    ...(window ? { window, armedAtMs, lateMs: Math.max(0, armedAtMs - window.start * 1000) } : {}),
     ...(skew ? { clockSkew: { seconds: skew.skewSeconds, uncertaintySeconds: skew.uncertaintySeconds, verdict: skew.verdict } } : {}),
     replaced: applied.replaced,
     objects: applied.objects,
@@ -130,6 +161,7 @@ async function inject(target: Target, flags: InjectFlags, io: Io, { log }: StepL
 export function injectCommand(io: Io): Command {
   return addNodeStepOptions(new Command('inject').description("block the scenario's traffic of one VMI (--target), or of a node's VMIs in the run ledger (--node), in their virt-launcher network namespaces"))
     .option(NOW_FLAG, 'Unix time taken as the inject time the deadline counts from (default: now; for tests)')
+    .option('--window-start <epoch>', 'Unix time (whole seconds) from which the armed rules drop traffic, for test_duration: a synchronized onset, timed by the kernel (default: from now until the deadline)')
     .action(async (flags: InjectFlags) => {
       // Guarded until the result is written, so a stop request is acted on (undo) where that is
       // safe, and the result file always matches what is left in the namespace.
@@ -140,7 +172,14 @@ export function injectCommand(io: Io): Command {
             one: (target, logger) => inject(target, flags, io, logger, guard),
           summarize: (r) => ({
             detail: `applied ${(r.rules as unknown[]).length} rules (${String(r.backend)}); the kernel ends them at ${isoSeconds(r.expiresAt as number)}`,
-            data: { backend: r.backend as string, rules: (r.rules as unknown[]).length, expiresAt: r.expiresAt as number, applyMs: r.applyMs as number },
+            data: {
+              backend: r.backend as string,
+              rules: (r.rules as unknown[]).length,
+              expiresAt: r.expiresAt as number,
+              applyMs: r.applyMs as number,
+              // A synchronized onset: the window and how late this VMI's rules were armed for it.
+              ...(r.window ? { windowStart: (r.window as { start: number }).start, windowEnd: (r.window as { end: number }).end, armedAtMs: r.armedAtMs as number, lateMs: r.lateMs as number } : {}),
+            },
           }),
           stopRequested: guard.signal,
         });

@@ -48,9 +48,10 @@ export const netfilterCheck: VerifyCheck = async ({ target, runId, scenario, fla
   // run's own deadline is read from its tags).
   const plan = planForScenario(binding, detection, scenario, { runId, expiresAt: expiryFor(now, scenario.test_duration, scenario.expiry_grace), vmi });
   const inspection = await inspectRun(located.netns, plan, now);
-  const { expiresAt, secondsLeft, kernelSecondsLeft } = inspection;
+  const { expiresAt, secondsLeft, kernelSecondsLeft, window } = inspection;
   const ok = inspection.problems.length === 0;
-  const deadline = expiresAt === undefined || secondsLeft === undefined ? '' : `; the kernel ends them by itself at ${isoSeconds(expiresAt)}, in ${secondsLeft} s`;
+  const faulting = window ? `; they drop traffic from ${isoSeconds(window.start)} to ${isoSeconds(window.end)}` : '';
+  const deadline = expiresAt === undefined || secondsLeft === undefined ? '' : `${faulting}; the kernel ends them by itself at ${isoSeconds(expiresAt)}, in ${secondsLeft} s`;
   return {
     name: 'netfilter',
     ok,
@@ -60,6 +61,7 @@ export const netfilterCheck: VerifyCheck = async ({ target, runId, scenario, fla
       backend: inspection.backend ?? null,
       ...(expiresAt === undefined ? {} : { expiresAt, secondsLeft }),
       ...(kernelSecondsLeft === undefined ? {} : { kernelSecondsLeft }),
+      ...(window ? { window } : {}),
       counters: inspection.counters,
       warnings: inspection.warnings,
     },

@@ -8,7 +8,7 @@ import { iptablesSave, IP_FAMILIES, runObjects } from './backend-iptables.js';
 import { nftListRun, nftTableTag } from './backend-nft.js';
 import { judgeDeadline } from './deadline-check.js';
 import type { Netns } from './netns.js';
-import { parseTag } from './naming.js';
+import { parseTag, type FaultWindow } from './naming.js';
 import type { RulePlan } from './plan.js';
 import { renderIptables } from './render-iptables.js';
 import { PROTOCOL_SET, renderNft } from './render-nft.js';
@@ -33,6 +33,8 @@ export interface Inspection {
   readonly counters: readonly RuleCounter[];
   /** The deadline recorded in the run's tags (Unix seconds); undefined when none is readable. */
   readonly expiresAt?: number;
+  /** The fault window recorded in the run's tags, when it has one. */
+  readonly window?: FaultWindow;
   /** Seconds from `now` to the recorded deadline (≤ 0: passed). */
   readonly secondsLeft?: number;
   /** nftables only: the kernel's own count of the set elements' remaining life (whole seconds). */
@@ -72,6 +74,7 @@ async function inspectNft(netns: Netns, plan: RulePlan, now: number): Promise<In
     warnings: [],
     counters,
     ...(tag === undefined ? {} : { expiresAt: tag.expiresAt }),
+    ...(tag?.window ? { window: tag.window } : {}),
     ...(lives.length === 0 ? {} : { kernelSecondsLeft: Math.min(...lives) }),
   };
 }
@@ -81,6 +84,7 @@ async function inspectIptables(netns: Netns, plan: RulePlan): Promise<Inspection
   const warnings: string[] = [];
   const counters: RuleCounter[] = [];
   const deadlines: number[] = [];
+  let window: FaultWindow | undefined;
   let present = false;
   for (const family of IP_FAMILIES) {
     const saved = await iptablesSave(netns, family);
@@ -95,7 +99,10 @@ async function inspectIptables(netns: Netns, plan: RulePlan): Promise<Inspection
       const found = objects.jumps.filter((j) => j.chain === jump.builtin && j.target === jump.chain);
       const tag = found[0]?.comment === undefined ? undefined : parseTag(found[0].comment);
       if (found.length !== 1 || tag?.runId !== plan.tag.runId) problems.push(`${family}: ${jump.builtin} has ${found.length} tagged jumps to ${jump.chain}, expected 1`);
-      else deadlines.push(tag.expiresAt);
+      else {
+        deadlines.push(tag.expiresAt);
+        window ??= tag.window;
+      }
       const first = saved.rules.find((r) => r.chain === jump.builtin);
       if (found.length === 1 && first !== found[0]) warnings.push(`${family}: a foreign rule precedes our jump in ${jump.builtin}; an ACCEPT there would let traffic bypass the fault`);
     }
@@ -112,7 +119,7 @@ async function inspectIptables(netns: Netns, plan: RulePlan): Promise<Inspection
     }
   }
   // The jumps of one run carry one deadline; were they to differ, the earliest ends the fault.
-  return present ? { backend: 'iptables', problems, warnings, counters, ...(deadlines.length === 0 ? {} : { expiresAt: Math.min(...deadlines) }) } : undefined;
+  return present ? { backend: 'iptables', problems, warnings, counters, ...(deadlines.length === 0 ? {} : { expiresAt: Math.min(...deadlines) }), ...(window ? { window } : {}) } : undefined;
 }
 
 /**

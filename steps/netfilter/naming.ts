@@ -47,28 +47,42 @@ export function runNames(runId: string): RunNames {
   return { hash, table: `${TABLE_PREFIX}${hash}`, chain, chains: (['forward', 'input', 'output'] as const).map(chain) };
 }
 
+/**
+ * A fault window: the rules drop traffic from `start` (included) to `end` (excluded), Unix
+ * seconds, by the kernel's clock. Whole seconds, so both backends hit the bounds exactly:
+ * nftables compares nanoseconds, iptables' time match whole seconds.
+ */
+export interface FaultWindow {
+  readonly start: number;
+  readonly end: number;
+}
+
 /** What a tag records. */
 export interface RunTag {
   readonly runId: string;
-  /** Unix time (seconds) after which the rules are leftovers: inject time + duration + grace. */
+  /** Unix time (seconds) after which the rules are leftovers: the fault's end + grace. */
   readonly expiresAt: number;
+  /** When the drop rules act; absent: from inject to expiresAt. */
+  readonly window?: FaultWindow;
   /** namespace/name of the VMI, informational (truncated to fit comment limits). */
   readonly vmi: string;
 }
 
 /**
- * The tag text: `vmi-network-filter run=<id> expires=<epoch> vmi=<ns>/<name>`. Run id and expiry
- * come first so truncating the VMI (nftables keeps at most 128 bytes of comment) never loses them.
+ * The tag text: `vmi-network-filter run=<id> expires=<epoch> [window=<start>-<end>] vmi=<ns>/<name>`.
+ * Run id, expiry and window come first so truncating the VMI (nftables keeps at most 128 bytes
+ * of comment) never loses them.
  */
 export function formatTag(tag: RunTag): string {
   // Only name characters reach rule text: a comment can never close its own quotes.
   const vmi = tag.vmi.replace(/[^A-Za-z0-9_.\/-]/g, '_');
-  return `${TAG_MARK} run=${tag.runId} expires=${tag.expiresAt} vmi=${vmi}`.slice(0, 128);
+  const window = tag.window ? ` window=${tag.window.start}-${tag.window.end}` : '';
+  return `${TAG_MARK} run=${tag.runId} expires=${tag.expiresAt}${window} vmi=${vmi}`.slice(0, 128);
 }
 
 /** The tag in `text` (a comment), or undefined when it is not one of ours. */
 export function parseTag(text: string): RunTag | undefined {
-  const m = new RegExp(`^${TAG_MARK} run=(\\S+) expires=(\\d+) vmi=(\\S*)$`).exec(text.trim());
+  const m = new RegExp(`^${TAG_MARK} run=(\\S+) expires=(\\d+)(?: window=(\\d+)-(\\d+))? vmi=(\\S*)$`).exec(text.trim());
   if (!m) return undefined;
-  return { runId: m[1]!, expiresAt: Number(m[2]), vmi: m[3]! };
+  return { runId: m[1]!, expiresAt: Number(m[2]), ...(m[3] ? { window: { start: Number(m[3]), end: Number(m[4]) } } : {}), vmi: m[5]! };
 }

@@ -100,6 +100,10 @@ export function planRules(input: PlanInput): RulePlan {
   if (!ingress && !egress) throw new PlanError('ingress and egress are both false: nothing to block');
   if (input.attachments.length === 0) throw new PlanError('no interface to filter');
   if (protocols.length === 0 || protocols.length !== new Set(input.protocols).size) throw new PlanError(`protocols must be tcp and/or udp, not ${input.protocols.join(',')}`);
+  const window = input.tag.window;
+  if (window && !(Number.isInteger(window.start) && Number.isInteger(window.end) && window.start < window.end && window.end <= input.tag.expiresAt)) {
+    throw new PlanError(`the fault window ${window.start}-${window.end} must be whole Unix seconds, start before end, ending by the deadline ${input.tag.expiresAt}`);
+  }
   const badPort = ports.find((p) => !Number.isInteger(p) || p < 1 || p > 65535);
   if (badPort !== undefined) throw new PlanError(`${badPort} is not a port (1-65535)`);
   // Names end up inside rule text: only plain interface names, whatever a namespace holds.

@@ -1,9 +1,11 @@
 /**
  * A plan as `iptables-restore --noflush` text (ip6tables-restore for IPv6): the run's rules in
  * dedicated chains, reached from the built-in chains by jump rules that carry the run's tag and
- * a kernel-enforced deadline (`-m time --datestop`, issue 8). Each text is one transaction. Pure.
+ * a kernel-enforced deadline (`-m time --datestop`, issue 8); with a fault window each drop
+ * rule matches only in it (`-m time --datestart … --datestop …`, issue 14). Each text is one
+ * transaction. Pure.
  */
-import { formatTag, type Hook } from './naming.js';
+import { formatTag, type FaultWindow, type Hook } from './naming.js';
 import { LOCAL_CONNECTION_MARK, type DropRule, type PlannedRule, type RulePlan } from './plan.js';
 import type { SavedRule } from './iptables-save.js';
 
@@ -46,7 +48,18 @@ export interface IptablesObjects {
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
 
-function dropSpecs(rule: DropRule, layer: RulePlan['layer']): string[] {
+/** A Unix time as xt_time reads it: UTC (no --kerneltz), whole seconds. */
+const utc = (epoch: number): string => new Date(epoch * 1000).toISOString().slice(0, 19);
+
+/**
+ * The window as an xt_time match: from `start` (included) through the second before `end`,
+ * since xt_time still matches during the --datestop second itself.
+ */
+function windowMatch(window: FaultWindow | undefined): string[] {
+  return window ? [`-m time --datestart ${utc(window.start)} --datestop ${utc(window.end - 1)}`] : [];
+}
+
+function dropSpecs(rule: DropRule, layer: RulePlan['layer'], window: FaultWindow | undefined): string[] {
   const where: string[] = [];
   if (layer === 'bridged') {
     where.push('-m physdev');
@@ -62,11 +75,12 @@ function dropSpecs(rule: DropRule, layer: RulePlan['layer']): string[] {
   if (rule.ports.length === 0) portMatches.push('');
   else if (rule.ports.length === 1) portMatches.push(` --dport ${rule.ports[0]}`);
   else for (let i = 0; i < rule.ports.length; i += MULTIPORT_MAX) portMatches.push(` -m multiport --dports ${rule.ports.slice(i, i + MULTIPORT_MAX).join(',')}`);
-  return rule.protocols.flatMap((p) => portMatches.map((ports) => `${[...where, `-p ${p}${ports}`].join(' ')} -m comment --comment "${rule.id}" -j DROP`));
+  return rule.protocols.flatMap((p) => portMatches.map((ports) => `${[...where, `-p ${p}${ports}`, ...windowMatch(window)].join(' ')} -m comment --comment "${rule.id}" -j DROP`));
 }
 
-function ruleSpecs(rule: PlannedRule, layer: RulePlan['layer']): string[] {
-  if (rule.kind === 'drop') return dropSpecs(rule, layer);
+// As in nftables, the mark-local rule stays outside the window.
+function ruleSpecs(rule: PlannedRule, layer: RulePlan['layer'], window: FaultWindow | undefined): string[] {
+  if (rule.kind === 'drop') return dropSpecs(rule, layer, window);
   return [`-o ${rule.oif} -m owner ! --uid-owner ${rule.relayUid} -m comment --comment "${rule.id}" -j CONNMARK --or-mark ${hex(LOCAL_CONNECTION_MARK)}`];
 }
 
@@ -76,7 +90,7 @@ export function renderIptables(plan: RulePlan, family: IpFamily): IptablesRender
   // xt_time compares the wall clock (UTC) in whole seconds and still matches during the
   // --datestop second itself, so the last second the jump applies is the one before the
   // deadline: it stops at the deadline, as the nft timeouts do.
-  const datestop = new Date((plan.tag.expiresAt - 1) * 1000).toISOString().slice(0, 19);
+  const datestop = utc(plan.tag.expiresAt - 1);
   const tag = formatTag(plan.tag);
   return {
     family,
@@ -86,7 +100,7 @@ export function renderIptables(plan: RulePlan, family: IpFamily): IptablesRender
       chain: plan.names.chain(h),
       spec: `-m comment --comment "${tag}" -m time --datestop ${datestop} -j ${plan.names.chain(h)}`,
     })),
-    rules: plan.rules.flatMap((r) => ruleSpecs(r, plan.layer).map((spec) => ({ chain: plan.names.chain(r.hook), id: r.id, spec }))),
+    rules: plan.rules.flatMap((r) => ruleSpecs(r, plan.layer, plan.tag.window).map((spec) => ({ chain: plan.names.chain(r.hook), id: r.id, spec }))),
   };
 }
 

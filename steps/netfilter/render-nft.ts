@@ -3,10 +3,11 @@
  * IPv6 in one transaction; `bridge` for bridged guests, which needs no br_netfilter). Pure.
  *
  * The kernel ends the fault by itself: the protocols the rules match live in a set whose
- * elements time out at the run's expiry, after which no rule can match (issue 8).
+ * elements time out at the run's expiry, after which no rule can match (issue 8). With a fault
+ * window, each drop rule also matches `meta time` in [start, end) only (issue 14).
  */
 import { LOCAL_CONNECTION_MARK, type DropRule, type PlannedRule, type RulePlan } from './plan.js';
-import { formatTag } from './naming.js';
+import { formatTag, type FaultWindow } from './naming.js';
 
 /** The nftables family of a plan's table. */
 export type NftFamily = 'inet' | 'bridge';
@@ -28,7 +29,12 @@ export const PROTOCOL_SET = 'protocols';
 
 const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
 
-function dropText(rule: DropRule): string {
+/** The window's bounds as nft matches: integers are Unix seconds, whatever the timezone. */
+function windowText(window: FaultWindow | undefined): string[] {
+  return window ? [`meta time >= ${window.start}`, `meta time < ${window.end}`] : [];
+}
+
+function dropText(rule: DropRule, window: FaultWindow | undefined): string {
   const parts: string[] = [];
   if (rule.iif !== undefined) parts.push(`iifname "${rule.iif}"`);
   if (rule.oif !== undefined) parts.push(`oifname "${rule.oif}"`);
@@ -37,12 +43,14 @@ function dropText(rule: DropRule): string {
   parts.push(`meta l4proto @${PROTOCOL_SET}`);
   if (rule.ports.length === 1) parts.push(`th dport ${rule.ports[0]}`);
   if (rule.ports.length > 1) parts.push(`th dport { ${rule.ports.join(', ')} }`);
-  parts.push('counter drop', `comment "${rule.id}"`);
+  parts.push(...windowText(window), 'counter drop', `comment "${rule.id}"`);
   return parts.join(' ');
 }
 
-function ruleText(rule: PlannedRule): string {
-  if (rule.kind === 'drop') return dropText(rule);
+// The mark-local rule stays outside the window: connections the launcher opens before it must
+// be flagged too, or their replies would be dropped once it starts.
+function ruleText(rule: PlannedRule, window: FaultWindow | undefined): string {
+  if (rule.kind === 'drop') return dropText(rule, window);
   const bit = hex(LOCAL_CONNECTION_MARK);
   return `oifname "${rule.oif}" meta skuid != ${rule.relayUid} ct mark set ct mark | ${bit} comment "${rule.id}"`;
 }
@@ -77,7 +85,7 @@ export function renderNft(plan: RulePlan, now: number): NftRendering {
     ...hooks.flatMap((hook) => [
       `\tchain ${hook} {`,
       `\t\ttype filter hook ${hook} priority filter; policy accept;`,
-      ...plan.rules.filter((r) => r.hook === hook).map((r) => `\t\t${ruleText(r)}`),
+      ...plan.rules.filter((r) => r.hook === hook).map((r) => `\t\t${ruleText(r, plan.tag.window)}`),
       '\t}',
     ]),
     '}',

@@ -60,7 +60,8 @@ export function runCommand(argv: readonly string[], options: RunOptions = {}): P
     const child = spawn(file, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
-      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+      // UTC: what nft lists as dates (meta time) and iptables parses must not follow the pod's TZ.
+      env: { ...process.env, LC_ALL: 'C', LANG: 'C', TZ: 'UTC' },
     });
     let stdout = '';
     let stderr = '';

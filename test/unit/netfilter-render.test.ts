@@ -56,6 +56,25 @@ describe('renderNft', () => {
   it('should render a passed deadline as a 1 ms timeout, never 0 (which nft reads as no timeout)', () => {
     expect(renderNft(planRules(masquerade), tag.expiresAt + 60).create).toContain('elements = { tcp timeout 1ms, udp timeout 1ms }');
   });
+
+  it('should bound each drop rule to the fault window in Unix seconds (no timezone), and record the window in the tag', () => {
+    const windowed = { ...tag, window: { start: 1_800_000_300, end: 1_800_000_360 } };
+    const r = renderNft(planRules({ ...masquerade, tag: windowed }), NOW);
+    expect(r.create).toContain(
+      '\t\tiifname "k6t-eth0" oifname "eth0" meta l4proto @protocols th dport 53 meta time >= 1800000300 meta time < 1800000360 counter drop comment "egress eth0"\n' +
+        '\t\tiifname "eth0" oifname "k6t-eth0" meta l4proto @protocols th dport 53 meta time >= 1800000300 meta time < 1800000360 counter drop comment "ingress eth0"\n',
+    );
+    expect(r.create).toContain('comment "vmi-network-filter run=run-1 expires=1800000420 window=1800000300-1800000360 vmi=ns/vm"');
+    // The deadline still bounds everything: the set's elements go at expiresAt, after the window.
+    expect(r.create).toContain('elements = { tcp timeout 420s, udp timeout 420s }');
+  });
+
+  it('should leave the mark-local rule outside the window, so connections opened before it are spared in it (passt)', () => {
+    const windowed = { ...tag, window: { start: 1_800_000_300, end: 1_800_000_360 } };
+    const r = renderNft(planRules({ ...masquerade, binding: 'passt', attachments: [{ podIface: 'eth0' }], relayUid: 107, ports: [], tag: windowed }), NOW);
+    expect(r.create).toContain('\t\toifname "eth0" meta skuid != 107 ct mark set ct mark | 0x20000000 comment "mark-local eth0"\n');
+    expect(r.create).toContain('\t\tiifname "eth0" ct mark & 0x20000000 != 0x20000000 meta l4proto @protocols meta time >= 1800000300 meta time < 1800000360 counter drop comment "ingress eth0"');
+  });
 });
 
 describe('renderIptables', () => {
@@ -121,7 +140,32 @@ describe('renderIptables', () => {
   });
 });
 
+describe('renderIptables with a fault window', () => {
+  it('should bound each drop rule to the window in UTC whole seconds, through the second before its end', () => {
+    const windowed = { ...tag, window: { start: 1_800_000_000, end: 1_800_000_060 } };
+    const r = renderIptables(planRules({ ...masquerade, tag: windowed, protocols: ['udp'] }), 'ipv4');
+    expect(r.rules.map((x) => x.spec)).toEqual([
+      '-i k6t-eth0 -o eth0 -p udp --dport 53 -m time --datestart 2027-01-15T08:00:00 --datestop 2027-01-15T08:00:59 -m comment --comment "egress eth0" -j DROP',
+      '-i eth0 -o k6t-eth0 -p udp --dport 53 -m time --datestart 2027-01-15T08:00:00 --datestop 2027-01-15T08:00:59 -m comment --comment "ingress eth0" -j DROP',
+    ]);
+    // The jump keeps the deadline: the run's chain is reached until expiresAt, whatever the window.
+    expect(r.jumps[0]!.spec).toBe(`-m comment --comment "vmi-network-filter run=run-1 expires=1800000420 window=1800000000-1800000060 vmi=ns/vm" -m time --datestop 2027-01-15T08:06:59 -j VNF-${H}-FWD`);
+  });
+
+  it('should refuse a window that is not whole seconds, is empty or ends after the deadline', () => {
+    for (const window of [{ start: 1_800_000_000.5, end: 1_800_000_060 }, { start: 1_800_000_060, end: 1_800_000_060 }, { start: 1_800_000_000, end: 1_800_000_421 }]) {
+      expect(() => planRules({ ...masquerade, tag: { ...tag, window } })).toThrow(/^the fault window .* must be whole Unix seconds, start before end, ending by the deadline 1800000420$/);
+    }
+  });
+});
+
 describe('tags', () => {
+  it('should round-trip a window, and still read tags written without one', () => {
+    const windowed = { ...tag, window: { start: 1_800_000_300, end: 1_800_000_360 } };
+    expect(parseTag(formatTag(windowed))).toEqual(windowed);
+    expect(parseTag('vmi-network-filter run=old expires=1700000000 vmi=ns/vm')).toEqual({ runId: 'old', expiresAt: 1_700_000_000, vmi: 'ns/vm' });
+  });
+
   it('should round-trip, keeping only name characters of the VMI', () => {
     expect(formatTag({ runId: 'r', expiresAt: 5, vmi: 'ns/vm"; drop' })).toBe('vmi-network-filter run=r expires=5 vmi=ns/vm___drop');
     expect(parseTag(formatTag(tag))).toEqual(tag);

@@ -4,6 +4,10 @@
 //
 //   echo.mjs serve NAME PORTS          dual-stack TCP and UDP echo servers on PORTS (comma list);
 //                                      each reply starts with "NAME proto/port"; prints "ready"
+//   echo.mjs sample HOST PORT FROM_MS UNTIL_MS EVERY_MS
+//                                      one UDP datagram (numbered) every EVERY_MS from Unix time
+//                                      FROM_MS to UNTIL_MS; prints a JSON list [{at: Unix ms sent,
+//                                      passed: echoed within 300 ms}]: a timeline of the fault
 //   echo.mjs probe FLOWS_JSON [AT_MS]  runs every flow [{id, proto, host, port, expect}] in
 //                                      parallel, each within DEADLINE_MS, prints a JSON result list
 //                                      ({id, status, detail, at: start (Unix ms), ms}); with AT_MS,
@@ -29,7 +33,8 @@ function serve(name, ports) {
       })
       .listen({ port, host: '::', ipv6Only: false }, ready);
     const udp = dgram.createSocket({ type: 'udp6', ipv6Only: false });
-    udp.on('message', (_msg, rinfo) => udp.send(`${name} udp/${port}`, rinfo.port, rinfo.address));
+    // A sampler's numbered datagram is echoed with its number.
+    udp.on('message', (msg, rinfo) => udp.send(`${name} udp/${port}${/^seq=\d+$/.test(String(msg)) ? ` ${msg}` : ''}`, rinfo.port, rinfo.address));
     udp.bind(port, '::', ready);
   }
 }
@@ -68,15 +73,42 @@ function probeOne(flow) {
   });
 }
 
+/** Sends numbered datagrams on a fixed schedule and records which came back (see the header). */
+async function sample(host, port, fromMs, untilMs, everyMs) {
+  const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  const sent = [];
+  const echoed = new Set();
+  socket.on('message', (data) => {
+    const seq = Number(/ seq=(\d+)$/.exec(String(data))?.[1]);
+    if (Number.isInteger(seq)) echoed.add(seq);
+  });
+  await new Promise((resolve) => socket.connect(port, host, resolve));
+  await new Promise((r) => setTimeout(r, Math.max(0, fromMs - Date.now())));
+  // On a fixed schedule from FROM_MS, not "every EVERY_MS after the last": a late timer does not shift the rest.
+  for (let seq = 0; ; seq++) {
+    const due = fromMs + seq * everyMs;
+    if (due > untilMs) break;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    sent.push(Date.now());
+    socket.send(`seq=${seq}`);
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  socket.close();
+  process.stdout.write(`${JSON.stringify(sent.map((at, seq) => ({ at, passed: echoed.has(seq) })))}\n`);
+}
+
 const [mode, ...args] = process.argv.slice(2);
 if (mode === 'serve') {
   serve(args[0], args[1].split(',').map(Number));
+} else if (mode === 'sample') {
+  await sample(args[0], Number(args[1]), Number(args[2]), Number(args[3]), Number(args[4]));
 } else if (mode === 'probe') {
   const flows = JSON.parse(args[0]);
   if (args[1] !== undefined) await new Promise((r) => setTimeout(r, Math.max(0, Number(args[1]) - Date.now())));
   const results = await Promise.all(flows.map(probeOne));
   process.stdout.write(`${JSON.stringify(results)}\n`);
 } else {
-  process.stderr.write('usage: echo.mjs serve NAME PORTS | probe FLOWS_JSON [AT_MS]\n');
+  process.stderr.write('usage: echo.mjs serve NAME PORTS | probe FLOWS_JSON [AT_MS] | sample HOST PORT FROM_MS UNTIL_MS EVERY_MS\n');
   process.exitCode = 2;
 }
