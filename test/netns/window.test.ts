@@ -6,14 +6,12 @@
  * dropped, every one after passes again. Every binding, both backends side by side in one
  * namespace (nftables on port 53, iptables on port 80), guest-initiated and peer-initiated.
  */
-import { spawn } from 'node:child_process';
-import process from 'node:process';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { runCli, scenarioJson, stepArgs } from './helpers/cli.js';
-import { flowsFor, type FilterConfig, type Flow } from './helpers/flows.js';
+import { echoFrom, flowsFor, type FilterConfig, type Flow } from './helpers/flows.js';
 import { rulesetSnapshot } from './helpers/ruleset.js';
 import { uniqueRunId } from './helpers/scenario-case.js';
-import { buildTopology, ECHO, type TestBinding, type Topology } from './helpers/topology.js';
+import { buildTopology, type TestBinding, type Topology } from './helpers/topology.js';
 
 const BINDINGS: readonly TestBinding[] = ['masquerade', 'bridge', 'passt'];
 const RUNS = [
@@ -37,23 +35,7 @@ interface Sample {
 
 /** A flow's datagrams every 10 ms from `fromMs` to `untilMs` (Unix ms). */
 function sampleFlow(t: Topology, flow: Flow, fromMs: number, untilMs: number): Promise<Sample[]> {
-  const argv = [`--net=${t.path(flow.from)}`, '--'];
-  if (flow.uid !== undefined) argv.push('setpriv', `--reuid=${flow.uid}`, `--regid=${flow.uid}`, '--clear-groups');
-  argv.push(process.execPath, ECHO, 'sample', flow.host, String(flow.port), String(fromMs), String(untilMs), '10');
-  return new Promise((resolve, reject) => {
-    const child = spawn('nsenter', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => {
-      try {
-        resolve(JSON.parse(out) as Sample[]);
-      } catch {
-        reject(new Error(`sampler ${flow.id} failed (${code}): ${err || out}`));
-      }
-    });
-  });
+  return echoFrom<Sample[]>(t.path(flow.from), flow.uid, ['sample', flow.host, String(flow.port), String(fromMs), String(untilMs), '10']);
 }
 
 /** What a flow's timeline shows against the window [start, end) (Unix ms). */

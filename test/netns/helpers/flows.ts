@@ -93,14 +93,13 @@ export interface MatrixOptions {
 }
 
 /**
- * Sends `flows` from inside the network namespace at `netns` (as `uid` when given), not before
- * `startAt` (Unix ms); one probe process, every flow in parallel.
+ * Runs `echo.mjs ARGS` inside the network namespace at `netns` (as `uid` when given) and parses
+ * the JSON it prints.
  */
-export function probeFrom(netns: string, uid: number | undefined, flows: readonly { id: string; proto: string; host: string; port: number; expect: string }[], startAt?: number): Promise<ProbeResult[]> {
+export function echoFrom<T>(netns: string, uid: number | undefined, args: readonly string[]): Promise<T> {
   const argv = [`--net=${netns}`, '--'];
   if (uid !== undefined) argv.push('setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups');
-  argv.push(process.execPath, ECHO, 'probe', JSON.stringify(flows.map(({ id, proto, host, port, expect }) => ({ id, proto, host, port, expect }))));
-  if (startAt !== undefined) argv.push(String(Math.round(startAt)));
+  argv.push(process.execPath, ECHO, ...args);
   return new Promise((resolve, reject) => {
     const child = spawn('nsenter', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -109,12 +108,22 @@ export function probeFrom(netns: string, uid: number | undefined, flows: readonl
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('close', (code) => {
       try {
-        resolve(JSON.parse(out) as ProbeResult[]);
+        resolve(JSON.parse(out) as T);
       } catch {
-        reject(new Error(`probe from ${netns} failed (${code}): ${err || out}`));
+        reject(new Error(`echo.mjs ${args[0]} in ${netns} failed (${code}): ${err || out}`));
       }
     });
   });
+}
+
+/**
+ * Sends `flows` from inside the network namespace at `netns` (as `uid` when given), not before
+ * `startAt` (Unix ms); one probe process, every flow in parallel.
+ */
+export function probeFrom(netns: string, uid: number | undefined, flows: readonly { id: string; proto: string; host: string; port: number; expect: string }[], startAt?: number): Promise<ProbeResult[]> {
+  const args = ['probe', JSON.stringify(flows.map(({ id, proto, host, port, expect }) => ({ id, proto, host, port, expect })))];
+  if (startAt !== undefined) args.push(String(Math.round(startAt)));
+  return echoFrom<ProbeResult[]>(netns, uid, args);
 }
 
 /** Sends every flow for real (not before `startAt`, Unix ms, when given); the observed status by flow id. */
