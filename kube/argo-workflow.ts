@@ -6,6 +6,18 @@
  */
 import { gunzipSync } from 'node:zlib';
 
+/** The metadata of an object as the API server returns it (Workflows, PipelineRuns, TaskRuns). */
+export interface ObjectMetadata {
+  readonly name?: string;
+  readonly generateName?: string;
+  readonly namespace?: string;
+  readonly uid?: string;
+  readonly resourceVersion?: string;
+  readonly creationTimestamp?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
 /** A name/value parameter (arguments, inputs, outputs). Values are strings in Argo. */
 export interface ArgoParameter {
   readonly name: string;
@@ -43,16 +55,7 @@ export type ArgoWorkflowPhase = '' | 'Pending' | 'Running' | 'Succeeded' | 'Fail
 export interface ArgoWorkflow {
   readonly apiVersion?: string;
   readonly kind?: string;
-  readonly metadata: {
-    readonly name?: string;
-    readonly generateName?: string;
-    readonly namespace?: string;
-    readonly uid?: string;
-    readonly resourceVersion?: string;
-    readonly creationTimestamp?: string;
-    readonly labels?: Readonly<Record<string, string>>;
-    readonly annotations?: Readonly<Record<string, string>>;
-  };
+  readonly metadata: ObjectMetadata;
   readonly spec?: {
     readonly arguments?: { readonly parameters?: readonly ArgoParameter[] };
     readonly workflowTemplateRef?: { readonly name: string };

@@ -4,6 +4,7 @@
  * the fields we set to stop a run. Plain JSON, as the API server sends it; every field optional
  * because the controller fills them in over time.
  */
+import type { ObjectMetadata } from './argo-workflow.js';
 
 /** A name/value param. Our params are strings; Tekton also allows arrays and objects. */
 export interface TektonParam {
@@ -21,22 +22,11 @@ export interface TektonCondition {
   readonly lastTransitionTime?: string;
 }
 
-interface TektonMetadata {
-  readonly name?: string;
-  readonly generateName?: string;
-  readonly namespace?: string;
-  readonly uid?: string;
-  readonly resourceVersion?: string;
-  readonly creationTimestamp?: string;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly annotations?: Readonly<Record<string, string>>;
-}
-
 /** A PipelineRun as read from the API server. */
 export interface PipelineRun {
   readonly apiVersion?: string;
   readonly kind?: string;
-  readonly metadata: TektonMetadata;
+  readonly metadata: ObjectMetadata;
   readonly spec?: {
     readonly params?: readonly TektonParam[];
     readonly pipelineRef?: { readonly name?: string };
@@ -57,7 +47,7 @@ export interface PipelineRun {
 
 /** A TaskRun as read from the API server. */
 export interface TaskRun {
-  readonly metadata: TektonMetadata;
+  readonly metadata: ObjectMetadata;
   readonly spec?: {
     /** The params the pipeline task passed, with results already substituted. */
     readonly params?: readonly TektonParam[];

@@ -6,7 +6,7 @@
  */
 import { isFinished, parameterValue, workflowNodes, type ArgoNode, type ArgoWorkflow } from '../kube/argo-workflow.js';
 import { phaseOf, positiveInt, scenarioOf, stepState, type StepState } from './_node-read.js';
-import { stepKey, type EngineRun, type FailedStep } from './run-state.js';
+import { annotatedScenarioCount, stepKey, type EngineRun, type FailedStep } from './run-state.js';
 
 /** The EngineRun of `workflow`. @throws WorkflowStatusError when compressedNodes cannot be decoded. */
 export function argoRunOf(workflow: ArgoWorkflow): EngineRun {
@@ -46,7 +46,7 @@ export function argoRunOf(workflow: ArgoWorkflow): EngineRun {
 
   const exitNode = nodes.find((n) => n.name.endsWith('.onExit'));
   const status = workflow.status ?? {};
-  const annotated = Number(workflow.metadata.annotations?.['vmi-network-filter/scenarios']);
+  const scenarioCount = annotatedScenarioCount(workflow.metadata.annotations);
   return {
     kind: 'workflow',
     name: workflow.metadata.name ?? '',
@@ -59,7 +59,7 @@ export function argoRunOf(workflow: ArgoWorkflow): EngineRun {
     stopping: workflow.spec?.shutdown === 'Stop',
     finished: isFinished(workflow),
     parameters: Object.fromEntries((workflow.spec?.arguments?.parameters ?? []).flatMap((p) => (p.value === undefined ? [] : [[p.name, p.value]]))),
-    ...(Number.isInteger(annotated) && annotated > 0 ? { scenarioCount: annotated } : {}),
+    ...(scenarioCount === undefined ? {} : { scenarioCount }),
     selections,
     fanOuts,
     holds,

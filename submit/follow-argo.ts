@@ -10,6 +10,7 @@ import type { EngineRun } from './run-state.js';
 export function followedWorkflow(client: WorkflowClient, namespace: string, name: string): FollowedRun {
   let run: EngineRun | undefined;
   return {
+    kind: 'workflow',
     words: {
       engine: 'Argo',
       stopHow: 'spec.shutdown: Stop',

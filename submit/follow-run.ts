@@ -52,8 +52,7 @@ RunFailedError.prototype.name = 'RunFailedError';
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** The run to follow, through the engine's client. */
-async function followedRunOf(options: FollowRunOptions, io: Io): Promise<FollowedRun> {
-  const warn = (_level: string, msg: string): void => io.err(`warning: ${msg}\n`);
+async function followedRunOf(options: FollowRunOptions, io: Io, warn: (level: string, msg: string) => void): Promise<FollowedRun> {
   if (options.engine === 'tekton') {
     const { PipelineRunClient } = await import('../kube/pipeline-runs.js');
     const { followedPipelineRun } = await import('./follow-tekton.js');
@@ -74,8 +73,8 @@ export async function followRun(options: FollowRunOptions, io: Io): Promise<void
   const kube = await import('../kube/index.js');
   const warn = (_level: string, msg: string): void => io.err(`warning: ${msg}\n`);
   const ledgerClient = new kube.KubeClient({ env: io.env, log: warn });
-  const run = await followedRunOf(options, io);
-  const { words } = run;
+  const run = await followedRunOf(options, io, warn);
+  const { words, kind } = run;
   const display = new RunDisplay(io, { mode: options.view, width: options.width, color: options.color });
   // The VMIs and their outcomes are in the run ledger, read (with what the watch does not
   // bring) after every change of the run and every few seconds; each read redraws the run.
@@ -117,8 +116,7 @@ export async function followRun(options: FollowRunOptions, io: Io): Promise<void
   let gaveUp: string | undefined;
   const follow = new AbortController();
   let stopTimer: NodeJS.Timeout | undefined;
-  const exitHandler = exitHandlerName(options.engine === 'tekton' ? 'PipelineRun' : 'workflow');
-  const kind = options.engine === 'tekton' ? 'PipelineRun' : 'workflow';
+  const exitHandler = exitHandlerName(kind);
 
   const onSignal = (received: keyof typeof SIGNAL_EXIT): void => {
     if (signal) {

@@ -37,6 +37,7 @@ export function followedPipelineRun(client: PipelineRunClient, namespace: string
     }
   };
   return {
+    kind: 'PipelineRun',
     words: {
       engine: 'Tekton',
       stopHow: 'spec.status: StoppedRunFinally, holds cancelled',

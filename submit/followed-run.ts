@@ -4,7 +4,7 @@
  * handler (finally) still rolls every VMI back. submit/follow-argo.ts and submit/follow-tekton.ts
  * implement it; submit/follow-run.ts uses it.
  */
-import type { EngineRun } from './run-state.js';
+import type { EngineRun, RunKind } from './run-state.js';
 
 /** The engines `watch` follows: argo (a Workflow), tekton (a PipelineRun). */
 export const WATCH_ENGINES = ['argo', 'tekton'] as const;
@@ -27,6 +27,8 @@ export interface EngineWords {
 
 /** One run of one engine. */
 export interface FollowedRun {
+  /** What the engine calls the run. */
+  readonly kind: RunKind;
   readonly words: EngineWords;
   /** The run as last read; undefined before the first read. */
   current(): EngineRun | undefined;

@@ -61,6 +61,15 @@ export interface ExitHandlerState {
   readonly rollbacks: number;
 }
 
+/**
+ * The number of scenarios the generator recorded on a run (annotation
+ * `vmi-network-filter/scenarios`: it decides the parameter names), or undefined.
+ */
+export function annotatedScenarioCount(annotations: Readonly<Record<string, string>> | undefined): number | undefined {
+  const count = Number(annotations?.['vmi-network-filter/scenarios']);
+  return Number.isInteger(count) && count > 0 ? count : undefined;
+}
+
 /** What the engine calls a run. */
 export type RunKind = 'workflow' | 'PipelineRun';
 

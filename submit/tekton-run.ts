@@ -8,7 +8,7 @@
  */
 import { isDone, paramValue, PIPELINE_TASK_LABEL, succeededCondition, type PipelineRun, type TaskRun } from '../kube/tekton-run.js';
 import { positiveInt, type StepPhase, type StepState } from './_node-read.js';
-import { stepKey, type EngineRun, type FailedStep, type RunPhase } from './run-state.js';
+import { annotatedScenarioCount, stepKey, type EngineRun, type FailedStep, type RunPhase } from './run-state.js';
 
 /** `spec.status` values that stop a run (ours is StoppedRunFinally). */
 const STOPPING = new Set(['StoppedRunFinally', 'CancelledRunFinally', 'Cancelled', 'PipelineRunCancelled']);
@@ -53,7 +53,7 @@ export function tektonRunOf(run: PipelineRun, taskRuns: readonly TaskRun[]): Eng
   const condition = succeededCondition(run);
   const finished = isDone(run);
   const finals = taskRuns.filter((tr) => finallyTasks.has(pipelineTask(tr)));
-  const annotated = Number(run.metadata.annotations?.['vmi-network-filter/scenarios']);
+  const scenarioCount = annotatedScenarioCount(run.metadata.annotations);
   return {
     kind: 'PipelineRun',
     name: run.metadata.name ?? '',
@@ -66,7 +66,7 @@ export function tektonRunOf(run: PipelineRun, taskRuns: readonly TaskRun[]): Eng
     stopping: STOPPING.has(run.spec?.status ?? ''),
     finished,
     parameters: Object.fromEntries((run.spec?.params ?? []).flatMap((p) => (typeof p.value === 'string' ? [[p.name, p.value]] : []))),
-    ...(Number.isInteger(annotated) && annotated > 0 ? { scenarioCount: annotated } : {}),
+    ...(scenarioCount === undefined ? {} : { scenarioCount }),
     selections,
     fanOuts,
     holds,

@@ -126,9 +126,9 @@ async function inject(target: Target, flags: InjectFlags, io: Io, { log }: StepL
   const applyMs = Math.round((performance.now() - started) * 10) / 10;
   // When the rules were in the kernel: a window that started before is late by the difference.
   const armedAtMs = Date.now();
+  const lateMs = window ? Math.max(0, armedAtMs - window.start * 1000) : 0;
   log('info', `applied ${plan.rules.length} rules${applied.replaced ? " (replacing this run's earlier set)" : ''}`, { objects: applied.objects, applyMs, expiresAt });
   if (window) {
-    const lateMs = Math.max(0, armedAtMs - window.start * 1000);
     log(lateMs > 0 ? 'warn' : 'info', lateMs > 0 ? `armed ${lateMs} ms after the fault window's start ${isoSeconds(window.start)}: this VMI's fault started late` : `armed; the kernel drops the traffic from ${isoSeconds(window.start)} to ${isoSeconds(window.end)}`, {
       window,
       armedAtMs,
@@ -147,7 +147,7 @@ async function inject(target: Target, flags: InjectFlags, io: Io, { log }: StepL
     ...(relay ? { relayUid: relay.uid } : {}),
     expiresAt,
     expiryGrace: grace,
-    ...(window ? { window, armedAtMs, lateMs: Math.max(0, armedAtMs - window.start * 1000) } : {}),
+    ...(window ? { window, armedAtMs, lateMs } : {}),
     ...(skew ? { clockSkew: { seconds: skew.skewSeconds, uncertaintySeconds: skew.uncertaintySeconds, verdict: skew.verdict } } : {}),
     replaced: applied.replaced,
     objects: applied.objects,
