@@ -13,13 +13,14 @@ import { sweepCommand } from '../steps/commands/sweep.js';
 import { verdictCommand } from '../steps/commands/verdict.js';
 import { verifyCommand } from '../steps/commands/verify.js';
 import { clusterCheck } from '../steps/commands/verify-cluster.js';
+import { onsetCheck } from '../steps/commands/verify-onset.js';
 
 export function stepCommand(io: Io): Command {
   return new Command('step')
     .description('run one workflow step (container entrypoint); logs JSON lines, writes its result to --out')
     .addCommand(selectCommand(io))
     .addCommand(injectCommand(io))
-    .addCommand(verifyCommand(io, [clusterCheck(io)]))
+    .addCommand(verifyCommand(io, [onsetCheck, clusterCheck(io)]))
     .addCommand(rollbackCommand(io))
     .addCommand(fanOutCommand(io))
     .addCommand(sweepCommand(io))

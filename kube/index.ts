@@ -38,6 +38,6 @@ export { kubeConfigSource } from './config-source.js';
 export { NoDateHeaderError, readServerDate } from './server-date.js';
 export type { ServerDate, ServerDateOptions } from './server-date.js';
 export { boundRecord, indexName, LEDGER_LABELS, LEDGER_OBJECT_BUDGET, ledgerObjects, ledgerOverflows, ledgerSelector, LedgerError, maxTargetsPerNode, nodeLedgerName, OWNER_KINDS, parseLedgerIndex, parseNodeLedger, RECORD_MAX_BYTES, recordKey, RECORDS } from './ledger.js';
-export type { LedgerIndex, LedgerObject, LedgerOverflow, LedgerOwner, LedgerRecord, NodeLedger, OwnerKind, RecordName } from './ledger.js';
+export type { LedgerIndex, LedgerObject, LedgerOverflow, LedgerOwner, LedgerRecord, LedgerWindow, NodeLedger, OwnerKind, RecordName } from './ledger.js';
 export { readLedgerIndex, readNodeLedger, readRunLedger, writeLedger, writeRecords } from './ledger-store.js';
 export type { LedgerPlace, RunLedger } from './ledger-store.js';

@@ -71,11 +71,19 @@ export interface NodeLedger {
   readonly records: readonly Partial<Record<RecordName, LedgerRecord>>[];
 }
 
+/** A fault window in Unix seconds, [start, end): a synchronized onset's, fixed by select. */
+export interface LedgerWindow {
+  readonly start: number;
+  readonly end: number;
+}
+
 /** A scenario's index, parsed. */
 export interface LedgerIndex {
   readonly scenario: number;
   readonly nodes: readonly { readonly node: string; readonly targets: number }[];
   readonly targets: number;
+  /** The window every VMI's rules drop traffic in (a synchronized onset); absent: immediate. */
+  readonly window?: LedgerWindow;
 }
 
 /** A ConfigMap as sent to and read from the API (the fields the ledger uses). */
@@ -137,8 +145,8 @@ function meta(owner: LedgerOwner, name: string, scenario: number, part: 'index' 
   };
 }
 
-/** The node objects and the index of one scenario's selection, index last. */
-export function ledgerObjects(owner: LedgerOwner, scenario: number, targets: readonly Target[]): LedgerObject[] {
+/** The node objects and the index of one scenario's selection (and its window), index last. */
+export function ledgerObjects(owner: LedgerOwner, scenario: number, targets: readonly Target[], window?: LedgerWindow): LedgerObject[] {
   const byNode = new Map<string, Target[]>();
   for (const t of targets) {
     const list = byNode.get(t.node);
@@ -159,6 +167,7 @@ export function ledgerObjects(owner: LedgerOwner, scenario: number, targets: rea
       scenario: String(scenario),
       targets: String(targets.length),
       nodes: JSON.stringify([...byNode.entries()].map(([node, list]) => ({ node, targets: list.length }))),
+      ...(window ? { window: JSON.stringify(window) } : {}),
     },
   };
   return [...nodes, index];
@@ -235,7 +244,9 @@ export function parseLedgerIndex(name: string, data: Readonly<Record<string, str
     const nodes = JSON.parse(data.nodes ?? '') as { node: unknown; targets: unknown }[];
     const scenario = Number(data.scenario);
     if (!Array.isArray(nodes) || !Number.isInteger(scenario) || nodes.some((n) => typeof n.node !== 'string' || !Number.isInteger(n.targets))) throw new Error('shape');
-    return { scenario, nodes: nodes as LedgerIndex['nodes'], targets: Number(data.targets) };
+    const window = data.window === undefined ? undefined : (JSON.parse(data.window) as Partial<LedgerWindow>);
+    if (window && !(Number.isSafeInteger(window.start) && Number.isSafeInteger(window.end) && window.end! > window.start!)) throw new Error('window');
+    return { scenario, nodes: nodes as LedgerIndex['nodes'], targets: Number(data.targets), ...(window ? { window: { start: window.start!, end: window.end! } } : {}) };
   } catch {
     throw new LedgerError(`ledger ${name} is not a ledger index of vmi-network-filter`);
   }

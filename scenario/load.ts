@@ -159,6 +159,14 @@ function validate(raw: RawScenario, problems: Problem[]): Scenario | undefined {
       message: 'ingress and egress are both false, so nothing would be blocked; set at least one to true',
     });
   }
+  // One VMI at a time cannot start together: the shared start is a parallel run's.
+  if (result.success && result.data.onset === 'synchronized' && result.data.execution === 'serial') {
+    found.push({
+      ...(raw.origins.onset ?? raw.origins.execution ?? raw.itemOrigin),
+      key: 'onset',
+      message: 'synchronized starts every VMI at one instant, which needs execution: parallel (serial faults one VMI at a time); set execution to parallel, or onset to immediate',
+    });
+  }
   problems.push(...found);
   return found.length === 0 && result.success ? normalize(result.data) : undefined;
 }

@@ -25,6 +25,13 @@ export const PROTOCOLS = ['tcp', 'udp'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 export const EXECUTIONS = ['serial', 'parallel'] as const;
 export type Execution = (typeof EXECUTIONS)[number];
+export const ONSETS = ['immediate', 'synchronized'] as const;
+export type Onset = (typeof ONSETS)[number];
+/**
+ * The most a synchronized start may lie ahead of select: the inject fan-out waits for it, and the
+ * engines' bounds on that pod leave this much room.
+ */
+export const MAX_ARM_BUDGET = 300;
 
 type Check = (value: string) => string | undefined;
 
@@ -115,6 +122,12 @@ export const scenarioSchema = z.strictObject({
   service_account: text([serviceAccountProblem]).default(''),
   wait_duration: integer(0).default(300),
   expiry_grace: integer(1).default(60),
+  onset: z
+    .enum(ONSETS, { error: (issue) => `must be immediate or synchronized, not ${show(issue.input)}` })
+    .default('immediate'),
+  arm_budget: integer(0)
+    .refine((v) => v <= MAX_ARM_BUDGET, { error: (issue) => `must be at most ${MAX_ARM_BUDGET} (seconds from select to the start), not ${show(issue.input)}` })
+    .default(0),
 });
 
 /** A validated, normalized scenario. */

@@ -3,7 +3,7 @@
  * workflow parameter, so a WorkflowTemplate can be run with `-p ports=53`; with several
  * scenarios in one file the parameters carry the scenario number (`ports-2`).
  */
-import { EXECUTIONS, SCENARIO_KEYS, type Scenario } from '../../scenario/index.js';
+import { EXECUTIONS, ONSETS, SCENARIO_KEYS, type Scenario } from '../../scenario/index.js';
 import { stableName } from '../names.js';
 import { parameterName, scenarioParameters } from '../parameters.js';
 
@@ -37,7 +37,7 @@ export function buildArgoContext(scenarios: readonly Scenario[], options: ArgoOp
   const count = scenarios.length;
   const keys = SCENARIO_KEYS.map((k) => k.key);
   const name = options.name ?? (kind === 'Workflow' ? 'vmi-network-filter-' : stableName('vmi-network-filter', scenarios));
-  const parameters = scenarioParameters(scenarios).map((p) => ({ ...p, enum: p.key === 'execution' ? EXECUTIONS : undefined }));
+  const parameters = scenarioParameters(scenarios).map((p) => ({ ...p, enum: p.key === 'execution' ? EXECUTIONS : p.key === 'onset' ? ONSETS : undefined }));
   const scenarioContexts = scenarios.map((_, i) => {
     const number = i + 1;
     const param = (key: string): string => parameterName(key, number, count);

@@ -10,17 +10,19 @@
  * it as krkn-hub variables, whether it came from variables or from --scenario.
  */
 import process from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Argument, Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import type { Io } from '../../core/io.js';
-import { stepLogger } from '../../core/log.js';
-import type { LedgerRecord, RecordName } from '../../kube/index.js';
+import { stepLogger, type StepLogger } from '../../core/log.js';
+import type { LedgerRecord, LedgerWindow, RecordName } from '../../kube/index.js';
 import { SCENARIO_KEYS, toParameterValues } from '../../scenario/index.js';
 import { tolerationsFor } from '../../scenario/tolerations.js';
 import { eachLimited, fanOut, type NodePodOutcome } from '../fan-out/fan-out.js';
 import { nodePod, nodePodSelector, type NodePodPlace, type NodePodTemplate } from '../fan-out/node-pod.js';
 import { ledgerAddress, ledgerOwner, recordOf } from '../ledger-options.js';
-import { InterruptedError } from '../netfilter/index.js';
+import { InterruptedError, isoSeconds } from '../netfilter/index.js';
+import { releaseAtMs } from '../onset.js';
 import { writeResult } from '../result.js';
 import { stepScenario } from '../scenario.js';
 
@@ -112,11 +114,14 @@ async function runFanOut(io: Io, step: (typeof STEPS)[number], given: FanOutFlag
   const client = new kube.KubeClient({ env: io.env, log });
   const place = { namespace, runId };
   let places: NodePodPlace[];
+  let window: LedgerWindow | undefined;
   if (flags.node !== undefined) {
     places = [{ node: flags.node, ...(index === undefined ? {} : { index }) }];
   } else {
     try {
-      places = (await kube.readLedgerIndex(client, place, number)).nodes.map((n) => ({ node: n.node }));
+      const ledgerIndex = await kube.readLedgerIndex(client, place, number);
+      places = ledgerIndex.nodes.map((n) => ({ node: n.node }));
+      window = ledgerIndex.window;
     } catch (e) {
       // No ledger: select did not get as far as writing one, so nothing was faulted.
       if (!(e instanceof kube.KubeNotFoundError) || step === 'inject') throw e;
@@ -140,7 +145,7 @@ async function runFanOut(io: Io, step: (typeof STEPS)[number], given: FanOutFlag
   try {
     outcomes = await fanOut(client, {
       namespace,
-      pods: places.map((p) => nodePod(template, p)),
+      pods: places.map((p) => nodePod(step === 'inject' && window ? { ...template, windowStart: window.start } : template, p)),
       selector: nodePodSelector(runId, number, record),
       deadlineMs: (scenario.expiry_grace + startSeconds) * 1000,
       pollMs: pollSeconds * 1000,
@@ -165,10 +170,23 @@ async function runFanOut(io: Io, step: (typeof STEPS)[number], given: FanOutFlag
   writeResult(flags.out, { ...summary, outcomes });
   log(failed.length === 0 ? 'info' : 'error', `${record}: ${outcomes.length - failed.length} of ${outcomes.length} node pods succeeded`, summary);
   if (signal) throw new InterruptedError(signal, `${failed.length} of ${outcomes.length} node pods did not finish`);
+  // Armed ahead of a synchronized start: the engine's hold (test_duration) begins just before
+  // it, so that verify runs while the window is open.
+  if (step === 'inject' && window) await waitForRelease(window, log);
   if (failed.length > 0) {
     const named = failed.slice(0, NAMED_FAILURES).map((o) => `${o.node} (${o.end})`).join(', ');
     throw new FanOutError(`${record} failed on ${failed.length} of ${outcomes.length} nodes: ${named}${failed.length > NAMED_FAILURES ? ', …' : ''}; each VMI's outcome is in the run ledger`);
   }
+}
+
+/**
+ * Waits until {@link releaseAtMs} of `window` (at once when past). No handler: a stop request
+ * ends this pod as it ends any (the rules are armed; rollback removes them).
+ */
+async function waitForRelease(window: LedgerWindow, log: StepLogger['log']): Promise<void> {
+  const waitMs = releaseAtMs(window) - Date.now();
+  log('info', `every node pod ended; the fault starts on every node at ${isoSeconds(window.start)} and ends at ${isoSeconds(window.end)}${waitMs > 0 ? `: the hold starts in ${(waitMs / 1000).toFixed(1)} s` : ''}`, { window, waitMs: Math.max(0, waitMs) });
+  if (waitMs > 0) await sleep(waitMs);
 }
 
 /** Records, for the VMIs of a node whose pod did not succeed, why, where the pod wrote nothing. */

@@ -169,7 +169,7 @@ export function injectCommand(io: Io): Command {
       try {
         await runNodeStep(io, flags, {
           name: 'inject',
-            one: (target, logger) => inject(target, flags, io, logger, guard),
+          one: (target, logger) => inject(target, flags, io, logger, guard),
           summarize: (r) => ({
             detail: `applied ${(r.rules as unknown[]).length} rules (${String(r.backend)}); the kernel ends them at ${isoSeconds(r.expiresAt as number)}`,
             data: {

@@ -9,7 +9,7 @@
 import { UsageError } from '../../core/errors.js';
 import type { Io } from '../../core/io.js';
 import { ScenarioError } from '../../scenario/index.js';
-import type { LedgerRecord } from '../../kube/index.js';
+import type { LedgerRecord, NodeLedger } from '../../kube/index.js';
 import { stepLogger, type StepLogger } from '../../core/log.js';
 import { InterruptedError } from '../netfilter/index.js';
 import { writeResult } from '../result.js';
@@ -20,13 +20,19 @@ import { checkTarget, parseTarget, runStep, TargetError, type NodeStepFlags } fr
 /** What a node step does to one VMI, and how its result is recorded. */
 export interface NodeStepSpec {
   readonly name: 'inject' | 'verify' | 'rollback';
-  /** Acts on one VMI; returns its result JSON, throws its failure (which may carry a `result`). */
-  readonly one: (target: Target, logger: StepLogger) => Promise<Record<string, unknown>>;
+  /**
+   * Acts on one VMI; returns its result JSON, throws its failure (which may carry a `result`).
+   * `earlier`: the VMI's records of the earlier steps in the ledger (none with --target).
+   */
+  readonly one: (target: Target, logger: StepLogger, earlier: VmiRecords) => Promise<Record<string, unknown>>;
   /** The record of a successful result: one line and a few small facts. */
   readonly summarize: (result: Record<string, unknown>) => Pick<LedgerRecord, 'detail' | 'data'>;
   /** A stop request seen so far: no further VMI is started after one. */
   readonly stopRequested?: () => NodeJS.Signals | undefined;
 }
+
+/** One VMI's records in the run ledger, by step. */
+export type VmiRecords = NodeLedger['records'][number];
 
 /** Some VMIs of the node failed (each recorded in the ledger); the others were acted on. */
 export class NodeStepError extends Error {
@@ -40,7 +46,7 @@ export async function runNodeStep(io: Io, flags: NodeStepFlags, spec: NodeStepSp
   if (flags.target !== undefined) {
     if (flags.simulate) throw new UsageError('--simulate works with --node only');
     const json = flags.target;
-    return runStep(io, spec.name, flags.out, (logger) => spec.one(parseTarget(json, flags.netns), logger));
+    return runStep(io, spec.name, flags.out, (logger) => spec.one(parseTarget(json, flags.netns), logger, {}));
   }
   return runOnNode(io, flags, flags.node!, spec);
 }
@@ -76,7 +82,7 @@ async function runOnNode(io: Io, flags: NodeStepFlags, node: string, spec: NodeS
     }
     const vmiLogger: StepLogger = { log: (level, msg, fields = {}) => log(level, msg, { vmi, ...fields }) };
     try {
-      const result = await act.one(checkTarget(raw, flags.netns), vmiLogger);
+      const result = await act.one(checkTarget(raw, flags.netns), vmiLogger, ledger.records[i] ?? {});
       records.set(i, { ok: true, at: new Date().toISOString(), ...act.summarize(result) });
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));

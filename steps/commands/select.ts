@@ -1,9 +1,9 @@
 /**
  * `step select`: lists the scenario's VMIs through the Kubernetes API. With --run-id and --owner
  * it writes the selection to the run ledger (ConfigMaps in the run's namespace, owned by the
- * Workflow or PipelineRun) and gives the engine only the serial keys of a serial run
- * (--serial-out: node and index per VMI; the fan-outs read the rest from the ledger). --out
- * writes the whole target list (for a run by hand).
+ * Workflow or PipelineRun), with the fault window of a synchronized onset, and gives the engine
+ * only the serial keys of a serial run (--serial-out: node and index per VMI; the fan-outs read
+ * the rest from the ledger). --out writes the whole target list (for a run by hand).
  *
  * Exit codes: 0 targets selected (or none, with --allow-empty); 1 nothing selected, or the API
  * failed (RBAC, connection, server errors after retries); 2 bad scenario or flags, or a selection
@@ -23,6 +23,8 @@ import { MAX_SEED } from '../../kube/sample.js';
 import { LEDGER_OBJECT_BUDGET, type LedgerOverflow, type LedgerOwner } from '../../kube/ledger.js';
 import { ledgerAddress, ledgerOwner } from '../ledger-options.js';
 import type { Target } from '../../kube/target.js';
+import { isoSeconds } from '../netfilter/index.js';
+import { synchronizedWindow } from '../onset.js';
 
 interface SelectOptions {
   readonly scenario?: string;
@@ -78,8 +80,17 @@ async function run(options: SelectOptions, io: Io): Promise<void> {
   }
   if (options.engine) await checkEngine(options.engine, client, io, log);
   const ledger = ledgerOf(options, io);
+  // Fixed last, just before it is written: the arming budget counts from here.
+  const window = synchronizedWindow(scenario, new Set(selection.targets.map((t) => t.node)).size, Date.now());
+  if (window) {
+    log('info', `synchronized onset: every VMI's rules drop traffic from ${isoSeconds(window.start)} to ${isoSeconds(window.end)}, by each node's kernel clock`, {
+      window,
+      armBudgetSeconds: window.start - Math.ceil(Date.now() / 1000),
+      ...(ledger ? {} : { hint: `inject each target with --window-start ${window.start}` }),
+    });
+  }
   if (ledger) {
-    const objects = kube.ledgerObjects(ledger.owner, ledger.scenario, selection.targets);
+    const objects = kube.ledgerObjects(ledger.owner, ledger.scenario, selection.targets, window);
     const overflows = kube.ledgerOverflows(objects);
     if (overflows.length > 0) throw new LedgerLimitError(overflows);
     await kube.writeLedger(client, ledger.namespace, objects);

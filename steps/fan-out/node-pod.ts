@@ -38,6 +38,8 @@ export interface NodePodTemplate {
   readonly env: readonly { readonly name: string; readonly value: string }[];
   /** The pod's own limit once started (`activeDeadlineSeconds`); the fan-out bounds Pending too. */
   readonly deadlineSeconds: number;
+  /** inject: the synchronized onset's start (Unix seconds), from the ledger index. */
+  readonly windowStart?: number;
 }
 
 /** One pod: its node, and the VMI's index in that node's ledger for a serial step. */
@@ -89,6 +91,7 @@ export function nodePod(template: NodePodTemplate, place: NodePodPlace): NodePod
     `--scenario-number=${scenario}`,
     `--run-id=${owner.uid}`,
     '--proc=/host/proc',
+    ...(template.windowStart === undefined ? [] : [`--window-start=${template.windowStart}`]),
   ];
   return {
     apiVersion: 'v1',

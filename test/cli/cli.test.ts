@@ -87,6 +87,8 @@ describe('vmi-network-filter CLI', () => {
     [['generate', 'argo', '--namespace', 'demo', '--kind', 'CronWorkflow', '--schedule', 'hourly'], 'error: --schedule "hourly" is not a five-field cron schedule (minute hour day-of-month month day-of-week)\n'],
     [['generate', 'argo', '--namespace', 'demo', '--name', 'Bad_Name'], `error: --name: "Bad_Name" is not a valid generateName prefix: lowercase letters, digits and '-', at most 58 characters, starting and ending with a letter or digit\n`],
     [['validate', '--scenario', 'no-such.yaml'], 'error: cannot read scenario file no-such.yaml: no such file\n'],
+    [['generate', 'argo', '--namespace', 'demo', '--onset', 'synchronized'], 'flag --onset: onset: synchronized starts every VMI at one instant, which needs execution: parallel (serial faults one VMI at a time); set execution to parallel, or onset to immediate\n1 problem found.\n'],
+    [['generate', 'tekton', '--namespace', 'demo', '--execution', 'parallel', '--arm-budget', '600'], 'flag --arm-budget: arm_budget: must be at most 300 (seconds from select to the start), not 600\n1 problem found.\n'],
     [['generate', 'argo', '--namespace', '{{workflow.name}}'], 'flag --namespace: namespace: "{{workflow.name}}" contains "{{", which Argo Workflows would evaluate as a template expression\n1 problem found.\n'],
   ])('should refuse %j with exit 2', (args, stderr) => {
     expect(cli(args)).toEqual({ code: 2, stdout: '', stderr });

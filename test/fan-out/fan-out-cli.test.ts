@@ -59,6 +59,28 @@ describe('step fan-out through the CLI', () => {
     expect(verdict.code, verdict.stderr).toBe(0);
   });
 
+  it('should arm every node for the window select fixed, then let the engine go on just before it starts', async () => {
+    const kubelet = FakeKubelet.on(api, cliKubelet());
+    // A 4 s window 3 s after select: the hold (4 s) may begin 2 s before it.
+    const sync = { ONSET: 'synchronized', ARM_BUDGET: '3', TOTAL_CHAOS_DURATION: '4' };
+    const selected = Date.now();
+    expect((await runCli(['step', 'select', '--run-id', RUN, ...OWNER, '--seed=1'], { ...env, ...sync })).code).toBe(0);
+    const index = [...ledger.objects.values()].find((o) => o.data.window !== undefined)!;
+    const window = JSON.parse(index.data.window!) as { start: number; end: number };
+    expect(window.end - window.start).toBe(4);
+    // ceil(select's clock) + 3 s, select's clock being read between `selected` and now.
+    expect(window.start - selected / 1000).toBeGreaterThan(2.9);
+    expect(window.start - selected / 1000).toBeLessThan(5);
+    const r = await fanOut('inject', [], sync);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Date.now()).toBeGreaterThanOrEqual((window.start - 2) * 1000);
+    expect(kubelet.created.map((p) => p.spec.containers[0]!.args!.filter((a) => a.startsWith('--window-start=')))).toEqual(Array(4).fill([`--window-start=${window.start}`]));
+    expect(parseLines(r.stdout).some((l) => String(l.msg).startsWith('every node pod ended; the fault starts on every node at '))).toBe(true);
+    // Verify and rollback pods get no window: theirs is read from the rules' tags.
+    expect((await fanOut('verify', [], sync)).code).toBe(0);
+    expect(kubelet.created.slice(4).flatMap((p) => p.spec.containers[0]!.args!.filter((a) => a.startsWith('--window-start')))).toEqual([]);
+  });
+
   it('should hand the node pods the scenario it resolved, when it came from --scenario and not from variables', async () => {
     const kubelet = FakeKubelet.on(api, cliKubelet());
     expect((await runCli(['step', 'select', '--run-id', RUN, ...OWNER, '--seed=1'], env)).code).toBe(0);

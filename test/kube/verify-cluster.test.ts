@@ -31,7 +31,7 @@ afterEach(async () => api.close());
 function run(mode: 'auto' | 'on' | 'off', env: Record<string, string>) {
   const io: Io = { out: () => {}, err: () => {}, env };
   const flags = { target: '', runId: 'r', proc: '/proc', backend: 'auto', clusterCheck: mode } as NodeStepFlags & { clusterCheck: string };
-  return clusterCheck(io)({ target, runId: 'r', scenario, flags });
+  return clusterCheck(io)({ target, runId: 'r', scenario, flags, earlier: {} });
 }
 
 describe("verify's cluster check", () => {

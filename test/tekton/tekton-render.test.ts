@@ -69,6 +69,8 @@ describe('the Tekton Tasks', () => {
       ['service_account', ''],
       ['wait_duration', '300'],
       ['expiry_grace', '60'],
+      ['onset', 'immediate'],
+      ['arm_budget', '0'],
     ]);
   });
 

@@ -29,6 +29,7 @@ describe('expressions in the Tekton output', () => {
       'context.pipelineRun.name',
       'context.pipelineRun.uid',
       'context.taskRun.namespace',
+      'params.arm_budget',
       'params.egress',
       'params.execution',
       'params.expiry_grace',
@@ -40,6 +41,7 @@ describe('expressions in the Tekton output', () => {
       'params.label_selector',
       'params.namespace',
       'params.node',
+      'params.onset',
       'params.pipeline-run',
       'params.ports',
       'params.protocols',
@@ -112,7 +114,7 @@ describe('the Tekton lint of the CLI', () => {
         'lint: Task[1](vmi-network-filter-inject).steps[0].args[7]: $(params.runid) names no param or result of the Task',
         'lint: Task[2](vmi-network-filter-verify).steps[0].args[7]: $(params.runid) names no param or result of the Task',
         'lint: Task[3](vmi-network-filter-rollback).steps[0].args[7]: $(params.runid) names no param or result of the Task',
-        'lint: Pipeline[6](vmi-network-filter-f9c7897c).tasks[2](hold): runAfter "verify" is not an earlier task',
+        'lint: Pipeline[6](vmi-network-filter-93294d8e).tasks[2](hold): runAfter "verify" is not an earlier task',
       ]);
     }
   });
@@ -131,7 +133,7 @@ describe('the Tekton lint of the CLI', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(OutputValidationError);
       expect((e as OutputValidationError).problems).toEqual([
-        'lint: Pipeline[6](vmi-network-filter-f9c7897c).tasks[1](inject).matrix.params[0].value: $(tasks.select.results.nodes[*]) names result "nodes", which Task "vmi-network-filter-select" does not declare',
+        'lint: Pipeline[6](vmi-network-filter-93294d8e).tasks[1](inject).matrix.params[0].value: $(tasks.select.results.nodes[*]) names result "nodes", which Task "vmi-network-filter-select" does not declare',
       ]);
     }
   });

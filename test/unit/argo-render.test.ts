@@ -8,6 +8,7 @@ import { OutputValidationError, renderArgo, renderRbac } from '../../generator/r
 import { argoSchemaProblems } from '../../generator/schema-validate.js';
 import { TemplateError } from '../../generator/template-engine.js';
 import { VERSION } from '../../core/version.js';
+import { MAX_ARM_BUDGET } from '../../scenario/index.js';
 import { fromYaml } from '../../generator/yaml.js';
 import { loadScenarios, SCENARIO_KEYS, type Scenario } from '../../scenario/index.js';
 
@@ -32,7 +33,7 @@ const twoScenarios = (): Scenario[] =>
  * The fan-out's timeout: each node pod ends within expiry_grace of its create (pending included);
  * the margin is for the fan-out pod itself (its own scheduling, the creates, the clean-up).
  */
-const FAN_OUT_MARGIN = 180;
+const FAN_OUT_MARGIN = 180 + MAX_ARM_BUDGET; // its own start and end, and a synchronized inject's wait
 const fanOutTimeout = (param: string) => `{{=asInt(workflow.parameters['${param}']) + ${FAN_OUT_MARGIN}}}s`;
 const UNPRIVILEGED = {
   runAsNonRoot: true,

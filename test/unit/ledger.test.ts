@@ -53,6 +53,16 @@ describe('the run ledger', () => {
     expect(ledgerSelector(RUN, 2)).toBe(`vmi-network-filter.io/run=${RUN},vmi-network-filter.io/scenario=2`);
   });
 
+  it("should carry a synchronized onset's window in the index only, and refuse a window that is not one", () => {
+    const objects = ledgerObjects(owner, 1, targets, { start: 1800000000, end: 1800000060 });
+    expect(objects.filter((o) => o.data.window !== undefined).map((o) => o.metadata.name)).toEqual([indexName(RUN, 1)]);
+    expect(parseLedgerIndex('i', objects[2]!.data)).toEqual({ scenario: 1, targets: 3, nodes: [{ node: 'worker-a', targets: 2 }, { node: 'worker-b', targets: 1 }], window: { start: 1800000000, end: 1800000060 } });
+    expect(parseLedgerIndex('i', ledgerObjects(owner, 1, targets)[2]!.data).window).toBeUndefined();
+    for (const bad of ['{"start":1800000060,"end":1800000000}', '{"start":"1800000000","end":1800000060}', '[]']) {
+      expect(() => parseLedgerIndex('i', { ...objects[2]!.data, window: bad })).toThrow('ledger i is not a ledger index of vmi-network-filter');
+    }
+  });
+
   it('should name a node part from the node name alone, as a DNS name whatever the node name', () => {
     const long = `${'n'.repeat(240)}.example.com`;
     const name = nodeLedgerName(RUN, 1, long);

@@ -36,6 +36,8 @@ describe('scenario defaults', () => {
         service_account: '',
         wait_duration: 300,
         expiry_grace: 60,
+        onset: 'immediate',
+        arm_budget: 0,
       },
     ]);
   });
