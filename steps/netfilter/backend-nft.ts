@@ -47,9 +47,33 @@ export async function nftListRun(netns: Netns, names: RunNames): Promise<{ table
   return { table, listing: parseNftJson(stdout) };
 }
 
+/** A text listing of a table and when it was read. */
+export interface NftTableText {
+  readonly text: string;
+  /**
+   * Unix ms: the middle of the nft call, so within half its run time (measured: a few ms) of
+   * the kernel's dump, which the set elements' timers count from.
+   */
+  readonly readAtMs: number;
+}
+
+/**
+ * The text listing of one of our tables: it holds what the JSON lacks in nft 1.0.6, the table's
+ * comment and set timers to the millisecond.
+ */
+export async function nftTableText(netns: Netns, table: NftTable): Promise<NftTableText> {
+  const before = Date.now();
+  const { stdout } = await netns.run(['nft', 'list', 'table', table.family, table.name]);
+  return { text: stdout, readAtMs: (before + Date.now()) / 2 };
+}
+
+/** The tag in a table's text listing, or undefined when the table carries none. */
+export function tagOfTableText(text: string): RunTag | undefined {
+  const comment = parseTableComment(text);
+  return comment === undefined ? undefined : parseTag(comment);
+}
+
 /** The tag of one of our tables (its comment), or undefined when it carries none. */
 export async function nftTableTag(netns: Netns, table: NftTable): Promise<RunTag | undefined> {
-  const { stdout } = await netns.run(['nft', 'list', 'table', table.family, table.name]);
-  const comment = parseTableComment(stdout);
-  return comment === undefined ? undefined : parseTag(comment);
+  return tagOfTableText((await nftTableText(netns, table)).text);
 }

@@ -5,8 +5,9 @@
  */
 import type { BackendName } from './backend-choice.js';
 import { iptablesSave, IP_FAMILIES, runObjects } from './backend-iptables.js';
-import { nftListRun, nftTableTag } from './backend-nft.js';
+import { nftListRun, nftTableText, tagOfTableText } from './backend-nft.js';
 import { judgeDeadline } from './deadline-check.js';
+import { dropTimes } from './drop-times.js';
 import type { Netns } from './netns.js';
 import { parseTag, type FaultWindow } from './naming.js';
 import type { RulePlan } from './plan.js';
@@ -39,6 +40,12 @@ export interface Inspection {
   readonly secondsLeft?: number;
   /** nftables only: the kernel's own count of the set elements' remaining life (whole seconds). */
   readonly kernelSecondsLeft?: number;
+  /**
+   * nftables only: when the run's rules dropped their first and their last packet (Unix ms),
+   * undefined when none did yet (or the table predates this record). iptables cannot tell.
+   */
+  readonly firstDropAtMs?: number;
+  readonly lastDropAtMs?: number;
 }
 
 const sorted = (xs: readonly string[]): string => [...xs].sort().join(' | ');
@@ -55,7 +62,8 @@ async function inspectNft(netns: Netns, plan: RulePlan, now: number): Promise<In
     const found = listing.rules.filter((r) => r.chain === chain).map((r) => r.comment ?? '(no comment)');
     if (sorted(found) !== sorted(ids)) problems.push(`chain ${chain} holds [${sorted(found)}], expected [${sorted(ids)}]`);
   }
-  const tag = await nftTableTag(netns, table);
+  const text = await nftTableText(netns, table);
+  const tag = tagOfTableText(text.text);
   if (tag === undefined) problems.push(`table ${table.name} carries no readable tag (run id and deadline)`);
   const protocols = [...new Set(plan.rules.flatMap((r) => (r.kind === 'drop' ? r.protocols : [])))];
   const elements = listing.sets.find((s) => s.name === PROTOCOL_SET)?.elements ?? [];
@@ -76,6 +84,7 @@ async function inspectNft(netns: Netns, plan: RulePlan, now: number): Promise<In
     ...(tag === undefined ? {} : { expiresAt: tag.expiresAt }),
     ...(tag?.window ? { window: tag.window } : {}),
     ...(lives.length === 0 ? {} : { kernelSecondsLeft: Math.min(...lives) }),
+    ...dropTimes(text.text, text.readAtMs),
   };
 }
 

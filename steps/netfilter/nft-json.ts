@@ -120,3 +120,56 @@ export function parseTableComment(text: string): string | undefined {
   const m = /^table \S+ \S+ \{\n\tcomment "((?:[^"\\]|\\.)*)"$/m.exec(text);
   return m?.[1];
 }
+
+/** A set element in a text listing, with its timer to the millisecond (the JSON has whole seconds). */
+export interface NftTimedElement {
+  readonly value: string;
+  /** The element's timeout, else its set's (ms); undefined when neither has one. */
+  readonly timeoutMs?: number;
+  /** Time left before the element times out (ms); undefined when it has no timer. */
+  readonly expiresMs?: number;
+}
+
+const UNIT_MS: Readonly<Record<string, number>> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+
+/**
+ * A duration as nft prints it ("1d2h3m4s5ms", zero units left out) in milliseconds; the
+ * empty text is 0 (what nft prints for 0). Undefined when `text` is no duration.
+ */
+export function parseNftDuration(text: string): number | undefined {
+  if (!/^(?:\d+(?:ms|d|h|m|s))*$/.test(text)) return undefined;
+  return [...text.matchAll(/(\d+)(ms|d|h|m|s)/g)].reduce((sum, m) => sum + Number(m[1]) * UNIT_MS[m[2]!]!, 0);
+}
+
+const ELEMENT_KEYWORDS = new Set(['timeout', 'expires']);
+
+/** One element's text ("udp timeout 1m expires 59s996ms"): value, then keyword-duration pairs. */
+function parseTimedElement(text: string, setTimeoutMs: number | undefined): NftTimedElement | undefined {
+  const [value, ...rest] = text.trim().split(/\s+/);
+  if (!value) return undefined;
+  const timers: Record<string, number | undefined> = {};
+  for (let i = 0; i < rest.length; i++) {
+    const key = rest[i]!;
+    if (!ELEMENT_KEYWORDS.has(key)) continue;
+    // A duration of 0 prints as nothing: the next token is then a keyword, or there is none.
+    const next = rest[i + 1];
+    timers[key] = next === undefined || ELEMENT_KEYWORDS.has(next) ? 0 : parseNftDuration(next);
+  }
+  const timeoutMs = timers.timeout ?? setTimeoutMs;
+  return { value, ...(timeoutMs === undefined ? {} : { timeoutMs }), ...(timers.expires === undefined ? {} : { expiresMs: timers.expires }) };
+}
+
+/**
+ * The elements of set `name` in a text listing (`nft list table F N`), with their timers to the
+ * millisecond; undefined when the listing has no such set.
+ */
+export function parseSetTimers(text: string, name: string): NftTimedElement[] | undefined {
+  // A set's block runs from "\tset NAME {" to the next line that is a lone "\t}".
+  const block = new RegExp(`^\\tset ${name} \\{\\n([\\s\\S]*?)^\\t\\}$`, 'm').exec(text)?.[1];
+  if (block === undefined) return undefined;
+  const setTimeout = /^\t\ttimeout (\S+)$/m.exec(block)?.[1];
+  const setTimeoutMs = setTimeout === undefined ? undefined : parseNftDuration(setTimeout);
+  // Long element lists wrap over lines; elements hold no braces.
+  const elements = /^\t\telements = \{([^}]*)\}/m.exec(block)?.[1] ?? '';
+  return elements.split(',').flatMap((e) => parseTimedElement(e, setTimeoutMs) ?? []);
+}

@@ -5,6 +5,11 @@
  * The kernel ends the fault by itself: the protocols the rules match live in a set whose
  * elements time out at the run's expiry, after which no rule can match (issue 8). With a fault
  * window, each drop rule also matches `meta time` in [start, end) only (issue 14).
+ *
+ * Each drop rule also records when it dropped (issue 14): a packet it is about to drop adds its
+ * protocol to the dynamic set `first_drop`, where `add` keeps an existing element's timer (the
+ * first drop), and updates it in `last_drop`, where `update` restarts the timer (the last drop).
+ * An element's remaining life then dates that packet to the kernel's tick (see drop-times.ts).
  */
 import { LOCAL_CONNECTION_MARK, type DropRule, type PlannedRule, type RulePlan } from './plan.js';
 import { formatTag, type FaultWindow } from './naming.js';
@@ -26,12 +31,28 @@ export interface NftRendering {
 
 /** Name of the set holding the protocols the rules match, with timeouts. */
 export const PROTOCOL_SET = 'protocols';
+/** Dynamic set whose element timers start at the first dropped packet of each protocol. */
+export const FIRST_DROP_SET = 'first_drop';
+/** Dynamic set whose element timers restart at each dropped packet of each protocol. */
+export const LAST_DROP_SET = 'last_drop';
 
 const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
 
 /** The window's bounds as nft matches: integers are Unix seconds, whatever the timezone. */
 function windowText(window: FaultWindow | undefined): string[] {
   return window ? [`meta time >= ${window.start}`, `meta time < ${window.end}`] : [];
+}
+
+function recordText(): string[] {
+  return [`add @${FIRST_DROP_SET} { meta l4proto }`, `update @${LAST_DROP_SET} { meta l4proto }`];
+}
+
+/**
+ * A drop-time set: its timeout is the protocols' one, so an element outlives the deadline (it
+ * is added no earlier than inject) and no packet can re-add it later as a false first.
+ */
+function dropSetText(name: string, timeout: string): string[] {
+  return [`\tset ${name} {`, '\t\ttype inet_proto', '\t\tflags dynamic,timeout', `\t\ttimeout ${timeout}`, '\t}'];
 }
 
 function dropText(rule: DropRule, window: FaultWindow | undefined): string {
@@ -43,7 +64,8 @@ function dropText(rule: DropRule, window: FaultWindow | undefined): string {
   parts.push(`meta l4proto @${PROTOCOL_SET}`);
   if (rule.ports.length === 1) parts.push(`th dport ${rule.ports[0]}`);
   if (rule.ports.length > 1) parts.push(`th dport { ${rule.ports.join(', ')} }`);
-  parts.push(...windowText(window), 'counter drop', `comment "${rule.id}"`);
+  // Last before the verdict, so only packets this rule drops are recorded.
+  parts.push(...windowText(window), ...recordText(), 'counter drop', `comment "${rule.id}"`);
   return parts.join(' ');
 }
 
@@ -82,6 +104,8 @@ export function renderNft(plan: RulePlan, now: number): NftRendering {
     '\t\tflags timeout',
     `\t\telements = { ${protocols.map((p) => `${p} timeout ${timeout}`).join(', ')} }`,
     '\t}',
+    ...dropSetText(FIRST_DROP_SET, timeout),
+    ...dropSetText(LAST_DROP_SET, timeout),
     ...hooks.flatMap((hook) => [
       `\tchain ${hook} {`,
       `\t\ttype filter hook ${hook} priority filter; policy accept;`,

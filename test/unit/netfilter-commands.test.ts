@@ -80,7 +80,7 @@ describe('plan', () => {
     const r = await cli(['plan', '--namespace=ns', '--binding=bridge', '--ports=53', '--egress=false', '--run-id=demo']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('# bridge: k6t-eth0 / tap0 / eth0-nic; ingress=true egress=false ports=53 protocols=tcp,udp\n# nftables: nft -f -\ncreate table bridge vnf_');
-    expect(r.out).toContain('\t\toifname "tap0" meta l4proto @protocols th dport 53 counter drop comment "ingress tap0"\n');
+    expect(r.out).toContain('\t\toifname "tap0" meta l4proto @protocols th dport 53 add @first_drop { meta l4proto } update @last_drop { meta l4proto } counter drop comment "ingress tap0"\n');
     expect(r.out).toContain('# iptables (ipv6): ip6tables-restore --noflush (sees bridged frames only with bridge-nf-call-iptables=1)\n*filter\n');
     expect(r.out).toContain('-m physdev --physdev-is-bridged --physdev-out tap0 -p udp --dport 53 -m comment --comment "ingress tap0" -j DROP');
   });

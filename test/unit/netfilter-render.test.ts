@@ -21,10 +21,20 @@ describe('renderNft', () => {
         '\t\tflags timeout',
         '\t\telements = { tcp timeout 420s, udp timeout 420s }',
         '\t}',
+        '\tset first_drop {',
+        '\t\ttype inet_proto',
+        '\t\tflags dynamic,timeout',
+        '\t\ttimeout 420s',
+        '\t}',
+        '\tset last_drop {',
+        '\t\ttype inet_proto',
+        '\t\tflags dynamic,timeout',
+        '\t\ttimeout 420s',
+        '\t}',
         '\tchain forward {',
         '\t\ttype filter hook forward priority filter; policy accept;',
-        '\t\tiifname "k6t-eth0" oifname "eth0" meta l4proto @protocols th dport 53 counter drop comment "egress eth0"',
-        '\t\tiifname "eth0" oifname "k6t-eth0" meta l4proto @protocols th dport 53 counter drop comment "ingress eth0"',
+        '\t\tiifname "k6t-eth0" oifname "eth0" meta l4proto @protocols th dport 53 add @first_drop { meta l4proto } update @last_drop { meta l4proto } counter drop comment "egress eth0"',
+        '\t\tiifname "eth0" oifname "k6t-eth0" meta l4proto @protocols th dport 53 add @first_drop { meta l4proto } update @last_drop { meta l4proto } counter drop comment "ingress eth0"',
         '\t}',
         '}',
         '',
@@ -37,16 +47,27 @@ describe('renderNft', () => {
   it('should use the bridge family for bridged guests, all ports', () => {
     const r = renderNft(planRules({ ...masquerade, binding: 'bridge', attachments: [{ podIface: 'eth0-nic', bridge: 'k6t-eth0', tap: 'tap0' }], ports: [], protocols: ['udp'] }), NOW);
     expect(r.family).toBe('bridge');
-    expect(r.create).toContain('\t\tiifname "tap0" meta l4proto @protocols counter drop comment "egress tap0"\n\t\toifname "tap0" meta l4proto @protocols counter drop comment "ingress tap0"\n');
+    expect(r.create).toContain('\t\tiifname "tap0" meta l4proto @protocols add @first_drop { meta l4proto } update @last_drop { meta l4proto } counter drop comment "egress tap0"\n\t\toifname "tap0" meta l4proto @protocols add @first_drop { meta l4proto } update @last_drop { meta l4proto } counter drop comment "ingress tap0"\n');
     expect(r.create).toContain('elements = { udp timeout 420s }');
+  });
+
+  it('should record the first and last drop in two dynamic sets timing out with the protocols, bridge family too', () => {
+    const r = renderNft(planRules({ ...masquerade, binding: 'bridge', attachments: [{ podIface: 'eth0-nic', bridge: 'k6t-eth0', tap: 'tap0' }], protocols: ['udp'] }), NOW + 0.7);
+    expect(r.create).toContain(
+      '\t\telements = { udp timeout 419300ms }\n\t}\n' +
+        '\tset first_drop {\n\t\ttype inet_proto\n\t\tflags dynamic,timeout\n\t\ttimeout 419300ms\n\t}\n' +
+        '\tset last_drop {\n\t\ttype inet_proto\n\t\tflags dynamic,timeout\n\t\ttimeout 419300ms\n\t}\n\tchain forward {\n',
+    );
+    expect(r.create).toContain('\t\tiifname "tap0" meta l4proto @protocols th dport 53 add @first_drop { meta l4proto } update @last_drop { meta l4proto } counter drop comment "egress tap0"\n');
+    expect(r.replace).toContain('\tset last_drop {\n');
   });
 
   it('should mark launcher-local connections with one ct mark bit and spare them (passt, all ports)', () => {
     const r = renderNft(planRules({ ...masquerade, binding: 'passt', attachments: [{ podIface: 'eth0' }], relayUid: 107, ports: [80, 443] , egress: false }), NOW);
-    expect(r.create).toContain('iifname "eth0" meta l4proto @protocols th dport { 80, 443 } counter drop comment "ingress eth0"');
+    expect(r.create).toContain('iifname "eth0" meta l4proto @protocols th dport { 80, 443 } add @first_drop { meta l4proto } update @last_drop { meta l4proto } counter drop comment "ingress eth0"');
     const all = renderNft(planRules({ ...masquerade, binding: 'passt', attachments: [{ podIface: 'eth0' }], relayUid: 107, ports: [] }), NOW);
-    expect(all.create).toContain('\tchain output {\n\t\ttype filter hook output priority filter; policy accept;\n\t\toifname "eth0" meta skuid != 107 ct mark set ct mark | 0x20000000 comment "mark-local eth0"\n\t\toifname "eth0" meta skuid 107 meta l4proto @protocols counter drop comment "egress eth0"\n\t}');
-    expect(all.create).toContain('\t\tiifname "eth0" ct mark & 0x20000000 != 0x20000000 meta l4proto @protocols counter drop comment "ingress eth0"');
+    expect(all.create).toContain('\tchain output {\n\t\ttype filter hook output priority filter; policy accept;\n\t\toifname "eth0" meta skuid != 107 ct mark set ct mark | 0x20000000 comment "mark-local eth0"\n\t\toifname "eth0" meta skuid 107 meta l4proto @protocols add @first_drop { meta l4proto } update @last_drop { meta l4proto } counter drop comment "egress eth0"\n\t}');
+    expect(all.create).toContain('\t\tiifname "eth0" ct mark & 0x20000000 != 0x20000000 meta l4proto @protocols add @first_drop { meta l4proto } update @last_drop { meta l4proto } counter drop comment "ingress eth0"');
   });
 
   it('should count the timeout to the millisecond, so the elements vanish at the deadline itself', () => {
@@ -61,8 +82,8 @@ describe('renderNft', () => {
     const windowed = { ...tag, window: { start: 1_800_000_300, end: 1_800_000_360 } };
     const r = renderNft(planRules({ ...masquerade, tag: windowed }), NOW);
     expect(r.create).toContain(
-      '\t\tiifname "k6t-eth0" oifname "eth0" meta l4proto @protocols th dport 53 meta time >= 1800000300 meta time < 1800000360 counter drop comment "egress eth0"\n' +
-        '\t\tiifname "eth0" oifname "k6t-eth0" meta l4proto @protocols th dport 53 meta time >= 1800000300 meta time < 1800000360 counter drop comment "ingress eth0"\n',
+      '\t\tiifname "k6t-eth0" oifname "eth0" meta l4proto @protocols th dport 53 meta time >= 1800000300 meta time < 1800000360 add @first_drop { meta l4proto } update @last_drop { meta l4proto } counter drop comment "egress eth0"\n' +
+        '\t\tiifname "eth0" oifname "k6t-eth0" meta l4proto @protocols th dport 53 meta time >= 1800000300 meta time < 1800000360 add @first_drop { meta l4proto } update @last_drop { meta l4proto } counter drop comment "ingress eth0"\n',
     );
     expect(r.create).toContain('comment "vmi-network-filter run=run-1 expires=1800000420 window=1800000300-1800000360 vmi=ns/vm"');
     // The deadline still bounds everything: the set's elements go at expiresAt, after the window.
@@ -73,7 +94,7 @@ describe('renderNft', () => {
     const windowed = { ...tag, window: { start: 1_800_000_300, end: 1_800_000_360 } };
     const r = renderNft(planRules({ ...masquerade, binding: 'passt', attachments: [{ podIface: 'eth0' }], relayUid: 107, ports: [], tag: windowed }), NOW);
     expect(r.create).toContain('\t\toifname "eth0" meta skuid != 107 ct mark set ct mark | 0x20000000 comment "mark-local eth0"\n');
-    expect(r.create).toContain('\t\tiifname "eth0" ct mark & 0x20000000 != 0x20000000 meta l4proto @protocols meta time >= 1800000300 meta time < 1800000360 counter drop comment "ingress eth0"');
+    expect(r.create).toContain('\t\tiifname "eth0" ct mark & 0x20000000 != 0x20000000 meta l4proto @protocols meta time >= 1800000300 meta time < 1800000360 add @first_drop { meta l4proto } update @last_drop { meta l4proto } counter drop comment "ingress eth0"');
   });
 });
 
