@@ -5,6 +5,8 @@
  * timeline: every datagram sent before S passes, every one sent in [S, S + test_duration) is
  * dropped, every one after passes again. Every binding, both backends side by side in one
  * namespace (nftables on port 53, iptables on port 80), guest-initiated and peer-initiated.
+ * After the window, verify reports the first and last dropped packet the nftables run recorded,
+ * matched against the first and last datagram the sampler saw dropped.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { runCli, scenarioJson, stepArgs } from './helpers/cli.js';
@@ -19,6 +21,8 @@ const RUNS = [
   ['iptables', { ingress: true, egress: true, ports: [80], protocols: ['udp'] }],
 ] as const satisfies readonly (readonly [string, FilterConfig])[];
 const DURATION = 3;
+/** expiry_grace: verify runs after the window, still well before the deadline on a busy machine. */
+const GRACE = 10;
 /**
  * A datagram sent this close to a bound may meet the rule on the other side of it: its echo
  * crosses later, a busy machine delays it, and iptables' time match reads the kernel's coarse
@@ -27,6 +31,12 @@ const DURATION = 3;
 const EDGE_MS = 20;
 /** The issue's bound on the measured onset and end, each side. */
 const TOLERANCE_MS = 50;
+
+/** What verify's netfilter check reports of the drops. */
+interface DropData {
+  readonly firstDropAtMs?: number;
+  readonly lastDropAtMs?: number;
+}
 
 interface Sample {
   readonly at: number;
@@ -72,6 +82,7 @@ describe('the fault window, armed ahead and timed by the kernel', () => {
         const start = Math.ceil(Date.now() / 1000) + 5;
         const end = start + DURATION;
         const runIds = RUNS.map(([backend]) => uniqueRunId(`window-${binding}-${backend}`));
+        const scenarios = RUNS.map(([, config]) => scenarioJson(config, DURATION, { expiry_grace: GRACE }));
         const rollBack = async (): Promise<void> => {
           for (const runId of runIds) expect((await runCli(stepArgs('rollback', netns, runId, binding))).result).toMatchObject({ ok: true });
         };
@@ -79,11 +90,11 @@ describe('the fault window, armed ahead and timed by the kernel', () => {
         onTestFailed(() => rollBack());
         // The node's pods may run under any timezone: the window is the same instant.
         const injects = await Promise.all(
-          RUNS.map(([backend, config], i) => runCli([...stepArgs('inject', netns, runIds[i]!, binding, scenarioJson(config, DURATION, { expiry_grace: 2 }), backend), `--window-start=${start}`], true, { TZ: 'Asia/Tokyo' })),
+          RUNS.map(([backend], i) => runCli([...stepArgs('inject', netns, runIds[i]!, binding, scenarios[i], backend), `--window-start=${start}`], true, { TZ: 'Asia/Tokyo' })),
         );
         for (const run of injects) {
           expect(run.stderr).toBe('');
-          expect(run.result).toMatchObject({ ok: true, window: { start, end }, lateMs: 0, expiresAt: end + 2 });
+          expect(run.result).toMatchObject({ ok: true, window: { start, end }, lateMs: 0, expiresAt: end + GRACE });
         }
         expect(Date.now(), 'armed before the window').toBeLessThan(start * 1000);
 
@@ -98,6 +109,22 @@ describe('the fault window, armed ahead and timed by the kernel', () => {
           expect(Math.abs(j.onsetMs!), j.flow).toBeLessThanOrEqual(TOLERANCE_MS);
           expect(Math.abs(j.endMs!), j.flow).toBeLessThanOrEqual(TOLERANCE_MS);
         }
+
+        // The drops verify reports: nftables dates its first and last, iptables cannot.
+        const verifies = await Promise.all(RUNS.map(([backend], i) => runCli(stepArgs('verify', netns, runIds[i]!, binding, scenarios[i], backend))));
+        for (const run of verifies) expect(run.code, run.stderr).toBe(0);
+        const [nft, ipt] = verifies.map((v) => (v.result?.checks as { data: DropData; notes?: string[] }[])[0]!);
+        const dropped = flows.flatMap((f, i) => (f.port === 53 ? timelines[i]!.filter((s) => !s.passed).map((s) => s.at) : []));
+        const [first, last] = [Math.min(...dropped), Math.max(...dropped)];
+        const firstOffMs = nft!.data.firstDropAtMs! - first;
+        const lastOffMs = nft!.data.lastDropAtMs! - last;
+        console.log(`drops ${binding}: nftables first ${firstOffMs} ms, last ${lastOffMs} ms from the sampler's first and last dropped datagram`);
+        expect(Math.abs(firstOffMs)).toBeLessThanOrEqual(TOLERANCE_MS);
+        expect(Math.abs(lastOffMs)).toBeLessThanOrEqual(TOLERANCE_MS);
+        expect(nft!.notes).toEqual([`first dropped packet at ${new Date(nft!.data.firstDropAtMs!).toISOString()}, last at ${new Date(nft!.data.lastDropAtMs!).toISOString()}`]);
+        expect(ipt!.data).not.toHaveProperty('firstDropAtMs');
+        expect(ipt!.data).not.toHaveProperty('lastDropAtMs');
+        expect(ipt!.notes).toEqual(['iptables counts dropped packets but cannot tell when']);
 
         // The objects stay (inert) until rollback, which removes them.
         await rollBack();
