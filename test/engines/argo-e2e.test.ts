@@ -136,8 +136,12 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
       // The ledger says why, for the VMI: its node pods never ran.
       expect(await ledgerLines(wf)).toEqual(['1 ghost/vm-ghost exit-rollback=false inject=false rollback=false']);
       const part = (await kube.list('ConfigMap', NS, `vmi-network-filter.io/run=${wf.metadata.uid},vmi-network-filter.io/ledger=node`))[0]!;
-      // (The scheduler's words: a Node object without a kubelet reports no capacity, nor Ready.)
-      expect(JSON.parse(part.data['inject.0']).detail).toMatch(/^node pod TimedOut: not ended within 15 s \(Pending: Unschedulable: 0\/\d nodes are available: .*\); deleted$/);
+      // (The scheduler's words: a Node object without a kubelet reports no capacity, nor Ready;
+      // every kubelet node is ruled out by the node pod's affinity to the VMI's node.)
+      const n = engines().nodes.length;
+      expect(JSON.parse(part.data['inject.0']).detail).toMatch(
+        new RegExp(`^node pod TimedOut: not ended within 15 s \\(Pending: Unschedulable: 0/${n + 1} nodes are available: .*\\b${n} node\\(s\\) didn't satisfy plugin\\(s\\) \\[NodeAffinity\\].*\\); deleted$`),
+      );
       expect(await nodePods(kube, wf)).toEqual([]);
       expect(Date.now() - started).toBeLessThan(180_000);
     } finally {

@@ -363,7 +363,11 @@ describe('the generated Tekton Pipeline on the real Tekton controller', () => {
       expect(lines).toHaveLength(70);
       expect(new Set(lines.map((l) => l.split(' ').slice(2).join(' ')))).toEqual(new Set(['exit-rollback=false inject=false']));
       const part = (await kube.list('ConfigMap', NS, `vmi-network-filter.io/run=${run.metadata.uid},vmi-network-filter.io/ledger=node`))[0]!;
-      expect(JSON.parse(part.data['inject.0']).detail).toMatch(/^node pod TimedOut: not ended within 5 s \(Pending: Unschedulable: 0\/\d+ nodes are available: .*\); deleted$/);
+      // Each node pod is pinned to its VMI's node: every other node, the kubelet nodes among them, is ruled out by its affinity.
+      const n = names.length + engines().nodes.length;
+      expect(JSON.parse(part.data['inject.0']).detail).toMatch(
+        new RegExp(`^node pod TimedOut: not ended within 5 s \\(Pending: Unschedulable: 0/${n} nodes are available: .*\\b${n - 1} node\\(s\\) didn't satisfy plugin\\(s\\) \\[NodeAffinity\\].*\\); deleted$`),
+      );
       expect(await nodePods(kube, run)).toEqual([]);
     } finally {
       await paper.destroy();

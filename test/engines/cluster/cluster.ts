@@ -77,11 +77,19 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
     identities = makeIdentities(nodeNames);
     controlPlane = await startControlPlane({ dir: join(dir, 'control-plane'), bin: options.bin, pki, identities, advertiseAddress });
     const cp = controlPlane;
-    for (const [i, name] of nodeNames.entries()) {
-      nodes.push(
-        await startNode({ name, index: i + 1, dir: join(dir, 'nodes', name), bin: options.bin, pki, kubeconfig: cp.kubeconfigFor(`node:${name}`), images: options.images }),
-      );
-    }
+    // The nodes start side by side (each its own containerd, bridge and kubelet): a node's start
+    // is mostly importing the images into its containerd.
+    const started = Date.now();
+    const starts = await Promise.allSettled(
+      nodeNames.map(async (name, i) => {
+        const node = await startNode({ name, index: i + 1, dir: join(dir, 'nodes', name), bin: options.bin, pki: pki!, kubeconfig: cp.kubeconfigFor(`node:${name}`), images: options.images });
+        process.stderr.write(`engines: ${name} started in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+        return node;
+      }),
+    );
+    for (const s of starts) if (s.status === 'fulfilled') nodes.push(s.value);
+    const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
     const [metrics, healthz] = await Promise.all([freePort(), freePort()]);
     proxy = await startDaemon({
       name: 'kube-proxy',

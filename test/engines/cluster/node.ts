@@ -4,10 +4,11 @@
  * has its own containerd state, CNI bridge and pod range, and cgroup root: a kubelet kills every
  * pod its runtime runs that it does not know, so two kubelets must never share a runtime.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { startDaemon, type Daemon } from './daemon.js';
 import { killProcessesMentioning, unmountUnder } from './leftovers.js';
 import type { Pki } from './pki.js';
@@ -178,7 +179,8 @@ state = "${join(dir, 'containerd-state')}"
         ready: async () => existsSync(socket) && ctrOk(socket),
       }),
     );
-    for (const image of options.images) execFileSync('ctr', ['--address', socket, '-n', 'k8s.io', 'images', 'import', '--no-unpack', image], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Asynchronously: the nodes start side by side (the cluster starts them all at once).
+    for (const image of options.images) await promisify(execFile)('ctr', ['--address', socket, '-n', 'k8s.io', 'images', 'import', '--no-unpack', image], { maxBuffer: 16 << 20 });
 
     const [port, healthz] = await Promise.all([freePort(), freePort()]);
     const kubeletConfig = join(dir, 'kubelet.yaml');
