@@ -14,6 +14,9 @@ import { widthOf } from './width.js';
 /** Steps one name may take (about 50 ms of work); see docs/design-notes.md. */
 export const DEFAULT_STEP_BUDGET = 1_000_000;
 
+/** Steps all names together may take (a few seconds), so many names cannot add up to a hang. */
+export const DEFAULT_TOTAL_STEP_BUDGET = 50_000_000;
+
 type Cont = (i: number) => boolean;
 type Matcher = (i: number, k: Cont) => boolean;
 
@@ -29,11 +32,17 @@ export class Backtracker {
   private readonly root: Matcher;
   private run: Run = { s: [], starts: [], ends: [], steps: 0 };
 
+  private readonly budget: number;
+  private readonly totalBudget: number;
+  /** Steps taken over every name matched so far. */
+  private totalSteps = 0;
+
   constructor(
     private readonly pattern: ParsedPattern,
-    private readonly why: string,
-    private readonly budget = DEFAULT_STEP_BUDGET,
+    private readonly about: { readonly label: string; readonly why: string; readonly budget?: number; readonly totalBudget?: number },
   ) {
+    this.budget = about.budget ?? DEFAULT_STEP_BUDGET;
+    this.totalBudget = about.totalBudget ?? DEFAULT_TOTAL_STEP_BUDGET;
     this.root = this.build(pattern.root, pattern.flags);
   }
 
@@ -47,13 +56,21 @@ export class Backtracker {
     try {
       return this.root(0, () => true);
     } catch (e) {
-      if (e instanceof RangeError) throw new RegexBudgetError(this.pattern.source, input, this.run.steps, this.why);
+      if (e instanceof RangeError) throw this.gaveUp(input, this.run.steps, false);
       throw e;
+    } finally {
+      this.totalSteps += this.run.steps;
     }
   }
 
   private step(): void {
-    if (++this.run.steps > this.budget) throw new RegexBudgetError(this.pattern.source, String.fromCodePoint(...this.run.s), this.budget, this.why);
+    const steps = ++this.run.steps;
+    if (steps > this.budget) throw this.gaveUp(String.fromCodePoint(...this.run.s), this.budget, false);
+    if (this.totalSteps + steps > this.totalBudget) throw this.gaveUp(String.fromCodePoint(...this.run.s), this.totalBudget, true);
+  }
+
+  private gaveUp(input: string, steps: number, total: boolean): RegexBudgetError {
+    return new RegexBudgetError({ label: this.about.label, pattern: this.pattern.source, input, steps, total, why: this.about.why });
   }
 
   private build(node: Node, flags: number): Matcher {

@@ -16,6 +16,10 @@ export type RegexEngine = 're2' | 'backtracking';
 export interface PythonRegexOptions {
   /** Steps the backtracker may take per name. @default DEFAULT_STEP_BUDGET */
   readonly stepBudget?: number;
+  /** Steps the backtracker may take over all names. @default DEFAULT_TOTAL_STEP_BUDGET */
+  readonly totalStepBudget?: number;
+  /** What the pattern is, for messages (e.g. the scenario key "target"). @default "regex" */
+  readonly label?: string;
 }
 
 export class PythonRegex {
@@ -28,13 +32,18 @@ export class PythonRegex {
   private readonly plainInput: (name: string) => boolean;
   private readonly parsed: ParsedPattern;
   private readonly stepBudget: number;
+  private readonly totalStepBudget: number | undefined;
+  private readonly label: string;
   private backtracker: Backtracker | null = null;
   private readonly cache = new Map<string, boolean>();
+  private runs = 0;
 
   /** @throws PythonRegexError when Python would refuse the pattern. */
   constructor(pattern: string, options: PythonRegexOptions = {}) {
     this.source = pattern;
     this.stepBudget = options.stepBudget ?? DEFAULT_STEP_BUDGET;
+    this.totalStepBudget = options.totalStepBudget;
+    this.label = options.label ?? 'regex';
     this.parsed = parsePythonRegex(pattern);
     const translation = toRe2(this.parsed.root, this.parsed.flags);
     let re2: RE2JS | null = null;
@@ -65,13 +74,24 @@ export class PythonRegex {
   match(name: string): boolean {
     const known = this.cache.get(name);
     if (known !== undefined) return known;
+    this.runs++;
     const result = this.re2 && this.plainInput(name) ? this.re2.matcher(name).lookingAt() : this.backtrack().match(name);
     this.cache.set(name, result);
     return result;
   }
 
+  /** How many names an engine has evaluated (each distinct name once; repeats come from the cache). */
+  get engineRuns(): number {
+    return this.runs;
+  }
+
   private backtrack(): Backtracker {
-    this.backtracker ??= new Backtracker(this.parsed, this.backtrackingFeature ?? 'a construct RE2 reads differently on this name', this.stepBudget);
+    this.backtracker ??= new Backtracker(this.parsed, {
+      label: this.label,
+      why: this.backtrackingFeature ?? 'a construct RE2 reads differently on this name',
+      budget: this.stepBudget,
+      ...(this.totalStepBudget === undefined ? {} : { totalBudget: this.totalStepBudget }),
+    });
     return this.backtracker;
   }
 }

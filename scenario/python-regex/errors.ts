@@ -19,24 +19,38 @@ export class PythonRegexError extends Error {
 }
 PythonRegexError.prototype.name = 'PythonRegexError';
 
+/** What a backtracking run had done when it gave up. */
+export interface BudgetDetails {
+  /** What the pattern is, e.g. "target" (the scenario key). */
+  readonly label: string;
+  readonly pattern: string;
+  /** The name it was matching. */
+  readonly input: string;
+  /** Steps taken (the budget, or fewer when the stack ran out first). */
+  readonly steps: number;
+  /** The budget of all names together ran out (at `input`), not the one of `input` alone. */
+  readonly total?: boolean;
+  /** The construct that needs backtracking, e.g. "a backreference". */
+  readonly why: string;
+}
+
 /**
  * A pattern that must backtrack (backreference, lookaround, atomic group, possessive repeat,
- * conditional, a repeat count RE2 cannot hold) and ran out of its step budget on one name: the run
- * stops here rather than hang.
+ * conditional, a repeat count RE2 cannot hold) ran out of its step budget on one name: the run
+ * stops here rather than hang. The pattern, not the cluster, is at fault: exit status 2.
  */
 export class RegexBudgetError extends Error {
-  readonly pattern: string;
-  readonly input: string;
-  readonly steps: number;
+  /** Read by the CLI's error handler. */
+  readonly exitCode = 2;
+  readonly details: BudgetDetails;
 
-  constructor(pattern: string, input: string, steps: number, why: string) {
+  constructor(details: BudgetDetails) {
     super(
-      `regex "${pattern}" gave up on "${input}" after ${steps.toLocaleString('en-US')} backtracking steps ` +
-        `(it uses ${why}, which only a backtracking engine runs); simplify the pattern`,
+      `${details.label} "${details.pattern}" gave up ${details.total ? `after ${details.steps.toLocaleString('en-US')} backtracking steps over all names (at "${details.input}")` : `on "${details.input}" after ${details.steps.toLocaleString('en-US')} backtracking steps`}: ` +
+        `it uses ${details.why}, which only a backtracking engine runs, so its time is bounded rather than linear; ` +
+        'simplify the pattern (without backreferences, lookarounds, atomic groups or possessive repeats it runs in linear time)',
     );
-    this.pattern = pattern;
-    this.input = input;
-    this.steps = steps;
+    this.details = details;
   }
 }
 RegexBudgetError.prototype.name = 'RegexBudgetError';

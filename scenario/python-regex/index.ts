@@ -4,4 +4,5 @@ export type { PythonRegexOptions, RegexEngine } from './compile.js';
 export { parsePythonRegex } from './parse.js';
 export type { Node, ParsedPattern } from './ast.js';
 export { PythonRegexError, RegexBudgetError } from './errors.js';
-export { DEFAULT_STEP_BUDGET } from './backtrack.js';
+export type { BudgetDetails } from './errors.js';
+export { DEFAULT_STEP_BUDGET, DEFAULT_TOTAL_STEP_BUDGET } from './backtrack.js';
