@@ -50,7 +50,8 @@ export class PythonRegex {
     let feature: string | null = translation.kind === 'unsupported' ? translation.feature : null;
     if (translation.kind === 're2') {
       try {
-        re2 = RE2JS.compile(translation.source);
+        // Anchored at the start by \A, so test() (RE2's DFA, no capture bookkeeping) is re.match.
+        re2 = RE2JS.compile(`\\A(?:${translation.source})`);
       } catch {
         // RE2 bounds the size of its program (nested counts such as (a{100}){100}).
         feature = 'repeat counts too large for RE2';
@@ -75,7 +76,7 @@ export class PythonRegex {
     const known = this.cache.get(name);
     if (known !== undefined) return known;
     this.runs++;
-    const result = this.re2 && this.plainInput(name) ? this.re2.matcher(name).lookingAt() : this.backtrack().match(name);
+    const result = this.re2 && this.plainInput(name) ? this.re2.test(name) : this.backtrack().match(name);
     this.cache.set(name, result);
     return result;
   }

@@ -9,6 +9,9 @@ import { CharSet } from './char-set.js';
 /** Beyond this, no code point is a letter, a number or cased (planes 4–16: unassigned, tags, private use). */
 const SCAN_LIMIT = 0x3ffff;
 
+/** Beyond this, no code point has a case (the last cased letters are Adlam's, U+1E900–U+1E943). */
+const CASED_LIMIT = 0x1ffff;
+
 const memo = new Map<string, CharSet>();
 
 function scan(key: string, test: RegExp): CharSet {
@@ -62,7 +65,7 @@ export function simpleLower(cp: number): number {
 
 /** Python's `_sre.unicode_iscased`. */
 export function isCasedUnicode(cp: number): boolean {
-  if (cp > SCAN_LIMIT) return false;
+  if (cp > CASED_LIMIT) return false;
   const s = String.fromCodePoint(cp);
   return simpleLower(cp) !== cp || s.toUpperCase() !== s;
 }
@@ -73,7 +76,7 @@ let changed: ReadonlyMap<number, number> | undefined;
 export function lowercaseChanges(): ReadonlyMap<number, number> {
   if (changed) return changed;
   const map = new Map<number, number>();
-  for (let c = 0; c <= SCAN_LIMIT; c++) {
+  for (let c = 0; c <= CASED_LIMIT; c++) {
     if (c >= 0xd800 && c <= 0xdfff) continue;
     const l = simpleLower(c);
     if (l !== c) map.set(c, l);
