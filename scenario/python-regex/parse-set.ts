@@ -34,9 +34,11 @@ export function parseSet(source: Tokenizer): Node {
       items.push(first);
     }
   }
-  // Python turns a one-character set into a literal (or NOT_LITERAL when negated).
-  const only = items.length > 0 && items.every((i) => i.kind === 'char' && i.cp === (items[0] as { cp: number }).cp) ? items[0] : undefined;
-  if (only && only.kind === 'char') return negate ? { kind: 'notChar', cp: only.cp } : { kind: 'char', cp: only.cp };
+  // Python turns a set of one character (`[a]`, `[aa]`) into a literal, NOT_LITERAL when negated.
+  const first = items[0];
+  if (first?.kind === 'char' && items.every((i) => i.kind === 'char' && i.cp === first.cp)) {
+    return negate ? { kind: 'notChar', cp: first.cp } : { kind: 'char', cp: first.cp };
+  }
   return { kind: 'set', negate, items };
 }
 
