@@ -36,6 +36,8 @@ function measure(engine, kind, payload) {
   return runs[Math.floor(runs.length / 2)];
 }
 
+/** A code span in a table cell: GitHub ends the cell at any unescaped |, even in code. */
+const code = (text) => `\`${text.replaceAll('|', '\\|')}\``;
 const fmt = (ms) => (ms < 1 ? ms.toFixed(3) : ms < 100 ? ms.toFixed(1) : Math.round(ms).toLocaleString('en-US'));
 const cell = (m) => (m.timedOut ? `> ${TIMEOUT_MS / 1000} s (killed)` : `${fmt(m.matchMs)} ms`);
 
@@ -61,7 +63,7 @@ for (const c of pathological) {
   const after = measure('python', 'one', payload);
   const { compilePythonRegex } = await import(pathToFileURL(join(root, 'dist', 'scenario', 'python-regex', 'index.js')).href);
   const engine = compilePythonRegex(c.pattern).engine;
-  rows1.push(`| \`${c.pattern}\` | ${c.length} | ${cell(before)} | ${cell(after)} | ${engine} | ${after.outcome ?? ''} |`);
+  rows1.push(`| ${code(c.pattern)} | ${c.length} | ${cell(before)} | ${cell(after)} | ${engine} | ${after.outcome ?? ''} |`);
   console.log(rows1.at(-1));
 }
 
@@ -78,7 +80,7 @@ for (const t of typical) {
   const payload = { ...t, vmis: 10_000, namespaces: 200 };
   const before = measure('native', 'select', payload);
   const after = measure('python', 'select', payload);
-  rows2.push(`| \`${t.namespace}\` | \`${t.target}\` | ${before.outcome} | ${fmt(before.compileMs)} + ${fmt(before.matchMs)} | ${fmt(after.compileMs)} + ${fmt(after.matchMs)} |`);
+  rows2.push(`| ${code(t.namespace)} | ${code(t.target)} | ${before.outcome} | ${fmt(before.compileMs)} + ${fmt(before.matchMs)} | ${fmt(after.compileMs)} + ${fmt(after.matchMs)} |`);
   console.log(rows2.at(-1));
 }
 
