@@ -84,11 +84,13 @@ export interface Selection {
 
 /**
  * The filters that need only the VMI objects.
- * @throws SyntaxError for a regex that does not compile (the scenario schema rejects those first).
+ * Each regex is compiled once and answers once per distinct name (a namespace holds many VMIs).
+ * @throws PythonRegexError for a regex Python refuses (the scenario schema rejects those first).
+ * @throws RegexBudgetError when a regex that must backtrack exhausts its step budget on a name.
  */
 export function filterVmis(vmis: readonly VmiRecord[], criteria: SelectionCriteria): VmiStage {
-  const namespaceRegex = compileKrknRegex(criteria.namespace);
-  const targetRegex = compileKrknRegex(criteria.target);
+  const namespaceRegex = compileKrknRegex(criteria.namespace, 'namespace regex');
+  const targetRegex = compileKrknRegex(criteria.target, 'target regex');
   const counts = emptyCounts(vmis.length);
   const exclusions: Exclusion[] = [];
   const candidates: VmiRecord[] = [];
@@ -96,9 +98,9 @@ export function filterVmis(vmis: readonly VmiRecord[], criteria: SelectionCriter
     exclusions.push({ namespace: vmi.namespace, name: vmi.name, reason, detail });
   };
   for (const vmi of vmis) {
-    if (!namespaceRegex.test(vmi.namespace)) {
+    if (!namespaceRegex.match(vmi.namespace)) {
       counts.namespaceRegex++;
-    } else if (!targetRegex.test(vmi.name)) {
+    } else if (!targetRegex.match(vmi.name)) {
       counts.targetRegex++;
     } else if (vmi.phase !== 'Running' || !vmi.nodeName) {
       counts.notRunning++;

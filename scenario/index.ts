@@ -9,9 +9,11 @@ export { DEFAULT_IMAGE, KRKN_DEFAULT_IMAGE, PROTOCOLS, EXECUTIONS, ONSETS, MAX_A
 export type { Scenario, Protocol, Execution, Onset } from './schema.js';
 export { parseLabelSelector, matchesLabels, LabelSelectorError } from './label-selector.js';
 export type { Requirement } from './label-selector.js';
-export { compileKrknRegex, parseTaint, ifnameProblem, templateExpressionProblem } from './validators.js';
+export { compileKrknRegex, regexProblem, parseTaint, ifnameProblem, templateExpressionProblem } from './validators.js';
 export type { Taint } from './validators.js';
 export { toParameterValues } from './serialize.js';
 export { tolerationsFor } from './tolerations.js';
 export type { Toleration } from './tolerations.js';
 export { readScenarioArgument, ScenarioFileError } from './argument.js';
+export { PythonRegex, PythonRegexError, RegexBudgetError, DEFAULT_STEP_BUDGET } from './python-regex/index.js';
+export type { RegexEngine } from './python-regex/index.js';

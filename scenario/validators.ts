@@ -3,6 +3,7 @@
  * "<key>: …"), or undefined when it is fine.
  */
 import { labelKeyProblem, labelValueProblem } from './label-selector.js';
+import { compilePythonRegex, PythonRegexError, type PythonRegex } from './python-regex/index.js';
 
 /**
  * Linux interface names: at most IFNAMSIZ-1 = 15 bytes, and (net/core/dev.c dev_valid_name) no
@@ -84,34 +85,25 @@ export function serviceAccountProblem(name: string): string | undefined {
 }
 
 /**
- * Compiles a krkn regex with Python `re.match` semantics: anchored at the start, not at the end.
- * Python-only spellings that JavaScript reads differently are translated: named groups
- * `(?P<n>…)`/`(?P=n)`, `\A`, `\Z` and a leading `(?i)`.
- * @throws SyntaxError when the pattern does not compile.
+ * Compiles a krkn regex (`namespace`, `target`): Python's `re` grammar and `re.match` meaning
+ * (anchored at the start, not at the end), as krkn evaluates it. It runs in linear time under RE2
+ * unless it needs backtracking (backreferences, lookarounds, atomic groups, possessive repeats,
+ * conditionals), which runs with a step budget per name; see scenario/python-regex/.
+ * @param key the scenario key, named when a backtracking pattern runs out of steps.
+ * @throws PythonRegexError when Python would refuse the pattern.
  */
-export function compileKrknRegex(pattern: string): RegExp {
-  let flags = '';
-  let source = pattern;
-  if (source.startsWith('(?i)')) {
-    flags = 'i';
-    source = source.slice(4);
-  }
-  source = source
-    .replace(/\(\?P</g, '(?<')
-    .replace(/\(\?P=(\w+)\)/g, '\\k<$1>')
-    .replace(/\\A/g, '^')
-    .replace(/\\Z/g, '(?![\\s\\S])');
-  return new RegExp(`^(?:${source})`, flags);
+export function compileKrknRegex(pattern: string, key = 'regex'): PythonRegex {
+  return compilePythonRegex(pattern, { label: key });
 }
 
+/** Why Python's `re` (hence krkn) refuses a pattern, in our words with Python's reason; undefined when it accepts it. */
 export function regexProblem(pattern: string): string | undefined {
   try {
-    compileKrknRegex(pattern);
+    compilePythonRegex(pattern);
     return undefined;
   } catch (e) {
-    // V8 quotes the compiled source (with our anchoring); keep only the reason.
-    const reason = (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
-    return `"${pattern}" is not a valid regular expression: ${reason}`;
+    if (!(e instanceof PythonRegexError)) throw e;
+    return `"${pattern}" is not a valid Python regular expression (krkn uses Python's re): ${e.message}`;
   }
 }
 

@@ -72,6 +72,29 @@ describe('vmi-network-filter CLI', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("should refuse, with exit 2, the file and line, regexes Python's re refuses (krkn would)", () => {
+    const file = join(FIXTURES, 'regex-python-refuses.yaml');
+    const r = cli(['validate', '--scenario', file]);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(
+      [
+        `${file}:3: scenario[0].namespace: "(?<ns>prod)" is not a valid Python regular expression (krkn uses Python's re): unknown extension ?<n at position 1`,
+        `${file}:4: scenario[0].target: "v\\irt" is not a valid Python regular expression (krkn uses Python's re): bad escape \\i at position 1`,
+        `${file}:7: scenario[1].target: "[^]" is not a valid Python regular expression (krkn uses Python's re): unterminated character set at position 0`,
+        `${file}:10: scenario[2].target: "(?P<n>web)-\\k<n>" is not a valid Python regular expression (krkn uses Python's re): bad escape \\k at position 11`,
+        '4 problems found.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it("should accept regexes only Python's re reads: verbose mode, {,3}, \\N{…}, ] first in a set, scoped flags, possessive and atomic", () => {
+    const target = 'virt-density-\\N{DIGIT ONE}{,3}$|[]1]|(?i:WEB)|a*+|(?>b)';
+    const r = cli(['validate', '--no-env', '--namespace', '(?x) prod  # the namespace', '--target', target]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(parse(r.stdout).map((s: { namespace: string; target: string }) => [s.namespace, s.target])).toEqual([['(?x) prod  # the namespace', target]]);
+  });
+
   it('should print the normalized scenarios of a valid file', () => {
     const r = cli(['validate', '--scenario', join(FIXTURES, 'two-scenarios.yaml')]);
     expect(r.code).toBe(0);

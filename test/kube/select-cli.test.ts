@@ -68,6 +68,29 @@ describe('step select (CLI)', () => {
     });
   });
 
+  it('should match (a+)+$ against a 63-character VMI name promptly (RE2, linear time)', async () => {
+    const long = `${'a'.repeat(62)}x`;
+    api.put(vmiObject({ namespace: 'lab', name: long }), launcherPodObject({ namespace: 'lab', vmiName: long }));
+    api.put(vmiObject({ namespace: 'lab', name: 'aaaa' }), launcherPodObject({ namespace: 'lab', vmiName: 'aaaa' }));
+    const started = performance.now();
+    const run = await select({ NAMESPACE: 'lab', VMI_NAME: '(a+)+$' }, '--seed=1');
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect((JSON.parse(readFileSync(outFile(), 'utf8')) as { name: string }[]).map((t) => t.name)).toEqual(['aaaa']);
+    // JavaScript's and Python's backtracking never finished here; the CLI's start dominates now.
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  it('should stop with exit 2, naming the key, pattern and name, when a backtracking regex exhausts its budget', async () => {
+    const long = `${'a'.repeat(62)}x`;
+    api.put(vmiObject({ namespace: 'lab', name: long }), launcherPodObject({ namespace: 'lab', vmiName: long }));
+    const run = await select({ NAMESPACE: 'lab', VMI_NAME: '(a+)+(?=b)' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `error: target regex "(a+)+(?=b)" gave up on "${long}" after 1,000,000 backtracking steps: it uses a lookahead, which only a backtracking engine runs, so its time is bounded rather than linear; simplify the pattern (without backreferences, lookarounds, atomic groups or possessive repeats it runs in linear time)\n`,
+    );
+    expect(existsSync(outFile())).toBe(false);
+  });
+
   it('should turn an empty selection into a warning and [] with --allow-empty', async () => {
     populate(api, { vmis: 2, namespaces: 1 });
     const run = await select({ NAMESPACE: 'nowhere', VMI_NAME: 'vm-' }, '--allow-empty');

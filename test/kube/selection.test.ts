@@ -44,6 +44,16 @@ describe('selection: regexes with krkn semantics (anchored at the start only)', 
     expect(names(selectTargets(vmis, pods, criteria({ target: '(?i)vm-2' }), seededRandom(1)).targets)).toEqual(['dev/Vm-2']);
   });
 
+  it("should read the regexes with Python's grammar: {,3}, ]1 first in a set, inline comments and verbose mode", () => {
+    expect(names(selectTargets(vmis, pods, criteria({ namespace: 'prod$', target: 'vm-1{,3}$' }), seededRandom(1)).targets)).toEqual(['prod/vm-1']);
+    expect(names(selectTargets(vmis, pods, criteria({ namespace: '(?x) pre  prod # comment', target: 'vm(?#the prefix)-[]1]' }), seededRandom(1)).targets)).toEqual(['preprod/vm-1']);
+  });
+
+  it('should stop, naming the key, when a backtracking regex exhausts its budget', () => {
+    const many = world(pair('prod', `${'a'.repeat(40)}!`));
+    expect(() => selectTargets(many.vmis, many.pods, criteria({ target: '(a+)+(?=b)' }), seededRandom(1))).toThrow(/^target regex "\(a\+\)\+\(\?=b\)" gave up on "a{40}!" after 1,000,000 backtracking steps: it uses a lookahead/);
+  });
+
   it('should count what each regex removed', () => {
     const { counts } = selectTargets(vmis, pods, criteria({ namespace: 'prod', target: 'vm' }), seededRandom(1));
     expect(counts).toMatchObject({ listed: 5, namespaceRegex: 2, targetRegex: 1, candidates: 2, eligible: 2, selected: 2 });

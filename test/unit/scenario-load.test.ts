@@ -104,7 +104,7 @@ describe('krknctl and krkn-hub string values', () => {
 describe('rejections', () => {
   it('should report every defect of every scenario with file, line, scenario and key', () => {
     expect(problems({ file: fixture('every-defect.yaml') })).toEqual([
-      'every-defect.yaml:2: scenario[0].namespace: "virt-(" is not a valid regular expression: Unterminated group',
+      `every-defect.yaml:2: scenario[0].namespace: "virt-(" is not a valid Python regular expression (krkn uses Python's re): missing ), unterminated subpattern at position 5`,
       'every-defect.yaml:3: scenario[0].ports[1]: 70000 is not a port; ports are integers from 1 to 65535',
       'every-defect.yaml:3: scenario[0].ports[2]: "x" is not a port; ports are integers from 1 to 65535',
       'every-defect.yaml:3: scenario[0].ports[3]: 1.5 is not a port; ports are integers from 1 to 65535',
@@ -165,7 +165,7 @@ describe('rejections', () => {
 
   it('should reject a target regex that does not compile', () => {
     expect(problems({ flags: { namespace: 'ns', target: 'web-(' } })).toEqual([
-      'flag --target: target: "web-(" is not a valid regular expression: Unterminated group',
+      `flag --target: target: "web-(" is not a valid Python regular expression (krkn uses Python's re): missing ), unterminated subpattern at position 4`,
     ]);
   });
 
