@@ -58,11 +58,14 @@ export interface KrknReading {
 
 const KINDS: ReadonlyMap<string, ValueKind> = new Map(SCENARIO_KEYS.map((k) => [k.key, k.kind]));
 
+/** Where a value came from: the file, quoted or not, or elsewhere (flags, environment). */
+export type ValueSource = 'file' | 'file-quoted' | 'other';
+
 /**
- * Reads the file's values of `values` (keys for which `fromFile` holds) as krkn does.
+ * Reads the file's values of `values` as krkn does (`sourceOf` tells which came from the file).
  * Keys krkn does not know are left for the schema to report.
  */
-export function readAsKrkn(values: Readonly<Record<string, unknown>>, fromFile: (key: string) => boolean): KrknReading {
+export function readAsKrkn(values: Readonly<Record<string, unknown>>, sourceOf: (key: string) => ValueSource): KrknReading {
   const out: Record<string, unknown> = { ...values };
   const problems: ValueProblem[] = [];
   const refuse = (key: string, message: string): void => {
@@ -70,7 +73,8 @@ export function readAsKrkn(values: Readonly<Record<string, unknown>>, fromFile: 
     delete out[key];
   };
   for (const [key, value] of Object.entries(values)) {
-    if (!fromFile(key)) continue;
+    const source = sourceOf(key);
+    if (source === 'other') continue;
     const reading = NULL_READINGS[key];
     if (value === null && reading) {
       if ('value' in reading) out[key] = reading.value;
@@ -83,7 +87,7 @@ export function readAsKrkn(values: Readonly<Record<string, unknown>>, fromFile: 
       out[key] = false;
       continue;
     }
-    const problem = typeProblem(KINDS.get(key), value);
+    const problem = typeProblem(KINDS.get(key), value, source === 'file-quoted');
     if (problem) refuse(key, problem);
   }
   return { values: out, problems };
@@ -93,9 +97,12 @@ export function readAsKrkn(values: Readonly<Record<string, unknown>>, fromFile: 
  * A file value of a type krkn refuses or misreads, where our string coercion (meant for flags
  * and environment variables) would otherwise accept it.
  */
-function typeProblem(kind: ValueKind | undefined, value: unknown): string | undefined {
+function typeProblem(kind: ValueKind | undefined, value: unknown, quoted: boolean): string | undefined {
   if (kind === 'integer' && typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value)) {
-    return `${show(value)} is quoted, so it is a string, which krkn refuses (it wants an int); write ${value.trim()} without quotes`;
+    // Unquoted digits that YAML 1.1 leaves a string: a leading 0 (octal) before an 8 or 9.
+    return quoted
+      ? `${show(value)} is quoted, so it is a string, which krkn refuses (it wants an int); write ${value.trim()} without quotes`
+      : `${value} is a string to krkn's YAML reader (YAML 1.1 reads a leading 0 as octal, and 8 and 9 are no octal digits), which krkn refuses (it wants an int); write ${Number(value)}`;
   }
   if (kind === 'boolean' && typeof value === 'string') {
     const word = value.trim().toLowerCase();

@@ -3,10 +3,11 @@
  * Precedence per key: flags > environment > file > defaults. Flags and environment apply to
  * every scenario of the file. All problems of all sources are collected into one ScenarioError.
  */
+import { isScalar } from 'yaml';
 import { ScenarioError, type Problem } from './errors.js';
 import { deadlineBoundProblem } from './deadline-bound.js';
 import { SCENARIO_KEYS, type ScenarioKeyName } from './keys.js';
-import { readAsKrkn } from './krkn-values.js';
+import { readAsKrkn, type ValueSource } from './krkn-values.js';
 import { lineOf, readScenarioFile, type Origin, type RawScenario, type ScenarioFile } from './scenario-file.js';
 import { normalize, scenarioSchema, type Scenario } from './schema.js';
 import { suggestKey } from './suggest.js';
@@ -72,8 +73,12 @@ function where(origin: Origin, path: readonly string[] = []): Pick<Problem, 'sou
 
 function validate(raw: RawScenario, problems: Problem[]): Scenario | undefined {
   const originOf = (key: string | undefined): Origin => (key !== undefined && raw.origins[key]) || raw.itemOrigin;
-  const fromFile = (key: string): boolean => raw.index !== undefined && raw.origins[key]?.source === raw.itemOrigin.source;
-  const reading = readAsKrkn(raw.values, fromFile);
+  const sourceOf = (key: string): ValueSource => {
+    const origin = raw.origins[key];
+    if (raw.index === undefined || origin?.source !== raw.itemOrigin.source) return 'other';
+    return isScalar(origin.node) && (origin.node.type === 'QUOTE_DOUBLE' || origin.node.type === 'QUOTE_SINGLE') ? 'file-quoted' : 'file';
+  };
+  const reading = readAsKrkn(raw.values, sourceOf);
   const found: Problem[] = reading.problems.map((p) => ({ ...where(originOf(p.key)), key: p.key, message: p.message }));
   const judged = new Set(reading.problems.map((p) => p.key));
   const values = reading.values;
