@@ -67,7 +67,7 @@ export function readScenarioFile(file: ScenarioFile, problems: Problem[]): RawSc
   const text = file.text.replace(/^\ufeff/, '');
   const lines = linesOf(text);
   const doc = parseDocument(text, { schema: 'failsafe', customTags: PYYAML_SAFE_TAGS, uniqueKeys: false, prettyErrors: false });
-  const syntax = yamlProblems(text, doc, lines);
+  const syntax = yamlProblems(text, doc, lines, { pyyamlTabs: !file.inline });
   if (syntax.length > 0) {
     problems.push(...syntax.map((p) => ({ source: file.path, ...p })));
     return [];

@@ -39,10 +39,20 @@ const WORDS: Partial<Record<ErrorCode, (near: string) => string>> = {
   UNEXPECTED_TOKEN: (near) => `${JSON.stringify(near)} is not where YAML expects it: check this line's indentation and brackets`,
 };
 
+/** What to check beyond YAML itself. */
+export interface YamlProblemsOptions {
+  /**
+   * Refuse tabs where PyYAML does: a krkn file. Inline JSON from the command line is not one,
+   * and JSON allows tabs between tokens.
+   * @default true
+   */
+  readonly pyyamlTabs?: boolean;
+}
+
 /** The problems of `doc` (parsed from `text`), in file order, at most one per line. */
-export function yamlProblems(text: string, doc: Document, lineOf: LineOf): YamlProblem[] {
+export function yamlProblems(text: string, doc: Document, lineOf: LineOf, options: YamlProblemsOptions = {}): YamlProblem[] {
   const cst = [...new Parser().parse(text)];
-  const tabs = tabProblems(text, cst);
+  const tabs = options.pyyamlTabs === false ? [] : tabProblems(text, cst);
   const open = unclosed(text, cst);
   const found: YamlProblem[] = [...tabs, ...open].map((p) => ({ line: lineOf(p.offset), message: p.message }));
   // Tabs and unclosed quotes are certain, found in the text itself; what the parser says after

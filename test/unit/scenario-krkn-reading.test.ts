@@ -145,8 +145,9 @@ describe('scenario ids, as krkn dispatches them', () => {
     ]);
   });
 
-  it('should let inline JSON from the command line leave the id out', () => {
+  it('should let inline JSON from the command line leave the id out, and be indented with tabs', () => {
     expect(load({ file: { path: 'inline --scenario', text: '[{"namespace": "ns"}]', inline: true } }).id).toBe('vmi_network_filter');
+    expect(load({ file: { path: 'inline --scenario', text: '[{\n\t"namespace":\t"ns"\n}]', inline: true } }).namespace).toBe('ns');
   });
 });
 
