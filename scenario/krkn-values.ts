@@ -58,8 +58,11 @@ export interface KrknReading {
 
 const KINDS: ReadonlyMap<string, ValueKind> = new Map(SCENARIO_KEYS.map((k) => [k.key, k.kind]));
 
-/** Where a value came from: the file, quoted or not, or elsewhere (flags, environment). */
-export type ValueSource = 'file' | 'file-quoted' | 'other';
+/**
+ * Where a value came from: the file, plain or written as a string (quoted, or tagged `!!str`),
+ * or elsewhere (flags, environment).
+ */
+export type ValueSource = 'file' | 'file-string' | 'other';
 
 /**
  * Reads the file's values of `values` as krkn does (`sourceOf` tells which came from the file).
@@ -87,7 +90,7 @@ export function readAsKrkn(values: Readonly<Record<string, unknown>>, sourceOf: 
       out[key] = false;
       continue;
     }
-    const problem = typeProblem(KINDS.get(key), value, source === 'file-quoted');
+    const problem = typeProblem(KINDS.get(key), value, source === 'file-string');
     if (problem) refuse(key, problem);
   }
   return { values: out, problems };
@@ -97,11 +100,11 @@ export function readAsKrkn(values: Readonly<Record<string, unknown>>, sourceOf: 
  * A file value of a type krkn refuses or misreads, where our string coercion (meant for flags
  * and environment variables) would otherwise accept it.
  */
-function typeProblem(kind: ValueKind | undefined, value: unknown, quoted: boolean): string | undefined {
+function typeProblem(kind: ValueKind | undefined, value: unknown, written: boolean): string | undefined {
   if (kind === 'integer' && typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value)) {
     // Unquoted digits that YAML 1.1 leaves a string: a leading 0 (octal) before an 8 or 9.
-    return quoted
-      ? `${show(value)} is quoted, so it is a string, which krkn refuses (it wants an int); write ${value.trim()} without quotes`
+    return written
+      ? `${show(value)} is written as a string (quoted or tagged), which krkn refuses (it wants an int); write ${value.trim()} as a plain number`
       : `${value} is a string to krkn's YAML reader (YAML 1.1 reads a leading 0 as octal, and 8 and 9 are no octal digits), which krkn refuses (it wants an int); write ${Number(value)}`;
   }
   if (kind === 'boolean' && typeof value === 'string') {

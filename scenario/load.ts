@@ -76,7 +76,8 @@ function validate(raw: RawScenario, problems: Problem[]): Scenario | undefined {
   const sourceOf = (key: string): ValueSource => {
     const origin = raw.origins[key];
     if (raw.index === undefined || origin?.source !== raw.itemOrigin.source) return 'other';
-    return isScalar(origin.node) && (origin.node.type === 'QUOTE_DOUBLE' || origin.node.type === 'QUOTE_SINGLE') ? 'file-quoted' : 'file';
+    const node = origin.node;
+    return isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' || node.tag !== undefined) ? 'file-string' : 'file';
   };
   const reading = readAsKrkn(raw.values, sourceOf);
   const found: Problem[] = reading.problems.map((p) => ({ ...where(originOf(p.key)), key: p.key, message: p.message }));

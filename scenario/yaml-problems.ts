@@ -36,6 +36,7 @@ const WORDS: Partial<Record<ErrorCode, (near: string) => string>> = {
   MULTIPLE_DOCS: () =>
     'a second YAML document starts here; krkn reads a scenario file as one document: keep every scenario in one list, with no "---" between them',
   RESOURCE_EXHAUSTION: () => 'aliases (*name) expand to too much data here',
+  TAB_AS_INDENT: () => 'tabs are not allowed for indentation; indent with spaces',
   UNEXPECTED_TOKEN: (near) => `${JSON.stringify(near)} is not where YAML expects it: check this line's indentation and brackets`,
 };
 
@@ -59,7 +60,8 @@ export function yamlProblems(text: string, doc: Document, lineOf: LineOf, option
   // the first of them follows from it, so it is left out.
   const firstCertain = Math.min(...[...tabs, ...open].map((p) => p.offset));
   for (const error of [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')]) {
-    if (error.code === 'DUPLICATE_KEY' || error.code === 'TAB_AS_INDENT' || error.pos[0] >= firstCertain) continue;
+    // Duplicate keys are found in structureProblems; tabs, when checked, in tabProblems.
+    if (error.code === 'DUPLICATE_KEY' || (error.code === 'TAB_AS_INDENT' && options.pyyamlTabs !== false) || error.pos[0] >= firstCertain) continue;
     found.push({ line: lineOf(error.pos[0]), message: wordsFor(error, text) });
   }
   if (doc.errors.length === 0) found.push(...structureProblems(doc, lineOf));
@@ -74,6 +76,8 @@ function wordsFor(error: YAMLError, text: string): string {
     // An error is one of our tags refusing a scalar (our words); a warning, a tag nobody knows.
     if (error.name === 'YAMLParseError') return error.message;
     const tag = /^!\S*/.exec(text.slice(error.pos[0]))?.[0] ?? '!';
+    // A YAML 1.1 type tag on a value that is not of that type (`!!int abc`), which PyYAML refuses too.
+    if (/^!!(bool|int|float|null|timestamp)$/.test(tag)) return `the tag ${JSON.stringify(tag)} does not fit its value: krkn's YAML reader (PyYAML) refuses it`;
     return `unknown tag ${JSON.stringify(tag)}: krkn's YAML reader (PyYAML's safe loader) refuses it`;
   }
   const end = error.code === 'UNEXPECTED_TOKEN' ? error.pos[1] : error.pos[0] + 40;

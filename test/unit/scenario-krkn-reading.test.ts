@@ -53,7 +53,8 @@ describe('integers, as PyYAML (YAML 1.1) reads them', () => {
     ['0o10', 'must be an integer >= 1, not "0o10"'],
     ['1e3', 'must be an integer >= 1, not "1e3"'],
     ['120.0', 'must be an integer >= 1, not 120.0'],
-    ['"120"', '"120" is quoted, so it is a string, which krkn refuses (it wants an int); write 120 without quotes'],
+    ['"120"', '"120" is written as a string (quoted or tagged), which krkn refuses (it wants an int); write 120 as a plain number'],
+    ['!!str 120', '"120" is written as a string (quoted or tagged), which krkn refuses (it wants an int); write 120 as a plain number'],
   ])('should refuse test_duration: %s as krkn does', (text, message) => {
     expect(problems({ file: file(`test_duration: ${text}`) })).toEqual([`s.yaml:3: scenario[0].test_duration: ${message}`]);
   });

@@ -43,6 +43,8 @@ describe('YAML problems of a scenario file', () => {
     ['a bad escape', `${HEAD}  namespace: "a\\qb"\n`, 's.yaml:2: "\\q" is not an escape a double-quoted string may hold; write \\\\ for a backslash, or use single quotes'],
     ['a reserved first character', `${HEAD}  namespace: @ns\n`, 's.yaml:2: a value cannot start with "@" unless it is quoted'],
     ['an unknown tag', `${HEAD}  namespace: !regex ns\n`, `s.yaml:2: unknown tag "!regex": krkn's YAML reader (PyYAML's safe loader) refuses it`],
+    ['a type tag on a value not of that type', `${HEAD}  namespace: ns\n  test_duration: !!int abc\n`, `s.yaml:3: the tag "!!int" does not fit its value: krkn's YAML reader (PyYAML) refuses it`],
+    ['a lone "=", which PyYAML cannot construct', `${HEAD}  namespace: ns\n  target: =\n`, `s.yaml:3: a lone "=" is the YAML 1.1 "value" type, which krkn's YAML reader (PyYAML) refuses; quote it`],
     ['an alias without an anchor', `${HEAD}  namespace: *ns\n`, 's.yaml:2: alias "*ns" names no anchor "&ns" defined before it'],
     ['a value without a key', `${HEAD}  namespace: ns\n  : 53\n`, `s.yaml:3: a ":" with no key before it (krkn's YAML reader, PyYAML, refuses it)`],
   ])('should report %s in our words', (_, text, expected) => {
