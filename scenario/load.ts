@@ -3,12 +3,11 @@
  * Precedence per key: flags > environment > file > defaults. Flags and environment apply to
  * every scenario of the file. All problems of all sources are collected into one ScenarioError.
  */
-import { isScalar } from 'yaml';
-import { ScenarioError, type Problem } from './errors.js';
 import { deadlineBoundProblem } from './deadline-bound.js';
+import { ScenarioError, type Problem } from './errors.js';
 import { SCENARIO_KEYS, type ScenarioKeyName } from './keys.js';
 import { readAsKrkn, type ValueSource } from './krkn-values.js';
-import { lineOf, readScenarioFile, type Origin, type RawScenario, type ScenarioFile } from './scenario-file.js';
+import { lineOf, readScenarioFile, writtenAsString, type Origin, type RawScenario, type ScenarioFile } from './scenario-file.js';
 import { normalize, scenarioSchema, type Scenario } from './schema.js';
 import { suggestKey } from './suggest.js';
 
@@ -76,8 +75,7 @@ function validate(raw: RawScenario, problems: Problem[]): Scenario | undefined {
   const sourceOf = (key: string): ValueSource => {
     const origin = raw.origins[key];
     if (raw.index === undefined || origin?.source !== raw.itemOrigin.source) return 'other';
-    const node = origin.node;
-    return isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' || node.tag !== undefined) ? 'file-string' : 'file';
+    return writtenAsString(origin) ? 'file-string' : 'file';
   };
   const reading = readAsKrkn(raw.values, sourceOf);
   const found: Problem[] = reading.problems.map((p) => ({ ...where(originOf(p.key)), key: p.key, message: p.message }));

@@ -3,7 +3,7 @@
  * holding a list of items, each a mapping with an `id`. Gives each item's values with where
  * they came from, down to the line of each list element, for messages.
  */
-import { isMap, isSeq, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import { show } from './coerce.js';
 import type { Problem } from './errors.js';
 import { SCENARIO_ID } from './keys.js';
@@ -56,6 +56,12 @@ export function lineOf(origin: Origin, path: readonly string[]): number | undefi
     line = origin.lines(start);
   }
   return line;
+}
+
+/** Whether the file wrote the value as a string whatever it reads like: quoted, or tagged (`!!str 120`). */
+export function writtenAsString(origin: Origin): boolean {
+  const node = origin.node;
+  return isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' || node.tag !== undefined);
 }
 
 /**

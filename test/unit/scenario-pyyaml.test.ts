@@ -3,6 +3,7 @@
  * krkn calls), on the machine's python3. Skipped where PyYAML is not installed.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { loadScenarios, ScenarioError } from '../../scenario/index.js';
@@ -10,9 +11,9 @@ import { PYYAML_SAFE_TAGS, Yaml11Float, Yaml11Timestamp } from '../../scenario/p
 
 const hasPyYaml = spawnSync('python3', ['-c', 'import yaml'], { encoding: 'utf8' }).status === 0;
 
-/** Runs `script` under python3 with `input` as JSON on stdin; returns its JSON stdout. */
+/** Runs `script` under python3 with `input` on stdin (JSON unless a string); returns its JSON stdout. */
 function python<T>(script: string, input: unknown): T {
-  const r = spawnSync('python3', ['-c', script], { input: JSON.stringify(input), encoding: 'utf8' });
+  const r = spawnSync('python3', ['-c', script], { input: typeof input === 'string' ? input : JSON.stringify(input), encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }
@@ -121,5 +122,17 @@ describe.skipIf(!hasPyYaml)("whole files, against PyYAML's safe_load", () => {
     const text = `${HEAD}  namespace: other\n`;
     expect(python<boolean[]>(PY_REFUSES, [text])).toEqual([false]);
     expect(() => loadScenarios({ file: { path: 's.yaml', text } })).toThrow('s.yaml:3: duplicate key "namespace" (first on line 2)');
+  });
+});
+
+describe.skipIf(!hasPyYaml)("krkn's own scenario files, against PyYAML's safe_load", () => {
+  it.each([['krkn-hub-vmi-network-filter.yml'], ['krkn-virt-network.yaml']])('should read every key of %s as PyYAML does', (name) => {
+    const text = readFileSync(new URL(`../fixtures/scenarios/${name}`, import.meta.url), 'utf8');
+    const [theirs] = python<Record<string, unknown>[]>('import yaml, json, sys; print(json.dumps(yaml.safe_load(sys.stdin.read())))', text);
+    const [scenario] = loadScenarios({ file: { path: name, text } });
+    // krkn's default image stands for ours; every other key keeps PyYAML's value.
+    const { image, ...rest } = theirs!;
+    expect(image).toBe('quay.io/krkn-chaos/krkn-network-chaos:latest');
+    expect(scenario).toMatchObject(rest);
   });
 });
