@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ScenarioFile } from './load.js';
+import type { ScenarioFile } from './scenario-file.js';
 
 /** The --scenario file could not be read. */
 export class ScenarioFileError extends Error {}
@@ -12,8 +12,8 @@ ScenarioFileError.prototype.name = 'ScenarioFileError';
  */
 export function readScenarioArgument(value: string): ScenarioFile {
   const trimmed = value.trim();
-  if (trimmed.startsWith('{')) return { path: 'inline --scenario', text: `[${trimmed}]` };
-  if (trimmed.startsWith('[')) return { path: 'inline --scenario', text: trimmed };
+  if (trimmed.startsWith('{')) return { path: 'inline --scenario', text: `[${trimmed}]`, inline: true };
+  if (trimmed.startsWith('[')) return { path: 'inline --scenario', text: trimmed, inline: true };
   try {
     return { path: value, text: readFileSync(value, 'utf8') };
   } catch (e) {

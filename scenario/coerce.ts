@@ -4,6 +4,7 @@
  * of a scenario file) into the value the schema checks; anything they do not understand is
  * passed through unchanged so that the schema reports it.
  */
+import { Yaml11Float, Yaml11Timestamp } from './pyyaml-tags.js';
 
 export function coerceInteger(value: unknown): unknown {
   if (typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value)) return Number(value.trim());
@@ -50,9 +51,14 @@ export function coerceIntegerList(value: unknown): unknown {
   return Array.isArray(list) ? list.map(coerceInteger) : list;
 }
 
-/** Renders a value for an error message: strings quoted, the rest as JSON. */
+/**
+ * Renders a value for an error message: strings quoted, YAML 1.1 floats and dates as written,
+ * the rest as JSON.
+ */
 export function show(value: unknown): string {
   if (value === undefined) return 'nothing';
+  if (value instanceof Yaml11Float) return value.source;
+  if (value instanceof Yaml11Timestamp) return `${value.source} (a date, as YAML 1.1 reads it)`;
   if (typeof value === 'string') return JSON.stringify(value);
   try {
     return JSON.stringify(value) ?? String(value);

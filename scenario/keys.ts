@@ -66,3 +66,16 @@ export const SCENARIO_KEY_NAMES: readonly ScenarioKeyName[] = SCENARIO_KEYS.map(
 
 /** The `id` every item of a krkn scenario file must carry. */
 export const SCENARIO_ID = 'vmi_network_filter';
+
+/**
+ * The other ids krkn's network_chaos_ng plugin runs (`supported_modules` in its
+ * network_chaos_factory.py): valid krkn items, but not ours to run.
+ */
+export const OTHER_KRKN_NETWORK_IDS: readonly string[] = [
+  'node_network_filter',
+  'pod_network_filter',
+  'pod_network_chaos',
+  'node_network_chaos',
+  'node_interface_down',
+  'vmi_network_chaos',
+];

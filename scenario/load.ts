@@ -3,18 +3,15 @@
  * Precedence per key: flags > environment > file > defaults. Flags and environment apply to
  * every scenario of the file. All problems of all sources are collected into one ScenarioError.
  */
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { show } from './coerce.js';
+import { deadlineBoundProblem } from './deadline-bound.js';
 import { ScenarioError, type Problem } from './errors.js';
 import { SCENARIO_KEYS, type ScenarioKeyName } from './keys.js';
+import { readAsKrkn, type ValueSource } from './krkn-values.js';
+import { lineOf, readScenarioFile, writtenAsString, type Origin, type RawScenario, type ScenarioFile } from './scenario-file.js';
 import { normalize, scenarioSchema, type Scenario } from './schema.js';
 import { suggestKey } from './suggest.js';
 
-export interface ScenarioFile {
-  /** Shown in messages. */
-  readonly path: string;
-  readonly text: string;
-}
+export type { ScenarioFile } from './scenario-file.js';
 
 export interface ScenarioSources {
   /** A krkn scenario file: a YAML list of `- id: vmi_network_filter` items. */
@@ -29,20 +26,6 @@ export interface ScenarioSources {
   readonly flags?: Readonly<Partial<Record<ScenarioKeyName, string>>>;
 }
 
-/** Where one key's value came from, for messages. */
-interface Origin {
-  readonly source: string;
-  readonly line?: number;
-  readonly index?: number;
-}
-
-interface RawScenario {
-  readonly values: Record<string, unknown>;
-  readonly origins: Record<string, Origin>;
-  readonly index?: number;
-  readonly itemOrigin: Origin;
-}
-
 /**
  * Validates and normalizes the scenarios described by `sources`.
  * @returns one scenario per file item (one when there is no file).
@@ -50,7 +33,7 @@ interface RawScenario {
  */
 export function loadScenarios(sources: ScenarioSources): Scenario[] {
   const problems: Problem[] = [];
-  const raws = sources.file ? readFile(sources.file, problems) : [{ values: {}, origins: {}, itemOrigin: { source: 'command line' } }];
+  const raws = sources.file ? readScenarioFile(sources.file, problems) : [{ values: {}, origins: {}, itemOrigin: { source: 'command line' } }];
 
   const overrides = overridesFrom(sources);
   const scenarios: Scenario[] = [];
@@ -81,80 +64,47 @@ function overridesFrom(sources: ScenarioSources): Record<string, { value: string
   return out;
 }
 
-function readFile(file: ScenarioFile, problems: Problem[]): RawScenario[] {
-  const lines = new LineCounter();
-  const doc: Document = parseDocument(file.text, { lineCounter: lines, uniqueKeys: true });
-  for (const error of doc.errors) {
-    problems.push({ source: file.path, line: error.linePos?.[0].line, message: `YAML syntax error: ${error.message.split('\n')[0]}` });
-  }
-  if (problems.length > 0) return [];
-  const root = doc.contents;
-  if (root === null || (file.text.trim() === '')) {
-    problems.push({ source: file.path, message: 'the scenario file is empty; it must be a YAML list of "- id: vmi_network_filter" items' });
-    return [];
-  }
-  const lineOf = (node: { range?: [number, number, number] | null } | null | undefined): number | undefined =>
-    node?.range ? lines.linePos(node.range[0]).line : undefined;
-  if (!isSeq(root)) {
-    problems.push({
-      source: file.path,
-      line: lineOf(root),
-      message: 'the scenario file must be a YAML list of scenarios ("- id: vmi_network_filter" items), as krkn reads it',
-    });
-    return [];
-  }
-  if (root.items.length === 0) {
-    problems.push({ source: file.path, line: lineOf(root), message: 'the scenario list is empty' });
-    return [];
-  }
-  const js = doc.toJS() as unknown[];
-  const raws: RawScenario[] = [];
-  root.items.forEach((item, index) => {
-    const itemOrigin: Origin = { source: file.path, line: lineOf(item as never), index };
-    if (!isMap(item)) {
-      problems.push({ ...itemOrigin, message: `each scenario must be a mapping of keys, not ${show(js[index])}` });
-      return;
-    }
-    const origins: Record<string, Origin> = {};
-    for (const pair of item.items) {
-      const key = String((pair.key as { value?: unknown } | null)?.value ?? pair.key);
-      origins[key] = { source: file.path, line: lineOf(pair.key as never), index };
-    }
-    raws.push({ values: { ...(js[index] as Record<string, unknown>) }, origins, index, itemOrigin });
-  });
-  return raws;
+/** An origin as a problem's place: the line of `path`'s element when it has one of its own. */
+function where(origin: Origin, path: readonly string[] = []): Pick<Problem, 'source' | 'line' | 'index'> {
+  const line = lineOf(origin, path);
+  return { source: origin.source, ...(line === undefined ? {} : { line }), ...(origin.index === undefined ? {} : { index: origin.index }) };
 }
 
 function validate(raw: RawScenario, problems: Problem[]): Scenario | undefined {
-  const result = scenarioSchema.safeParse(raw.values);
-  const found: Problem[] = [];
+  const originOf = (key: string | undefined): Origin => (key !== undefined && raw.origins[key]) || raw.itemOrigin;
+  const sourceOf = (key: string): ValueSource => {
+    const origin = raw.origins[key];
+    if (raw.index === undefined || origin?.source !== raw.itemOrigin.source) return 'other';
+    return writtenAsString(origin) ? 'file-string' : 'file';
+  };
+  const reading = readAsKrkn(raw.values, sourceOf);
+  const found: Problem[] = reading.problems.map((p) => ({ ...where(originOf(p.key)), key: p.key, message: p.message }));
+  const judged = new Set(reading.problems.map((p) => p.key));
+  const values = reading.values;
+  const result = scenarioSchema.safeParse(values);
   if (!result.success) {
     for (const issue of result.error.issues) {
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) {
           const hint = suggestKey(key);
-          found.push({
-            ...(raw.origins[key] ?? raw.itemOrigin),
-            key,
-            message: `unknown key${hint ? `; did you mean "${hint}"?` : ''}`,
-          });
+          found.push({ ...where(originOf(key)), key, message: `unknown key${hint ? `; did you mean "${hint}"?` : ''}` });
         }
         continue;
       }
       const [key, ...rest] = issue.path.map(String);
-      const origin = (key && raw.origins[key]) || raw.itemOrigin;
+      if (key !== undefined && judged.has(key)) continue;
       const keyPath = key === undefined ? undefined : key + rest.map((p) => `[${p}]`).join('');
-      const message = key === 'namespace' && raw.values.namespace === undefined
+      const message = key === 'namespace' && values.namespace === undefined
         ? 'is required: name the namespace (or a regex of namespaces) of the target VMIs (--namespace, NAMESPACE)'
         : issue.message;
-      found.push({ ...origin, ...(keyPath === undefined ? {} : { key: keyPath }), message });
+      found.push({ ...where(originOf(key), rest), ...(keyPath === undefined ? {} : { key: keyPath }), message });
     }
   }
   // A cross-key rule, checked on the raw values so it is reported alongside per-key problems.
-  const off = (key: 'ingress' | 'egress'): boolean => raw.values[key] === false || String(raw.values[key]).trim().toLowerCase() === 'false';
+  const off = (key: 'ingress' | 'egress'): boolean => values[key] === false || String(values[key]).trim().toLowerCase() === 'false';
   if (off('ingress') && off('egress')) {
     found.push({
-      ...(raw.origins.egress ?? raw.origins.ingress ?? raw.itemOrigin),
+      ...where(raw.origins.egress ?? raw.origins.ingress ?? raw.itemOrigin),
       key: 'ingress/egress',
       message: 'ingress and egress are both false, so nothing would be blocked; set at least one to true',
     });
@@ -162,10 +112,15 @@ function validate(raw: RawScenario, problems: Problem[]): Scenario | undefined {
   // One VMI at a time cannot start together: the shared start is a parallel run's.
   if (result.success && result.data.onset === 'synchronized' && result.data.execution === 'serial') {
     found.push({
-      ...(raw.origins.onset ?? raw.origins.execution ?? raw.itemOrigin),
+      ...where(raw.origins.onset ?? raw.origins.execution ?? raw.itemOrigin),
       key: 'onset',
       message: 'synchronized starts every VMI at one instant, which needs execution: parallel (serial faults one VMI at a time); set execution to parallel, or onset to immediate',
     });
+  }
+  // The kernel's deadline must fit every backend (deadline-bound.ts).
+  const bound = result.success ? deadlineBoundProblem(result.data) : undefined;
+  if (bound) {
+    found.push({ ...where(raw.origins.test_duration ?? raw.origins.expiry_grace ?? raw.itemOrigin), key: 'test_duration', message: bound });
   }
   problems.push(...found);
   return found.length === 0 && result.success ? normalize(result.data) : undefined;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { coerceBoolean, coerceInteger, coerceIntegerList, coerceList, show } from './coerce.js';
-import { SCENARIO_ID } from './keys.js';
+import { OTHER_KRKN_NETWORK_IDS, SCENARIO_ID } from './keys.js';
 import { parseLabelSelector } from './label-selector.js';
 import {
   ifnameProblem,
@@ -94,7 +94,10 @@ function labelSelectorProblem(selector: string): string | undefined {
 export const scenarioSchema = z.strictObject({
   id: z
     .literal(SCENARIO_ID, {
-      error: (issue) => `unknown scenario id ${show(issue.input)}; this tool runs "${SCENARIO_ID}" scenarios only`,
+      error: (issue) =>
+        OTHER_KRKN_NETWORK_IDS.includes(issue.input as string)
+          ? `${show(issue.input)} is another krkn scenario, which this tool does not run; it runs "${SCENARIO_ID}" scenarios only (leave the others to krkn, in a file of their own)`
+          : `unknown scenario id ${show(issue.input)}; this tool runs "${SCENARIO_ID}" scenarios only`,
     })
     .default(SCENARIO_ID),
   test_duration: integer(1).default(120),

@@ -18,6 +18,8 @@ const NEEDED = [
   ['nsenter', 'util-linux'],
   ['setpriv', 'util-linux'],
   ['python3', 'python3'],
+  // PyYAML, what krkn reads scenario files with: the differential test of our reading.
+  ['python3:yaml', 'python3-yaml'],
 ];
 const ENGINES = [
   ['containerd', 'containerd'],
@@ -35,7 +37,10 @@ const ENGINES = [
 ];
 const wanted = process.argv.includes('--engines') ? [...NEEDED, ...ENGINES] : NEEDED;
 
-const has = (command) => (command.startsWith('/') ? spawnSync('test', ['-x', command]).status === 0 : false)
+const has = (command) => (command.startsWith('python3:')
+  ? ['python3', '/usr/bin/python3'].some((p) => spawnSync(p, ['-c', `import ${command.slice(8)}`], { stdio: 'ignore' }).status === 0)
+  : false)
+  || (command.startsWith('/') ? spawnSync('test', ['-x', command]).status === 0 : false)
   || spawnSync('sh', ['-c', 'command -v "$1"', 'sh', command], { stdio: 'ignore' }).status === 0
   || ['/usr/sbin/', '/sbin/'].some((dir) => spawnSync('test', ['-x', dir + command]).status === 0);
 const missing = [...new Set(wanted.filter(([command]) => !has(command)).map(([, pkg]) => pkg))];

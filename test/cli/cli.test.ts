@@ -67,8 +67,8 @@ describe('vmi-network-filter CLI', () => {
     const r = cli(['validate', '--scenario', join(FIXTURES, 'every-defect.yaml')]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trimEnd().split('\n')).toHaveLength(26);
-    expect(r.stderr).toMatch(/\n25 problems found\.\n$/);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(27);
+    expect(r.stderr).toMatch(/\n26 problems found\.\n$/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

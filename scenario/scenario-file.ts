@@ -1,0 +1,128 @@
+/**
+ * Reads a krkn scenario file as krkn does: one YAML document (PyYAML's `safe_load`, YAML 1.1)
+ * holding a list of items, each a mapping with an `id`. Gives each item's values with where
+ * they came from, down to the line of each list element, for messages.
+ */
+import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { show } from './coerce.js';
+import type { Problem } from './errors.js';
+import { SCENARIO_ID } from './keys.js';
+import { PYYAML_SAFE_TAGS } from './pyyaml-tags.js';
+import { linesOf, type LineOf } from './text-lines.js';
+import { yamlProblems } from './yaml-problems.js';
+
+export interface ScenarioFile {
+  /** Shown in messages. */
+  readonly path: string;
+  readonly text: string;
+  /**
+   * Inline JSON from the command line rather than a krkn file: its items may leave `id` out.
+   * @default false
+   */
+  readonly inline?: boolean;
+}
+
+/** Where one key's value came from, for messages. */
+export interface Origin {
+  readonly source: string;
+  readonly line?: number;
+  readonly index?: number;
+  /** The value's node in the file, to find the line of a list element. */
+  readonly node?: Node;
+  /** The file's line finder. */
+  readonly lines?: LineOf;
+}
+
+/** One item of a file (or the command line's one scenario), before validation. */
+export interface RawScenario {
+  readonly values: Record<string, unknown>;
+  readonly origins: Record<string, Origin>;
+  readonly index?: number;
+  readonly itemOrigin: Origin;
+}
+
+/**
+ * The line of `path` (list indexes) inside the value at `origin`: a list element's own line,
+ * else the key's.
+ */
+export function lineOf(origin: Origin, path: readonly string[]): number | undefined {
+  let node: unknown = origin.node;
+  let line = origin.line;
+  for (const step of path) {
+    if (!isSeq(node) || !/^\d+$/.test(step)) break;
+    node = node.items[Number(step)];
+    const start = (node as Node | undefined)?.range?.[0];
+    if (start === undefined || !origin.lines) break;
+    line = origin.lines(start);
+  }
+  return line;
+}
+
+/** Whether the file wrote the value as a string whatever it reads like: quoted, or tagged (`!!str 120`). */
+export function writtenAsString(origin: Origin): boolean {
+  const node = origin.node;
+  return isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' || node.tag !== undefined);
+}
+
+/**
+ * The items of `file`, or none with `problems` filled when it is not a readable scenario list.
+ * An item's own problems (missing id) are added too; its values are checked later.
+ */
+export function readScenarioFile(file: ScenarioFile, problems: Problem[]): RawScenario[] {
+  // PyYAML skips a byte order mark; the yaml package would read it as content.
+  const text = file.text.replace(/^\ufeff/, '');
+  const lines = linesOf(text);
+  const doc = parseDocument(text, { schema: 'failsafe', customTags: PYYAML_SAFE_TAGS, uniqueKeys: false, prettyErrors: false });
+  const syntax = yamlProblems(text, doc, lines, { pyyamlTabs: !file.inline });
+  if (syntax.length > 0) {
+    problems.push(...syntax.map((p) => ({ source: file.path, ...p })));
+    return [];
+  }
+  const root = doc.contents;
+  const at = (node: { range?: [number, number, number] | null } | null | undefined): number | undefined =>
+    node?.range ? lines(node.range[0]) : undefined;
+  if (root === null || text.trim() === '') {
+    problems.push({ source: file.path, message: `the scenario file is empty; it must be a YAML list of "- id: ${SCENARIO_ID}" items` });
+    return [];
+  }
+  if (!isSeq(root)) {
+    problems.push({
+      source: file.path,
+      line: at(root),
+      message: `the scenario file must be a YAML list of scenarios ("- id: ${SCENARIO_ID}" items), as krkn reads it`,
+    });
+    return [];
+  }
+  if (root.items.length === 0) {
+    problems.push({ source: file.path, line: at(root), message: 'the scenario list is empty' });
+    return [];
+  }
+  let js: unknown[];
+  try {
+    js = doc.toJS() as unknown[];
+  } catch {
+    // The one failure left after yamlProblems: aliases expanding past the package's limit.
+    problems.push({ source: file.path, message: 'aliases (*name) expand to too much data; krkn files need none' });
+    return [];
+  }
+  const raws: RawScenario[] = [];
+  root.items.forEach((item, index) => {
+    const itemOrigin: Origin = { source: file.path, line: at(item as never), index };
+    if (!isMap(item)) {
+      problems.push({ ...itemOrigin, message: `each scenario must be a mapping of keys, not ${show(js[index])}` });
+      return;
+    }
+    const origins: Record<string, Origin> = {};
+    for (const pair of item.items) {
+      const key = String((pair.key as { value?: unknown } | null)?.value ?? pair.key);
+      origins[key] = { source: file.path, line: at(pair.key as never), index, ...(pair.value ? { node: pair.value as Node, lines } : {}) };
+    }
+    const values = { ...(js[index] as Record<string, unknown>) };
+    // krkn dispatches an item by its id and stops at one without (a KeyError): not ours to guess.
+    if (!file.inline && !('id' in values)) {
+      problems.push({ ...itemOrigin, key: 'id', message: `is missing: krkn runs an item by its id and stops at one without; add "id: ${SCENARIO_ID}"` });
+    }
+    raws.push({ values, origins, index, itemOrigin });
+  });
+  return raws;
+}
