@@ -8,16 +8,19 @@ import { MAX_ARM_BUDGET, type Scenario } from '../scenario/index.js';
 import type { FaultWindow } from './netfilter/index.js';
 
 /** Auto arming budget: pod start and rule loading on a warm node, then the creates and scheduling that grow with the nodes. */
-const BASE_ARM_SECONDS = 20;
+const BASE_ARM_SECONDS = 30;
 const NODES_PER_EXTRA_SECOND = 10;
 
 /** A VMI whose rules went live later than this after the start did not start with the others. */
 export const ONSET_TOLERANCE_MS = 1000;
 
-/** At most this many seconds before the end verify is let loose (half the window when shorter). */
-const VERIFY_LEAD_SECONDS = 10;
+/**
+ * What the engine takes from the end of its hold to verify's checks on the nodes: the verify
+ * fan-out's pod, then its node pods (10–13 s on the test cluster's 2 cores).
+ */
+export const VERIFY_LEAD_SECONDS = 15;
 
-/** Seconds from select to the start: `arm_budget`, or 0 for 20 s + 1 s per 10 nodes, at most 300. */
+/** Seconds from select to the start: `arm_budget`, or 0 for 30 s + 1 s per 10 nodes, at most 300. */
 export function armBudgetSeconds(armBudget: number, nodes: number): number {
   if (armBudget > 0) return armBudget;
   return Math.min(MAX_ARM_BUDGET, BASE_ARM_SECONDS + Math.ceil(nodes / NODES_PER_EXTRA_SECOND));
@@ -35,11 +38,24 @@ export function synchronizedWindow(scenario: Pick<Scenario, 'onset' | 'arm_budge
 }
 
 /**
- * When the inject fan-out lets the engine go on (Unix ms): the engine's hold of test_duration
- * then ends a little before the window does, so verify sees the fault live; rollback follows
- * after the end, which the kernel keeps whatever the pods do.
+ * When the inject fan-out lets the engine go on (Unix ms): early enough that the engine's hold
+ * (test_duration) and the verify lead end in the middle of the window, so verify sees the fault
+ * live. Arming that ends later releases at once: verify is then later in the window, and after
+ * its end when the nodes armed less than the lead before the start.
  */
 export function releaseAtMs(window: FaultWindow): number {
-  const lead = Math.min(VERIFY_LEAD_SECONDS, Math.floor((window.end - window.start) / 2));
-  return (window.start - lead) * 1000;
+  return (window.start - Math.floor((window.end - window.start) / 2) - VERIFY_LEAD_SECONDS) * 1000;
+}
+
+/**
+ * Before when a step's fan-out may act on the nodes (Unix ms; undefined: at once). Verify not
+ * before the start (the fault is not live yet); the main path's rollback not before the end (it
+ * would cut the fault short). The exit handler's rollback is an abort or a tidy-up: at once.
+ * Every wait is shorter than the arming budget: the release came at most that long before the
+ * start.
+ */
+export function notBeforeMs(window: FaultWindow, record: string): number | undefined {
+  if (record === 'verify') return window.start * 1000;
+  if (record === 'rollback') return window.end * 1000;
+  return undefined;
 }

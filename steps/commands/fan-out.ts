@@ -22,7 +22,7 @@ import { eachLimited, fanOut, type NodePodOutcome } from '../fan-out/fan-out.js'
 import { nodePod, nodePodSelector, type NodePodPlace, type NodePodTemplate } from '../fan-out/node-pod.js';
 import { ledgerAddress, ledgerOwner, recordOf } from '../ledger-options.js';
 import { InterruptedError, isoSeconds } from '../netfilter/index.js';
-import { releaseAtMs } from '../onset.js';
+import { notBeforeMs, releaseAtMs, VERIFY_LEAD_SECONDS } from '../onset.js';
 import { writeResult } from '../result.js';
 import { stepScenario } from '../scenario.js';
 
@@ -130,6 +130,7 @@ async function runFanOut(io: Io, step: (typeof STEPS)[number], given: FanOutFlag
       return;
     }
   }
+  if (window) await waitForWindow(window, record, log);
   log('info', `${record}: one pod on each of ${places.length} node${places.length === 1 ? '' : 's'}`, { record, nodes: places.length, namespace });
 
   const stop = new AbortController();
@@ -187,6 +188,23 @@ async function waitForRelease(window: LedgerWindow, log: StepLogger['log']): Pro
   const waitMs = releaseAtMs(window) - Date.now();
   log('info', `every node pod ended; the fault starts on every node at ${isoSeconds(window.start)} and ends at ${isoSeconds(window.end)}${waitMs > 0 ? `: the hold starts in ${(waitMs / 1000).toFixed(1)} s` : ''}`, { window, waitMs: Math.max(0, waitMs) });
   if (waitMs > 0) await sleep(waitMs);
+}
+
+/**
+ * In a synchronized run, waits until the step may act ({@link notBeforeMs}: verify once the
+ * fault is live, the main path's rollback once it is over), and says when verify comes after
+ * the end. No handler: a stop ends this pod at once, and the exit handler's rollback does not wait.
+ */
+async function waitForWindow(window: LedgerWindow, record: RecordName, log: StepLogger['log']): Promise<void> {
+  const now = Date.now();
+  if (record === 'verify' && now >= window.end * 1000) {
+    log('warn', `verify comes ${((now - window.end * 1000) / 1000).toFixed(1)} s after the fault window ended at ${isoSeconds(window.end)}: the nodes armed less than ${VERIFY_LEAD_SECONDS} s before the start (raise arm_budget); it checks the rules and their counters, not a live fault`, { window });
+    return;
+  }
+  const notBefore = notBeforeMs(window, record);
+  if (notBefore === undefined || notBefore <= now) return;
+  log('info', `${record} waits ${((notBefore - now) / 1000).toFixed(1)} s, until ${isoSeconds(notBefore / 1000)}: the fault window is [${isoSeconds(window.start)}, ${isoSeconds(window.end)})`, { window, waitMs: notBefore - now });
+  await sleep(notBefore - now);
 }
 
 /** Records, for the VMIs of a node whose pod did not succeed, why, where the pod wrote nothing. */

@@ -89,16 +89,22 @@ async function expectOnTime(label: string, run: Obj, window: { start: number; en
   // Every node armed ahead of the start (verify's onset check passed on it), verify ran inside
   // the window, rollback after it.
   const ledger = await ledgerData(run);
+  const at = (r: Record<string, any>, record: string): number => Date.parse(r[record]?.at ?? '');
+  figures(`${label} steps`, {
+    armedBeforeStartMs: [...ledger.values()].map((r) => window.start * 1000 - r.inject?.data?.armedAtMs),
+    verifiedAfterStartMs: [...ledger.values()].map((r) => at(r, 'verify') - window.start * 1000),
+    rolledBackAfterEndMs: [...ledger.values()].map((r) => at(r, 'rollback') - window.end * 1000),
+  });
   expect([...ledger.keys()].sort()).toEqual(fleet.vmis.map((v) => `${v.namespace}/${v.name}`).sort());
   for (const [vmi, r] of ledger) {
     expect(r.inject, vmi).toMatchObject({ ok: true, data: { windowStart: window.start, windowEnd: window.end, lateMs: 0 } });
     expect(r.inject.data.armedAtMs, vmi).toBeLessThan(window.start * 1000);
     expect(r.verify, vmi).toMatchObject({ ok: true });
+    expect(Date.parse(r.verify.at), `${vmi} verified inside the window`).toBeGreaterThanOrEqual(window.start * 1000);
     expect(Date.parse(r.verify.at), `${vmi} verified inside the window`).toBeLessThan(window.end * 1000);
     expect(r.rollback, vmi).toMatchObject({ ok: true });
     expect(Date.parse(r.rollback.at), `${vmi} rolled back after the window`).toBeGreaterThanOrEqual(window.end * 1000);
   }
-  figures(`${label} arming`, { armedBeforeStartMs: [...ledger.values()].map((r) => window.start * 1000 - r.inject.data.armedAtMs), verifiedBeforeEndMs: [...ledger.values()].map((r) => window.end * 1000 - Date.parse(r.verify.at)) });
 }
 
 describe('a synchronized onset on the real Argo controller', () => {

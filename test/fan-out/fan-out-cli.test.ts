@@ -59,26 +59,43 @@ describe('step fan-out through the CLI', () => {
     expect(verdict.code, verdict.stderr).toBe(0);
   });
 
-  it('should arm every node for the window select fixed, then let the engine go on just before it starts', async () => {
+  it('should arm every node for the window select fixed, verify once it is open, roll back once it is over, and let the exit rollback act at once', async () => {
     const kubelet = FakeKubelet.on(api, cliKubelet());
-    // A 4 s window 3 s after select: the hold (4 s) may begin 2 s before it.
-    const sync = { ONSET: 'synchronized', ARM_BUDGET: '3', TOTAL_CHAOS_DURATION: '4' };
+    // A 4 s window 5 s after select: arming takes well under that here, and the release
+    // (2 s + the 15 s verify lead before the start) is past once it is done.
+    const sync = { ONSET: 'synchronized', ARM_BUDGET: '5', TOTAL_CHAOS_DURATION: '4' };
     const selected = Date.now();
     expect((await runCli(['step', 'select', '--run-id', RUN, ...OWNER, '--seed=1'], { ...env, ...sync })).code).toBe(0);
     const index = [...ledger.objects.values()].find((o) => o.data.window !== undefined)!;
     const window = JSON.parse(index.data.window!) as { start: number; end: number };
     expect(window.end - window.start).toBe(4);
-    // ceil(select's clock) + 3 s, select's clock being read between `selected` and now.
-    expect(window.start - selected / 1000).toBeGreaterThan(2.9);
-    expect(window.start - selected / 1000).toBeLessThan(5);
-    const r = await fanOut('inject', [], sync);
-    expect(r.code, r.stderr).toBe(0);
-    expect(Date.now()).toBeGreaterThanOrEqual((window.start - 2) * 1000);
+    // ceil(select's clock) + 5 s, select's clock being read between `selected` and now.
+    expect(window.start - selected / 1000).toBeGreaterThan(4.9);
+    expect(window.start - selected / 1000).toBeLessThan(7);
+    const inject = await fanOut('inject', [], sync);
+    expect(inject.code, inject.stderr).toBe(0);
     expect(kubelet.created.map((p) => p.spec.containers[0]!.args!.filter((a) => a.startsWith('--window-start=')))).toEqual(Array(4).fill([`--window-start=${window.start}`]));
-    expect(parseLines(r.stdout).some((l) => String(l.msg).startsWith('every node pod ended; the fault starts on every node at '))).toBe(true);
-    // Verify and rollback pods get no window: theirs is read from the rules' tags.
-    expect((await fanOut('verify', [], sync)).code).toBe(0);
-    expect(kubelet.created.slice(4).flatMap((p) => p.spec.containers[0]!.args!.filter((a) => a.startsWith('--window-start')))).toEqual([]);
+    expect(parseLines(inject.stdout).some((l) => String(l.msg).startsWith('every node pod ended; the fault starts on every node at '))).toBe(true);
+    expect(Date.now(), 'inject released the engine before the start').toBeLessThan(window.start * 1000);
+
+    // The exit handler's rollback (an abort) acts at once.
+    const exit = await fanOut('rollback', ['--record-as', 'exit-rollback'], sync);
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(Date.now(), 'the exit rollback did not wait').toBeLessThan(window.start * 1000);
+
+    // Verify waits for the fault to be live; its pods get no window (theirs is read from the rules' tags).
+    const verify = await fanOut('verify', [], sync);
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(parseLines(verify.stdout).map((l) => String(l.msg)).find((m) => m.startsWith('verify waits '))).toMatch(/^verify waits \d\.\d s, until \S+: the fault window is \[\S+, \S+\)$/);
+    expect(Date.now(), 'verify acted inside the window').toBeGreaterThanOrEqual(window.start * 1000);
+    expect(Date.now()).toBeLessThan(window.end * 1000);
+    expect(kubelet.created.slice(8).flatMap((p) => p.spec.containers[0]!.args!.filter((a) => a.startsWith('--window-start')))).toEqual([]);
+
+    // The main path's rollback waits for the end: it would otherwise cut the fault short.
+    const rollback = await fanOut('rollback', [], sync);
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(Date.now(), 'rollback acted after the end').toBeGreaterThanOrEqual(window.end * 1000);
+    expect(parseLines(rollback.stdout).some((l) => String(l.msg).startsWith('rollback waits '))).toBe(true);
   });
 
   it('should hand the node pods the scenario it resolved, when it came from --scenario and not from variables', async () => {
