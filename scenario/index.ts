@@ -1,5 +1,6 @@
 /** The scenario model: the whole public surface of scenario/. */
-export { loadScenarios } from './load.js';
+export { loadScenarios, keysFromEnvironment } from './load.js';
+export { suggestKey } from './suggest.js';
 export type { ScenarioFile, ScenarioSources } from './load.js';
 export { ScenarioError, formatProblems } from './errors.js';
 export type { Problem } from './errors.js';
