@@ -69,7 +69,7 @@ function helpCommand(root: Command, io: Io): Command {
         }
         command = next;
       }
-      io.out(command.helpInformation());
+      command.outputHelp();
     });
 }
 

@@ -60,7 +60,7 @@ export function contextNamespace(options: KubeConfigOptions): FoundNamespace | u
   if (options.context === undefined && env.KUBERNETES_SERVICE_HOST && existsSync(join(saDir, 'token'))) {
     try {
       const namespace = readFileSync(join(saDir, 'namespace'), 'utf8').trim();
-      return namespace ? { namespace, from: `the pod's namespace (${join(saDir, 'namespace')})` } : undefined;
+      return namespace ? { namespace, from: `the pod's service account (${join(saDir, 'namespace')})` } : undefined;
     } catch {
       return undefined;
     }

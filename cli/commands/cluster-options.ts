@@ -43,7 +43,9 @@ export function workflowNamespace(options: Readonly<Record<string, unknown>>, en
   else {
     const found = contextNamespace({ env: io.env, ...kubeConfigChoice(options) });
     namespace = found?.namespace ?? ENGINE_DEFAULT_NAMESPACE[engine];
-    io.err(`namespace of the ${engine === 'argo' ? 'workflow' : 'PipelineRun'}: ${namespace} (${found ? `from the ${found.from}` : `${engine === 'argo' ? "Argo's" : "Tekton's (kubectl's)"} default; the kubeconfig context names none`}; -n to choose)\n`);
+    const what = engine === 'argo' ? 'workflow' : 'PipelineRun';
+    const why = found ? `from ${found.from}` : `the kubeconfig context names none: ${engine === 'argo' ? "Argo's" : "kubectl's"} default`;
+    io.err(`namespace of the ${what}: ${namespace} (${why}; -n to choose another)\n`);
   }
   const problem = resourceNameProblem(namespace, false);
   if (problem) throw new UsageError(`--namespace-of-workflow: ${problem}`);

@@ -59,9 +59,10 @@ export function submitCommand(io: Io): Command {
         io.out(formatObjects([workflow], format ?? 'yaml'));
         return;
       }
+      // The configuration first: a --context it lacks is said before any namespace is chosen.
+      const kubeConfig = await loadChosenKubeConfig(options, io);
       const follow = followOptionsFrom(options, '', io);
       const namespace = follow.namespace;
-      const kubeConfig = await loadChosenKubeConfig(options, io);
       // Loaded here: the Kubernetes client costs ~0.5 s that other commands should not pay.
       const { WorkflowClient } = await import('../../kube/workflows.js');
       const client = new WorkflowClient({ env: io.env, kubeConfig, log: (_level, msg) => io.err(`warning: ${msg}\n`) });

@@ -22,8 +22,9 @@ export function watchCommand(io: Io): Command {
       ),
   ).action(async (name: string, options: Record<string, unknown>) => {
     if (options.output !== undefined) throw new UsageError(`watch prints the live view and the report; ${REPORT_FILE_HINT}`);
-    const followOptions = followOptionsFrom(options, name, io);
+    // The configuration first: a --context it lacks is said before any namespace is chosen.
     const kubeConfig = await loadChosenKubeConfig(options, io);
+    const followOptions = followOptionsFrom(options, name, io);
     // Loaded here: the Kubernetes client costs ~0.5 s that other commands should not pay.
     const { followRun } = await import('../../submit/follow-run.js');
     await followRun({ ...followOptions, kubeConfig }, io);

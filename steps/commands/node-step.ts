@@ -92,6 +92,7 @@ function targetIssue(issue: ZodIssue): string {
       if (path === '') return `must be a JSON object (one element of select's output), not ${input === null ? 'null' : Array.isArray(input) ? 'a list' : `a ${typeof input}`}`;
       return input === undefined ? `${path}: is required` : `${path}: must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
     case 'invalid_value':
+      if (input === undefined) return `${path}: is required`;
       return `${path}: must be one of ${issue.values.map(String).join(', ')}`;
     case 'too_big':
       return `${path}: must be at most ${String(issue.maximum)} characters`;

@@ -114,7 +114,7 @@ describe('submit --watch (CLI)', () => {
 
     const run = await cli.done;
     expect(run.stderr).toBe(
-      `namespace of the workflow: argo (Argo's default; the kubeconfig context names none; -n to choose)\nworkflow ${NAME} created in namespace argo\nstop it with Ctrl-C (Argo stops it and its exit handler rolls back), or: argo stop -n argo ${NAME}\n`,
+      `namespace of the workflow: argo (the kubeconfig context names none: Argo's default; -n to choose another)\nworkflow ${NAME} created in namespace argo\nstop it with Ctrl-C (Argo stops it and its exit handler rolls back), or: argo stop -n argo ${NAME}\n`,
     );
     expect(run.code).toBe(0);
     const lines = events(run.stdout);

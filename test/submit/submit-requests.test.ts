@@ -48,7 +48,7 @@ describe('submit (CLI)', () => {
     const run = await runCli(['submit', '--namespace', 'demo'], env);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(
-      "namespace of the workflow: argo (Argo's default; the kubeconfig context names none; -n to choose)\n" +
+      "namespace of the workflow: argo (the kubeconfig context names none: Argo's default; -n to choose another)\n" +
         'error: forbidden (HTTP 403): RBAC does not allow create workflows.argoproj.io in namespace "argo"; the submitting user needs create, get, watch, patch on "workflows.argoproj.io"; list on "configmaps" there (a Role and RoleBinding, see "Submit and watch" in the README). API server: workflows.argoproj.io is forbidden: User "alice@example.com" cannot create resource "workflows" in API group "argoproj.io" in the namespace "argo"\n',
     );
     expect(run.code).toBe(1);
@@ -65,7 +65,7 @@ describe('submit (CLI)', () => {
 
   it('should have the API server validate and name the workflow with --dry-run server, creating nothing', async () => {
     const run = await runCli(['submit', '--namespace', 'demo', '--dry-run', 'server'], env);
-    expect(run.stderr).toBe("namespace of the workflow: argo (Argo's default; the kubeconfig context names none; -n to choose)\n" + 'workflow vmi-network-filter-abcde validated by the API server in namespace argo (server dry run: nothing was created)\n');
+    expect(run.stderr).toBe("namespace of the workflow: argo (the kubeconfig context names none: Argo's default; -n to choose another)\n" + 'workflow vmi-network-filter-abcde validated by the API server in namespace argo (server dry run: nothing was created)\n');
     expect(run.code).toBe(0);
     expect((parse(run.stdout) as ArgoWorkflow).metadata.name).toBe('vmi-network-filter-abcde');
     expect(workflows.requests.map((r) => [r.verb, r.query.dryRun])).toEqual([['create', 'All']]);
