@@ -28,6 +28,24 @@ export interface KubeConfigOptions {
 }
 
 /**
+ * The loadKubeConfig options of a client's options: environment, service account, and the
+ * `--kubeconfig` / `--context` choices when given.
+ */
+export function kubeConfigOptionsOf(options: {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly serviceAccountDir?: string | undefined;
+  readonly kubeconfig?: string | undefined;
+  readonly context?: string | undefined;
+}): KubeConfigOptions {
+  return {
+    env: options.env,
+    ...(options.serviceAccountDir ? { serviceAccountDir: options.serviceAccountDir } : {}),
+    ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
+    ...(options.context === undefined ? {} : { context: options.context }),
+  };
+}
+
+/**
  * Loads the API configuration: KUBECONFIG (a path list, merged as kubectl does),
  * else in-cluster (KUBERNETES_SERVICE_HOST and a mounted token), else ~/.kube/config.
  * @throws KubeConfigError when none is usable, a file is broken, or it has no current cluster.

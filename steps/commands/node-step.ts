@@ -9,6 +9,7 @@ import { stepLogger, type StepLogger } from '../../core/log.js';
 import { writeResult } from '../result.js';
 import type { ZodIssue } from 'zod';
 import { targetSchema, type Target } from '../../kube/target.js';
+import { addKubeconfigOptions, type KubeconfigFlags } from '../kube-options.js';
 import type { Scenario } from '../../scenario/index.js';
 import {
   BACKEND_REQUESTS,
@@ -25,7 +26,7 @@ import {
 } from '../netfilter/index.js';
 
 /** Parsed flags of inject, verify and rollback. */
-export interface NodeStepFlags {
+export interface NodeStepFlags extends KubeconfigFlags {
   /** One VMI, inline (no ledger). */
   readonly target?: string;
   /** Every VMI of this node in the run's ledger (or the one at --index). */
@@ -45,7 +46,7 @@ export interface NodeStepFlags {
 
 /** Adds the node-step flags (the contract the generated workflows call) to `command`. */
 export function addNodeStepOptions(command: Command): Command {
-  return command
+  return addKubeconfigOptions(command)
     .option('--target <json>', "one VMI: an element of select's --out list, inline JSON (instead of --node)")
     .option('--node <name>', "act on this node's VMIs in the run's ledger, each on its own (instead of --target)")
     .option('--index <i>', "with --node: only the VMI at this index of the node's ledger (a serial step); empty: all")
