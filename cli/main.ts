@@ -45,7 +45,32 @@ function program(io: Io): Command {
     command.commands.forEach(configure);
   };
   configure(root);
+  root.helpCommand(false).addCommand(helpCommand(root, io));
   return root;
+}
+
+/**
+ * `help [command...]`: the help of any (sub)command, `help generate argo` included (commander's
+ * own help command looks one level down only).
+ */
+function helpCommand(root: Command, io: Io): Command {
+  return new Command('help')
+    .description('show the help of a command, e.g. help generate argo')
+    .argument('[command...]', 'the command, with its subcommands')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .action((names: string[]) => {
+      let command = root;
+      for (const name of names) {
+        const next = command.commands.find((c) => c.name() === name || c.aliases().includes(name));
+        if (next === undefined) {
+          const known = command.commands.map((c) => c.name()).filter((n) => n !== 'help');
+          throw new UsageError(`unknown command "${[...names.slice(0, names.indexOf(name)), name].join(' ')}"; the commands${command === root ? '' : ` of ${command.name()}`} are: ${known.join(', ')}`);
+        }
+        command = next;
+      }
+      command.outputHelp();
+    });
 }
 
 /**

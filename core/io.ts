@@ -1,5 +1,5 @@
 /**
- * The one place commands write: text to stdout or to the -o file, diagnostics to stderr.
+ * The one place commands write: text to stdout or to the --output-file file, diagnostics to stderr.
  * Commands receive an Io so tests can capture output without spawning.
  */
 import { writeFileSync } from 'node:fs';

@@ -24,7 +24,7 @@ import type { StepLogger } from '../core/log.js';
 import { CONFIG_MAP_RESOURCE, PIPELINE_RUN_RESOURCE, POD_RESOURCE, VMI_RESOURCE, type ApiRequest } from './api-request.js';
 import { callApi, type CallContext } from './call.js';
 import { KubeApiError, KubeConfigError } from './errors.js';
-import { loadKubeConfig } from './kube-config.js';
+import { kubeConfigOptionsOf, loadKubeConfig } from './kube-config.js';
 import { DEFAULT_RETRY, type RetryOptions } from './retry-policy.js';
 import { timedHttpLibrary } from './transport.js';
 
@@ -44,6 +44,10 @@ export interface KubeClientOptions {
   readonly serviceAccountDir?: string;
   /** An already loaded configuration; skips loadKubeConfig. */
   readonly kubeConfig?: KubeConfig;
+  /** A kubeconfig file replacing the search (`--kubeconfig`). @default the search */
+  readonly kubeconfig?: string;
+  /** The kubeconfig context to use (`--context`). @default the current-context */
+  readonly context?: string;
 }
 
 /** One list request: scope, server-side label selector and page. */
@@ -85,7 +89,7 @@ export class KubeClient {
 
   /** @throws KubeConfigError when no usable configuration is found (nothing is sent yet). */
   constructor(options: KubeClientOptions) {
-    const kc = options.kubeConfig ?? loadKubeConfig({ env: options.env, ...(options.serviceAccountDir ? { serviceAccountDir: options.serviceAccountDir } : {}) });
+    const kc = options.kubeConfig ?? loadKubeConfig(kubeConfigOptionsOf(options));
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new KubeConfigError('the given configuration has no current context with a cluster');
     this.server = cluster.server;

@@ -20,6 +20,7 @@ export const DEFAULT_SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/servi
  */
 export function kubeConfigSource(options: KubeConfigOptions): string | undefined {
   const { env } = options;
+  if (options.kubeconfig !== undefined) return `--kubeconfig ${options.kubeconfig}`;
   if ((env.KUBECONFIG ?? '').split(delimiter).some((f) => f !== '')) return `KUBECONFIG ${env.KUBECONFIG}`;
   const saDir = options.serviceAccountDir ?? DEFAULT_SERVICE_ACCOUNT_DIR;
   if (env.KUBERNETES_SERVICE_HOST && existsSync(join(saDir, 'token'))) return `the service account in ${saDir}`;

@@ -11,7 +11,7 @@ import { resourceName, scopeOf, type ApiRequest, type ApiResource } from './api-
 import { callApi, type CallContext } from './call.js';
 import type { KubeClientOptions } from './client.js';
 import { KubeAccessError, KubeApiError, KubeConfigError } from './errors.js';
-import { loadKubeConfig } from './kube-config.js';
+import { kubeConfigOptionsOf, loadKubeConfig } from './kube-config.js';
 import { collectPages, PAGE_SIZE } from './paginate.js';
 import { DEFAULT_RETRY } from './retry-policy.js';
 import { timedHttpLibrary } from './transport.js';
@@ -58,7 +58,7 @@ export class CustomObjectClient {
     /** What a 403 says the user needs. */
     readonly grants: SubmitterGrants,
   ) {
-    this.kubeConfig = options.kubeConfig ?? loadKubeConfig({ env: options.env, ...(options.serviceAccountDir ? { serviceAccountDir: options.serviceAccountDir } : {}) });
+    this.kubeConfig = options.kubeConfig ?? loadKubeConfig(kubeConfigOptionsOf(options));
     const cluster = this.kubeConfig.getCurrentCluster();
     if (!cluster) throw new KubeConfigError('the given configuration has no current context with a cluster');
     this.server = cluster.server;

@@ -35,6 +35,8 @@ export type { ClusterSelection, SelectVmisOptions } from './select-vmis.js';
 export { checkTargetInCluster, judgeTarget, NodeClusterView } from './cluster-check.js';
 export type { ClusterCheckReason, ClusterCheckResult } from './cluster-check.js';
 export { kubeConfigSource } from './config-source.js';
+export { contextNamespace } from './context-namespace.js';
+export type { FoundNamespace } from './context-namespace.js';
 export { NoDateHeaderError, readServerDate } from './server-date.js';
 export type { ServerDate, ServerDateOptions } from './server-date.js';
 export { boundRecord, indexName, LEDGER_LABELS, LEDGER_OBJECT_BUDGET, ledgerObjects, ledgerOverflows, ledgerSelector, LedgerError, maxTargetsPerNode, nodeLedgerName, OWNER_KINDS, parseLedgerIndex, parseNodeLedger, RECORD_MAX_BYTES, recordKey, RECORDS } from './ledger.js';

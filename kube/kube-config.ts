@@ -21,6 +21,28 @@ export interface KubeConfigOptions {
   readonly serviceAccountDir?: string;
   /** Home directory for ~/.kube/config. @default os.homedir() */
   readonly home?: string;
+  /** A kubeconfig file that replaces the search, as kubectl's `--kubeconfig`. @default the search */
+  readonly kubeconfig?: string;
+  /** The context to use instead of the file's current-context, as kubectl's `--context`. */
+  readonly context?: string;
+}
+
+/**
+ * The loadKubeConfig options of a client's options: environment, service account, and the
+ * `--kubeconfig` / `--context` choices when given.
+ */
+export function kubeConfigOptionsOf(options: {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly serviceAccountDir?: string | undefined;
+  readonly kubeconfig?: string | undefined;
+  readonly context?: string | undefined;
+}): KubeConfigOptions {
+  return {
+    env: options.env,
+    ...(options.serviceAccountDir ? { serviceAccountDir: options.serviceAccountDir } : {}),
+    ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
+    ...(options.context === undefined ? {} : { context: options.context }),
+  };
 }
 
 /**
@@ -30,8 +52,15 @@ export interface KubeConfigOptions {
  */
 export function loadKubeConfig(options: KubeConfigOptions): KubeConfig {
   const { env } = options;
+  if (options.kubeconfig !== undefined) return checked(withContext(fromFiles([options.kubeconfig]), options.context, `--kubeconfig ${options.kubeconfig}`), `--kubeconfig ${options.kubeconfig}`);
   const files = (env.KUBECONFIG ?? '').split(delimiter).filter((f) => f !== '');
-  if (files.length > 0) return checked(fromFiles(files), `KUBECONFIG ${env.KUBECONFIG}`);
+  if (files.length > 0) return checked(withContext(fromFiles(files), options.context, `KUBECONFIG ${env.KUBECONFIG}`), `KUBECONFIG ${env.KUBECONFIG}`);
+  if (options.context !== undefined) {
+    // In-cluster configuration has no contexts: --context names one of a kubeconfig file.
+    const home = join(options.home ?? homedir(), '.kube', 'config');
+    if (!existsSync(home)) throw new KubeConfigError(`--context ${options.context} needs a kubeconfig file (--kubeconfig, KUBECONFIG or ${home})`);
+    return checked(withContext(fromFiles([home]), options.context, home), home);
+  }
 
   const saDir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
   const host = env.KUBERNETES_SERVICE_HOST;
@@ -45,6 +74,16 @@ export function loadKubeConfig(options: KubeConfigOptions): KubeConfig {
       ? `KUBERNETES_SERVICE_HOST is set but no service account token is mounted at ${saDir} (automountServiceAccountToken: false?), and KUBECONFIG is not set`
       : `KUBECONFIG is not set, this is not a pod with a service account, and ${home} does not exist`,
   );
+}
+
+/** `kc` switched to `context` when given. @throws KubeConfigError when the file has no such context. */
+function withContext(kc: KubeConfig, context: string | undefined, source: string): KubeConfig {
+  if (context === undefined) return kc;
+  if (!kc.contexts.some((c) => c.name === context)) {
+    throw new KubeConfigError(`--context ${context}: ${source} has no such context (it has: ${kc.contexts.map((c) => c.name).join(', ') || 'none'})`);
+  }
+  kc.setCurrentContext(context);
+  return kc;
 }
 
 /** Files merged as kubectl merges them: the first to name a cluster, user or context wins. */

@@ -8,7 +8,7 @@ import { createConfiguration, ServerConfiguration, type KubeConfig } from '@kube
 // the answer's headers are what counts, not its body.
 import { VersionApiRequestFactory } from '@kubernetes/client-node/dist/gen/apis/VersionApi.js';
 import { KubeConfigError } from './errors.js';
-import { loadKubeConfig } from './kube-config.js';
+import { kubeConfigOptionsOf, loadKubeConfig } from './kube-config.js';
 import { timedHttpLibrary } from './transport.js';
 
 /** Where the API is and how long to wait for it. */
@@ -21,6 +21,10 @@ export interface ServerDateOptions {
   readonly serviceAccountDir?: string;
   /** An already loaded configuration; skips loadKubeConfig. */
   readonly kubeConfig?: KubeConfig;
+  /** A kubeconfig file replacing the search (`--kubeconfig`). @default the search */
+  readonly kubeconfig?: string;
+  /** The kubeconfig context to use (`--context`). @default the current-context */
+  readonly context?: string;
 }
 
 /** The server's `Date` and when, by the local clock, the request went out and the answer came. */
@@ -54,7 +58,7 @@ NoDateHeaderError.prototype.name = 'NoDateHeaderError';
  *   timeout, refused, TLS), NoDateHeaderError.
  */
 export async function readServerDate(options: ServerDateOptions): Promise<ServerDate> {
-  const kc = options.kubeConfig ?? loadKubeConfig({ env: options.env, ...(options.serviceAccountDir ? { serviceAccountDir: options.serviceAccountDir } : {}) });
+  const kc = options.kubeConfig ?? loadKubeConfig(kubeConfigOptionsOf(options));
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new KubeConfigError('the given configuration has no current context with a cluster');
   const httpApi = timedHttpLibrary(options.timeoutMs);

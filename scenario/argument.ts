@@ -7,11 +7,19 @@ ScenarioFileError.prototype.name = 'ScenarioFileError';
 
 /**
  * Reads a `--scenario` argument: inline JSON when it starts with "{" (one scenario) or "[" (a
- * list), otherwise the path of a krkn scenario file.
+ * list), `-` for standard input (as kubectl's `-f -`), otherwise the path of a krkn scenario file.
+ * @param stdin reads standard input; @default the process's file descriptor 0
  * @throws ScenarioFileError when the file cannot be read.
  */
-export function readScenarioArgument(value: string): ScenarioFile {
+export function readScenarioArgument(value: string, stdin: () => string = () => readFileSync(0, 'utf8')): ScenarioFile {
   const trimmed = value.trim();
+  if (value === '-') {
+    try {
+      return { path: 'standard input', text: stdin() };
+    } catch (e) {
+      throw new ScenarioFileError(`cannot read the scenario from standard input: ${(e as Error).message}`);
+    }
+  }
   if (trimmed.startsWith('{')) return { path: 'inline --scenario', text: `[${trimmed}]`, inline: true };
   if (trimmed.startsWith('[')) return { path: 'inline --scenario', text: trimmed, inline: true };
   try {

@@ -1,6 +1,7 @@
 /** The scenario model: the whole public surface of scenario/. */
-export { loadScenarios } from './load.js';
+export { loadScenarios, keysFromEnvironment } from './load.js';
 export { MAX_KERNEL_TIMEOUT_SECONDS } from './deadline-bound.js';
+export { suggestKey } from './suggest.js';
 export type { ScenarioFile, ScenarioSources } from './load.js';
 export { ScenarioError, formatProblems } from './errors.js';
 export type { Problem } from './errors.js';

@@ -17,6 +17,11 @@ export interface ScenarioSources {
   /** A krkn scenario file: a YAML list of `- id: vmi_network_filter` items. */
   readonly file?: ScenarioFile;
   /**
+   * Several scenario files (`--scenario a.yaml --scenario b.yaml`), read after `file`: their
+   * scenarios run in the order given and are numbered across the files in messages.
+   */
+  readonly files?: readonly ScenarioFile[];
+  /**
    * krkn-hub environment (TOTAL_CHAOS_DURATION, NAMESPACE, …). An empty variable counts as
    * unset, so a blank variable in a pod spec cannot silently override the file.
    * @default {} (the caller decides whether to pass process.env)
@@ -24,6 +29,8 @@ export interface ScenarioSources {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** krknctl flag values by scenario key, as given on the command line (strings). */
   readonly flags?: Readonly<Partial<Record<ScenarioKeyName, string>>>;
+  /** `-p key=value` values by scenario key (argo submit's spelling); they rank with the flags. */
+  readonly parameters?: Readonly<Partial<Record<ScenarioKeyName, string>>>;
 }
 
 /**
@@ -33,7 +40,8 @@ export interface ScenarioSources {
  */
 export function loadScenarios(sources: ScenarioSources): Scenario[] {
   const problems: Problem[] = [];
-  const raws = sources.file ? readScenarioFile(sources.file, problems) : [{ values: {}, origins: {}, itemOrigin: { source: 'command line' } }];
+  const files = [...(sources.file ? [sources.file] : []), ...(sources.files ?? [])];
+  const raws = files.length > 0 ? readFiles(files, problems) : [{ values: {}, origins: {}, itemOrigin: { source: 'command line' } }];
 
   const overrides = overridesFrom(sources);
   const scenarios: Scenario[] = [];
@@ -58,6 +66,8 @@ function overridesFrom(sources: ScenarioSources): Record<string, { value: string
   for (const k of SCENARIO_KEYS) {
     const env = sources.env?.[k.env];
     if (env !== undefined && env !== '') out[k.key] = { value: env, origin: { source: `env ${k.env}` } };
+    const parameter = sources.parameters?.[k.key];
+    if (parameter !== undefined) out[k.key] = { value: parameter, origin: { source: '-p' } };
     const flag = sources.flags?.[k.key];
     if (flag !== undefined) out[k.key] = { value: flag, origin: { source: `flag --${k.flag}` } };
   }
@@ -68,6 +78,43 @@ function overridesFrom(sources: ScenarioSources): Record<string, { value: string
 function where(origin: Origin, path: readonly string[] = []): Pick<Problem, 'source' | 'line' | 'index'> {
   const line = lineOf(origin, path);
   return { source: origin.source, ...(line === undefined ? {} : { line }), ...(origin.index === undefined ? {} : { index: origin.index }) };
+}
+
+/**
+ * The scenario keys whose value comes from the environment (set there, and not overridden by a
+ * flag or `-p`), with the variable and its value, in table order: what the CLI announces.
+ */
+export function keysFromEnvironment(sources: ScenarioSources): { key: ScenarioKeyName; env: string; value: string }[] {
+  return SCENARIO_KEYS.flatMap((k) => {
+    const value = sources.env?.[k.env];
+    const overridden = sources.flags?.[k.key] !== undefined || sources.parameters?.[k.key] !== undefined;
+    return value === undefined || value === '' || overridden ? [] : [{ key: k.key, env: k.env, value }];
+  });
+}
+
+/** Reads several files as one list: each file's scenarios are numbered after the previous file's. */
+function readFiles(files: readonly ScenarioFile[], problems: Problem[]): RawScenario[] {
+  const raws: RawScenario[] = [];
+  let offset = 0;
+  for (const file of files) {
+    const before = problems.length;
+    const read = readScenarioFile(file, problems);
+    const own = problems.splice(before);
+    // The file's item count: one past the last index its scenarios and problems carry.
+    const count = Math.max(0, ...read.map((r) => (r.index ?? -1) + 1), ...own.map((p) => (p.index ?? -1) + 1));
+    const shift = (origin: Origin): Origin => (origin.index === undefined || offset === 0 ? origin : { ...origin, index: origin.index + offset });
+    problems.push(...own.map((p) => (p.index === undefined || offset === 0 ? p : { ...p, index: p.index + offset })));
+    for (const r of read) {
+      raws.push({
+        values: r.values,
+        origins: Object.fromEntries(Object.entries(r.origins).map(([key, origin]) => [key, shift(origin)])),
+        itemOrigin: shift(r.itemOrigin),
+        ...(r.index === undefined ? {} : { index: r.index + offset }),
+      });
+    }
+    offset += count;
+  }
+  return raws;
 }
 
 function validate(raw: RawScenario, problems: Problem[]): Scenario | undefined {

@@ -6,6 +6,7 @@
  * bounded, for that to finish; a second signal stops the waiting, never the rollback.
  */
 import process from 'node:process';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { emit, type Io } from '../core/io.js';
 import type { FollowedRun, WatchEngine } from './followed-run.js';
 import { junitXml } from './junit.js';
@@ -17,7 +18,7 @@ import { exitHandlerName, NO_LEDGER, runStateOf, type LedgerView } from './run-s
 /** How often the run ledger (and Tekton's TaskRuns) are read when the run does not change. */
 const LEDGER_EVERY_MS = 2000;
 
-/** A report file to write: `--output junit FILE`, `--output json FILE`. */
+/** A report file to write: `--report-junit FILE`, `--report-json FILE`. */
 export interface ReportOutput {
   readonly format: 'junit' | 'json';
   readonly file: string;
@@ -35,6 +36,8 @@ export interface FollowRunOptions {
   readonly outputs: readonly ReportOutput[];
   /** Longest wait for the exit handler after a stop request, in seconds. */
   readonly stopTimeoutSeconds: number;
+  /** The API configuration (`--kubeconfig`, `--context`). @default loaded from the Io's environment */
+  readonly kubeConfig?: KubeConfig;
 }
 
 /** The run did not pass: exit status 1, or 128 + the signal's number after Ctrl-C/SIGTERM. */
@@ -56,11 +59,11 @@ async function followedRunOf(options: FollowRunOptions, io: Io, warn: (level: st
   if (options.engine === 'tekton') {
     const { PipelineRunClient } = await import('../kube/pipeline-runs.js');
     const { followedPipelineRun } = await import('./follow-tekton.js');
-    return followedPipelineRun(new PipelineRunClient({ env: io.env, log: warn }), options.namespace, options.name);
+    return followedPipelineRun(new PipelineRunClient({ env: io.env, log: warn, ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}) }), options.namespace, options.name);
   }
   const { WorkflowClient } = await import('../kube/workflows.js');
   const { followedWorkflow } = await import('./follow-argo.js');
-  return followedWorkflow(new WorkflowClient({ env: io.env, log: warn }), options.namespace, options.name);
+  return followedWorkflow(new WorkflowClient({ env: io.env, log: warn, ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}) }), options.namespace, options.name);
 }
 
 /**
@@ -72,7 +75,7 @@ async function followedRunOf(options: FollowRunOptions, io: Io, warn: (level: st
 export async function followRun(options: FollowRunOptions, io: Io): Promise<void> {
   const kube = await import('../kube/index.js');
   const warn = (_level: string, msg: string): void => io.err(`warning: ${msg}\n`);
-  const ledgerClient = new kube.KubeClient({ env: io.env, log: warn });
+  const ledgerClient = new kube.KubeClient({ env: io.env, log: warn, ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}) });
   const run = await followedRunOf(options, io, warn);
   const { words, kind } = run;
   const display = new RunDisplay(io, { mode: options.view, width: options.width, color: options.color });

@@ -1,7 +1,7 @@
 /**
  * The final report of a run (pure): each VMI, what was blocked, the verify outcome, whether the
  * rollback is confirmed, and the steps' durations, plus the verdict and its exit status. The same
- * data feeds the text report, `--output json` and `--output junit`.
+ * data feeds the text report, `--report-json` and `--report-junit`.
  */
 import { ruleCount } from './_node-read.js';
 import { parameterName } from '../generator/parameters.js';

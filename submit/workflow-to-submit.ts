@@ -3,17 +3,16 @@
  * the scenario, or a small one that runs an installed WorkflowTemplate (`workflowTemplateRef`)
  * with the scenario's values as its arguments.
  */
-import { loadScenarios, readScenarioArgument, SCENARIO_KEYS, toParameterValues, type Scenario, type ScenarioKeyName } from '../scenario/index.js';
+import { loadScenarios, SCENARIO_KEYS, toParameterValues, type Scenario, type ScenarioSources } from '../scenario/index.js';
 import { parameterName } from '../generator/parameters.js';
-import type { Io } from '../core/io.js';
 import { renderArgo } from '../generator/render.js';
 import { VERSION } from '../core/version.js';
 import type { ArgoParameter, ArgoWorkflow } from '../kube/argo-workflow.js';
 
 /** What to submit. */
 export interface SubmitOptions {
-  /** Parsed command options (scenario flags, `--scenario`, `--no-env`). */
-  readonly options: Readonly<Record<string, unknown>>;
+  /** Where the scenario comes from: files, environment, flags and `-p` values. */
+  readonly sources: ScenarioSources;
   /** generateName prefix. @default 'vmi-network-filter-', or '<template>-' with fromTemplate */
   readonly name?: string;
   /** Node steps privileged (rendered workflows only). @default false */
@@ -31,25 +30,26 @@ export interface SubmitOptions {
  * template run with `--namespace prod` must stay a DNS blackout). Values are validated as usual.
  * @throws ScenarioError (exit 2) listing every problem; ScenarioFileError.
  */
-export function workflowToSubmit(submit: SubmitOptions, io: Io): ArgoWorkflow {
-  const { options } = submit;
-  const flags = scenarioFlags(options);
-  const env = options.env === false ? {} : io.env;
-  const file = typeof options.scenario === 'string' ? readScenarioArgument(options.scenario) : undefined;
+export function workflowToSubmit(submit: SubmitOptions): ArgoWorkflow {
+  const { sources } = submit;
+  const env = sources.env ?? {};
+  const flags = { ...sources.parameters, ...sources.flags };
+  const hasFile = (sources.files ?? []).length > 0 || sources.file !== undefined;
   if (!submit.fromTemplate) {
-    const scenarios = loadScenarios({ ...(file ? { file } : {}), env, flags });
+    const scenarios = loadScenarios(sources);
     const rendered = renderArgo(scenarios, { kind: 'Workflow', version: VERSION, privileged: submit.privileged === true, ...(submit.name ? { name: submit.name } : {}) });
     return rendered.objects[0] as ArgoWorkflow;
   }
   let parameters: ArgoParameter[];
-  if (file) {
-    const scenarios = loadScenarios({ file, env, flags });
+  if (hasFile) {
+    const scenarios = loadScenarios(sources);
     parameters = scenarios.flatMap((scenario, i) => allParameters(scenario, i + 1, scenarios.length));
   } else {
     const set = SCENARIO_KEYS.filter((k) => flags[k.key] !== undefined || (env[k.env] !== undefined && env[k.env] !== ''));
     // The template holds the namespace when none is given here; a stand-in lets the model check
     // every other value without making namespace required.
-    const scenario = loadScenarios({ env, flags: { namespace: '.*', ...flags } })[0]!;
+    const namespaceSet = set.some((k) => k.key === 'namespace');
+    const scenario = loadScenarios({ ...sources, flags: { ...(namespaceSet ? {} : { namespace: '.*' }), ...sources.flags } })[0]!;
     const values = toParameterValues(scenario);
     parameters = set.map((k) => ({ name: k.key, value: values[k.key] }));
   }
@@ -67,14 +67,4 @@ export function workflowToSubmit(submit: SubmitOptions, io: Io): ArgoWorkflow {
 function allParameters(scenario: Scenario, number: number, count: number): ArgoParameter[] {
   const values = toParameterValues(scenario);
   return SCENARIO_KEYS.map((k) => ({ name: parameterName(k.key, number, count), value: values[k.key] }));
-}
-
-/** The scenario keys given as krknctl flags. */
-function scenarioFlags(options: Readonly<Record<string, unknown>>): Partial<Record<ScenarioKeyName, string>> {
-  const flags: Partial<Record<ScenarioKeyName, string>> = {};
-  for (const k of SCENARIO_KEYS) {
-    const value = options[k.flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())];
-    if (typeof value === 'string') flags[k.key] = value;
-  }
-  return flags;
 }

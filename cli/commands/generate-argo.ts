@@ -1,47 +1,62 @@
 import { Command, Option } from 'commander';
 import { templateExpressionProblem } from '../../scenario/index.js';
 import { UsageError } from '../../core/errors.js';
-import { emit, type Io } from '../../core/io.js';
+import type { Io } from '../../core/io.js';
 import { ARGO_KINDS, type ArgoKind } from '../../generator/argo/context.js';
+import { checkCronSchedule, checkTimeZone, ScheduleError } from '../../generator/cron-schedule.js';
 import { resourceNameProblem } from '../../generator/names.js';
 import { renderArgo } from '../../generator/render.js';
 import { VERSION } from '../../core/version.js';
+import { addOutputOptions, emitObjects, outputFormatOf } from './output-options.js';
 import { addScenarioOptions, scenariosFromOptions } from './scenario-options.js';
 
-const CRON_FIELD = /^(\S+\s+){4}\S+$/;
+/** The checked schedule and time zone. @throws UsageError for a bad or misplaced one. */
+function scheduleOf(kind: ArgoKind, options: Readonly<Record<string, unknown>>): { schedule?: string; timezone?: string } {
+  const schedule = options.schedule as string | undefined;
+  const timezone = options.timezone as string | undefined;
+  if (kind === 'CronWorkflow' && !schedule) throw new UsageError('--kind CronWorkflow needs --schedule, e.g. --schedule "0 3 * * 1" or --schedule @daily');
+  if (kind !== 'CronWorkflow' && schedule) throw new UsageError('--schedule applies to --kind CronWorkflow only');
+  if (kind !== 'CronWorkflow' && timezone) throw new UsageError('--timezone applies to --kind CronWorkflow only');
+  if (!schedule) return {};
+  if (templateExpressionProblem(schedule) !== undefined) throw new UsageError(`--schedule "${schedule}": ${templateExpressionProblem(schedule)}`);
+  try {
+    return { schedule: checkCronSchedule(schedule), ...(timezone === undefined ? {} : { timezone: checkTimeZone(timezone) }) };
+  } catch (e) {
+    if (e instanceof ScheduleError) throw new UsageError(e.message, { cause: e });
+    throw e;
+  }
+}
 
 /** `generate argo`: the scenario as an Argo Workflow, WorkflowTemplate or CronWorkflow. */
 export function generateArgoCommand(io: Io): Command {
-  return addScenarioOptions(
+  const command = addScenarioOptions(
     new Command('argo')
       .description('render the scenario as an Argo Workflow (or WorkflowTemplate, CronWorkflow), validated before it is printed')
       .addOption(new Option('--kind <kind>', 'object to emit').choices(ARGO_KINDS).default('Workflow'))
-      .option('--schedule <cron>', 'cron schedule (CronWorkflow only), e.g. "0 3 * * 1"')
+      .option('--schedule <cron>', 'cron schedule (CronWorkflow only) as Argo reads it: five fields with names, ranges, steps ("0 3 * * MON-FRI"), or @daily, @hourly, @weekly, @monthly, @yearly, @every 6h')
+      .option('--timezone <zone>', 'IANA time zone of the schedule (CronWorkflow only), e.g. Europe/Paris (default: the controller\'s, UTC)')
       .option('--name <name>', 'metadata.name, or the generateName prefix of a Workflow')
       .option('--privileged', 'run node steps privileged instead of with NET_ADMIN, SYS_ADMIN, SYS_PTRACE only', false)
-      .option('--templates <dir>', 'folder of templates overriding the built-in ones file by file')
-      .option('-o, --output <file>', 'write to FILE instead of stdout')
-      .addHelpText('after', '\nExample:\n  vmi-network-filter generate argo --namespace demo --ports 53 | argo submit -'),
-  ).action((options: Record<string, unknown>) => {
-    const kind = options.kind as ArgoKind;
-    const schedule = options.schedule as string | undefined;
-    if (kind === 'CronWorkflow' && !schedule) throw new UsageError('--kind CronWorkflow needs --schedule, e.g. --schedule "0 3 * * 1"');
-    if (kind !== 'CronWorkflow' && schedule) throw new UsageError('--schedule applies to --kind CronWorkflow only');
-    if (schedule && (!CRON_FIELD.test(schedule.trim()) || templateExpressionProblem(schedule) !== undefined)) {
-      throw new UsageError(`--schedule "${schedule}" is not a five-field cron schedule (minute hour day-of-month month day-of-week)`);
-    }
-    const name = options.name as string | undefined;
-    const nameProblem = name === undefined ? undefined : resourceNameProblem(name, kind === 'Workflow');
-    if (nameProblem) throw new UsageError(`--name: ${nameProblem}`);
-    const scenarios = scenariosFromOptions(options, io);
-    const rendered = renderArgo(scenarios, {
-      kind,
-      version: VERSION,
-      privileged: options.privileged === true,
-      ...(schedule ? { schedule: schedule.trim() } : {}),
-      ...(name ? { name } : {}),
-      ...(typeof options.templates === 'string' ? { overrideDir: options.templates } : {}),
+      .option('--templates <dir>', 'folder of templates overriding the built-in ones file by file'),
+  );
+  return addOutputOptions(command)
+    .addHelpText('after', '\nExample:\n  vmi-network-filter generate argo --namespace demo --ports 53 | argo submit -')
+    .action((options: Record<string, unknown>) => {
+      const kind = options.kind as ArgoKind;
+      outputFormatOf(options);
+      const cron = scheduleOf(kind, options);
+      const name = options.name as string | undefined;
+      const nameProblem = name === undefined ? undefined : resourceNameProblem(name, kind === 'Workflow');
+      if (nameProblem) throw new UsageError(`--name: ${nameProblem}`);
+      const scenarios = scenariosFromOptions(options, io);
+      const rendered = renderArgo(scenarios, {
+        kind,
+        version: VERSION,
+        privileged: options.privileged === true,
+        ...cron,
+        ...(name ? { name } : {}),
+        ...(typeof options.templates === 'string' ? { overrideDir: options.templates } : {}),
+      });
+      emitObjects(io, rendered.objects, options);
     });
-    emit(io, rendered.yaml, options.output as string | undefined);
-  });
 }

@@ -1,29 +1,36 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { emit, type Io } from '../../core/io.js';
+import type { Io } from '../../core/io.js';
 import { resourceNameProblem } from '../../generator/names.js';
 import { RBAC_ENGINES, renderRbac, type RbacEngine } from '../../generator/render.js';
+import { addClusterOptions, workflowNamespace } from './cluster-options.js';
+import { addOutputOptions, emitObjects, outputFormatOf } from './output-options.js';
 
-/** `generate rbac`: ServiceAccount, ClusterRole, ClusterRoleBinding for the step pods. */
+/**
+ * `generate rbac`: ServiceAccount, ClusterRole, ClusterRoleBinding for the step pods, in the
+ * namespace the runs use (`-n`, else the kubeconfig context's, else the engine's default, as
+ * `submit` and `watch` choose it).
+ */
 export function generateRbacCommand(io: Io): Command {
-  return new Command('rbac')
-    .description('render the ServiceAccount, ClusterRole and ClusterRoleBinding the steps need (and nothing more)')
-    .option('--name <name>', 'name of the ServiceAccount, ClusterRole and binding', 'vmi-network-filter')
-    .option('--namespace-of-workflow <ns>', 'namespace the workflows (or PipelineRuns) run in, where the ServiceAccount lives', 'argo')
-    .addOption(new Option('--engine <engine>', 'workflow engine of the step pods').choices(RBAC_ENGINES).default('argo'))
-    .option('--templates <dir>', 'folder of templates overriding the built-in ones file by file')
-    .option('-o, --output <file>', 'write to FILE instead of stdout')
-    .action((options: { name: string; namespaceOfWorkflow: string; engine: RbacEngine; templates?: string; output?: string }) => {
-      for (const [flag, value] of [['--name', options.name], ['--namespace-of-workflow', options.namespaceOfWorkflow]] as const) {
-        const problem = resourceNameProblem(value, false);
-        if (problem) throw new UsageError(`${flag}: ${problem}`);
-      }
-      const rendered = renderRbac({
-        name: options.name,
-        namespace: options.namespaceOfWorkflow,
-        engine: options.engine,
-        ...(options.templates ? { overrideDir: options.templates } : {}),
-      });
-      emit(io, rendered.yaml, options.output);
+  const command = addClusterOptions(
+    new Command('rbac')
+      .description('render the ServiceAccount, ClusterRole and ClusterRoleBinding the steps need (and nothing more)')
+      .option('--name <name>', 'name of the ServiceAccount, ClusterRole and binding', 'vmi-network-filter')
+      .addOption(new Option('--engine <engine>', 'workflow engine of the step pods').choices(RBAC_ENGINES).default('argo'))
+      .option('--templates <dir>', 'folder of templates overriding the built-in ones file by file'),
+  );
+  return addOutputOptions(command).action((options: Record<string, unknown>) => {
+    outputFormatOf(options);
+    const name = String(options.name);
+    const problem = resourceNameProblem(name, false);
+    if (problem) throw new UsageError(`--name: ${problem}`);
+    const engine = options.engine as RbacEngine;
+    const rendered = renderRbac({
+      name,
+      namespace: workflowNamespace(options, engine, io),
+      engine,
+      ...(typeof options.templates === 'string' ? { overrideDir: options.templates } : {}),
     });
+    emitObjects(io, rendered.objects, options);
+  });
 }

@@ -1,11 +1,12 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { emit, type Io } from '../../core/io.js';
+import type { Io } from '../../core/io.js';
 import { resourceNameProblem } from '../../generator/names.js';
 import { MAX_SERIAL_ROUNDS, TEKTON_KINDS, type TektonKind } from '../../generator/tekton/context.js';
 import { renderTekton } from '../../generator/tekton/render.js';
 import { VERSION } from '../../core/version.js';
-import { addScenarioOptions, scenariosFromOptions } from './scenario-options.js';
+import { addOutputOptions, emitObjects, outputFormatOf } from './output-options.js';
+import { addScenarioOptions, givenScenarioOptions, scenariosFromOptions } from './scenario-options.js';
 
 /** `--serial-rounds` as a number. @throws UsageError for anything but an integer 0..MAX_SERIAL_ROUNDS. */
 function serialRounds(value: unknown): number | undefined {
@@ -19,36 +20,45 @@ function serialRounds(value: unknown): number | undefined {
 
 /** `generate tekton`: the generic Tasks, the scenario's Pipeline, or a PipelineRun of it. */
 export function generateTektonCommand(io: Io): Command {
-  return addScenarioOptions(
+  const command = addScenarioOptions(
     new Command('tekton')
       .description('render the scenario as Tekton resources: Tasks + Pipeline (kubectl apply), or a PipelineRun of it (kubectl create)')
       .addOption(new Option('--kind <kind>', 'what to emit: the generic Tasks only (no scenario needed), Tasks + Pipeline, or a PipelineRun').choices(TEKTON_KINDS).default('Pipeline'))
-      .option('--name <name>', 'name of the Pipeline (a PipelineRun references it: give both the same)')
+      .option(
+        '--name <name>',
+        'name of the Pipeline; a PipelineRun references it (default: vmi-network-filter-<hash of the Pipeline\'s shape>, the same for the Pipeline and the PipelineRun of a scenario)',
+      )
       .option('--serial-rounds <n>', `VMIs a serial run can fault one after the other (default: instance_count; 5 when it is 0 and execution is serial; max ${MAX_SERIAL_ROUNDS})`)
       .option('--privileged', 'run node steps privileged instead of with NET_ADMIN, SYS_ADMIN, SYS_PTRACE only', false)
-      .option('--templates <dir>', 'folder of templates overriding the built-in ones file by file')
-      .option('-o, --output <file>', 'write to FILE instead of stdout')
-      .addHelpText(
-        'after',
-        '\nExample:\n  vmi-network-filter generate tekton --namespace demo --ports 53 | kubectl apply -n chaos -f -\n' +
-          '  vmi-network-filter generate tekton --namespace demo --ports 53 --kind PipelineRun | kubectl create -n chaos -f -',
-      ),
-  ).action((options: Record<string, unknown>) => {
-    const kind = options.kind as TektonKind;
-    const name = options.name as string | undefined;
-    const nameProblem = name === undefined ? undefined : resourceNameProblem(name, false);
-    if (nameProblem) throw new UsageError(`--name: ${nameProblem}`);
-    const rounds = serialRounds(options.serialRounds);
-    // The Tasks are the same for every scenario: no scenario (and no --namespace) is needed.
-    const scenarios = kind === 'Tasks' ? [] : scenariosFromOptions(options, io);
-    const rendered = renderTekton(scenarios, {
-      kind,
-      version: VERSION,
-      privileged: options.privileged === true,
-      ...(name ? { name } : {}),
-      ...(rounds === undefined ? {} : { serialRounds: rounds }),
-      ...(typeof options.templates === 'string' ? { overrideDir: options.templates } : {}),
+      .option('--templates <dir>', 'folder of templates overriding the built-in ones file by file'),
+  );
+  return addOutputOptions(command)
+    .addHelpText(
+      'after',
+      '\nExample:\n  vmi-network-filter generate tekton --namespace demo --ports 53 | kubectl apply -n chaos -f -\n' +
+        '  vmi-network-filter generate tekton --namespace demo --ports 53 --kind PipelineRun | kubectl create -n chaos -f -',
+    )
+    .action((options: Record<string, unknown>) => {
+      const kind = options.kind as TektonKind;
+      outputFormatOf(options);
+      const name = options.name as string | undefined;
+      const nameProblem = name === undefined ? undefined : resourceNameProblem(name, false);
+      if (nameProblem) throw new UsageError(`--name: ${nameProblem}`);
+      const rounds = serialRounds(options.serialRounds);
+      // The Tasks are the same for every scenario: no scenario (and no --namespace) is needed.
+      if (kind === 'Tasks') {
+        const ignored = [...givenScenarioOptions(options), ...(name ? ['--name'] : []), ...(rounds === undefined ? [] : ['--serial-rounds'])];
+        if (ignored.length > 0) io.err(`warning: --kind Tasks renders the Tasks every scenario shares; ignored: ${ignored.join(', ')}\n`);
+      }
+      const scenarios = kind === 'Tasks' ? [] : scenariosFromOptions(options, io);
+      const rendered = renderTekton(scenarios, {
+        kind,
+        version: VERSION,
+        privileged: options.privileged === true,
+        ...(name ? { name } : {}),
+        ...(rounds === undefined ? {} : { serialRounds: rounds }),
+        ...(typeof options.templates === 'string' ? { overrideDir: options.templates } : {}),
+      });
+      emitObjects(io, rendered.objects, options);
     });
-    emit(io, rendered.yaml, options.output as string | undefined);
-  });
 }

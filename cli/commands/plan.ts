@@ -1,7 +1,9 @@
 /**
  * `vmi-network-filter plan`: print the rules a scenario would apply for a binding, per backend,
- * touching nothing. KubeVirt's names are assumed for the interfaces (k6t-<iface>, tap0, …, the
- * bridge binding's <iface>-nic); on a node, inject detects the real ones.
+ * touching nothing. The launcher namespace is assumed with KubeVirt's names (eth0, k6t-eth0,
+ * tap0, the bridge binding's eth0-nic; one more VM interface per other name the scenario gives),
+ * and the scenario's `interfaces` are resolved in it by the function inject uses on a node, so
+ * `tap0` plans eth0's rules, as inject filters them.
  */
 import { Command, Option } from 'commander';
 import { UsageError } from '../../core/errors.js';
@@ -9,26 +11,34 @@ import type { Io } from '../../core/io.js';
 import { addScenarioOptions, scenariosFromOptions } from './scenario-options.js';
 import { BINDINGS, type Binding } from '../../kube/target.js';
 import {
+  assumedLauncherFacts,
   createText,
+  DetectionError,
   expiryFor,
   filterableBinding,
   IP_FAMILIES,
   planRules,
   renderIptables,
   renderNft,
+  resolveAttachments,
   runIdProblem,
   unixNow,
   type Attachment,
   type FilterableBinding,
 } from '../../steps/netfilter/index.js';
 
-/** KubeVirt's names for the VM interfaces behind pod interfaces `names` (eth0 by default). */
-export function assumedAttachments(binding: FilterableBinding, names: readonly string[]): Attachment[] {
-  return (names.length > 0 ? names : ['eth0']).map((name, i) => {
-    if (binding === 'passt' || binding === 'slirp') return { podIface: name };
-    const base = name.replace(/-nic$/, '');
-    return { podIface: binding === 'bridge' ? `${base}-nic` : base, bridge: `k6t-${base}`, tap: `tap${i}` };
-  });
+/**
+ * The attachments inject would filter for `names` on a VMI with KubeVirt's interface names.
+ * @throws UsageError with inject's own message when it would refuse the names.
+ */
+export function plannedAttachments(binding: FilterableBinding, names: readonly string[]): readonly Attachment[] {
+  const facts = assumedLauncherFacts(binding, names);
+  try {
+    return resolveAttachments(binding, facts.links, facts.defaultDevices, names).selection.attachments;
+  } catch (e) {
+    if (e instanceof DetectionError) throw new UsageError(`interfaces: inject would refuse this on a ${binding} VMI: ${e.message}`, { cause: e });
+    throw e;
+  }
 }
 
 /** The `plan` command. Exit 0, or 2 for bad input (scenario, binding, flags). */
@@ -51,7 +61,7 @@ export function planCommand(io: Io): Command {
     const now = unixNow();
     const out: string[] = [];
     for (const scenario of scenariosFromOptions(options, io)) {
-      const attachments = assumedAttachments(binding, scenario.interfaces);
+      const attachments = plannedAttachments(binding, scenario.interfaces);
       const plan = planRules({
         binding,
         attachments,

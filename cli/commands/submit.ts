@@ -4,15 +4,17 @@ import type { Io } from '../../core/io.js';
 import { resourceNameProblem } from '../../generator/names.js';
 import type { ArgoWorkflow } from '../../kube/argo-workflow.js';
 import { workflowToSubmit } from '../../submit/workflow-to-submit.js';
-import { toYaml } from '../../generator/yaml.js';
-import { addScenarioOptions } from './scenario-options.js';
-import { addWatchOptions, followOptionsFrom } from './watch-options.js';
+import { loadChosenKubeConfig } from './cluster-options.js';
+import { formatObjects, OUTPUT_FORMATS, outputFormatOf } from './output-options.js';
+import { addScenarioOptions, announceEnvironment, loadGathered, scenarioSourcesFrom } from './scenario-options.js';
+import { addWatchOptions, followOptionsFrom, REPORT_FILE_HINT } from './watch-options.js';
 
 /**
  * `submit`: create the scenario's Workflow (or one running an installed WorkflowTemplate) through
  * the Kubernetes API, print its name and how to follow it; with `--watch`, follow it to the end.
  * `--dry-run client` prints the object without contacting the API; `--dry-run server` has the
- * API server validate and name it (`dryRun=All`) without creating it.
+ * API server validate and name it (`dryRun=All`) without creating it. `-o yaml|json|name` prints
+ * the created object (name: its name alone, as `argo submit -o name`), the rest going to stderr.
  */
 export function submitCommand(io: Io): Command {
   const command = addScenarioOptions(
@@ -22,11 +24,16 @@ export function submitCommand(io: Io): Command {
       .option('--name <prefix>', 'generateName prefix of the Workflow (default vmi-network-filter-, or NAME- with --from-template)')
       .option('--privileged', 'run node steps privileged instead of with NET_ADMIN, SYS_ADMIN, SYS_PTRACE only', false)
       .addOption(new Option('--dry-run <mode>', 'client: print the Workflow, send nothing; server: validated and named by the API server, not created').choices(['client', 'server']))
-      .option('--watch', 'follow the workflow to its end: live view, report, exit status from the verdict'),
+      .option('--watch', 'follow the workflow to its end: live view, report, exit status from the verdict')
+      .option('-o, --output <format>', `print the created Workflow: ${OUTPUT_FORMATS.join(', ')} (name: its name alone, as argo submit -o name); messages go to stderr`)
+      // `--output junit FILE` was the report once: the FILE must reach the action for our message.
+      .allowExcessArguments(),
   );
   return addWatchOptions(command)
-    .addHelpText('after', '\nExamples:\n  vmi-network-filter submit --namespace demo --ports 53 --watch\n  vmi-network-filter submit --from-template dns-blackout --namespace prod --chaos-duration 60 --watch --output junit report.xml')
-    .action(async (options: Record<string, unknown>) => {
+    .addHelpText('after', '\nExamples:\n  vmi-network-filter submit --namespace demo --ports 53 --watch\n  vmi-network-filter submit --from-template dns-blackout --namespace prod -p test_duration=60 --watch --report-junit report.xml')
+    .action(async (options: Record<string, unknown>, self: Command) => {
+      const format = options.output === undefined ? undefined : outputFormatOf(options, REPORT_FILE_HINT);
+      if (self.args.length > 0) throw new UsageError(`submit takes no arguments, got: ${self.args.join(' ')}`);
       const name = options.name as string | undefined;
       const nameProblem = name === undefined ? undefined : resourceNameProblem(name, true);
       if (nameProblem) throw new UsageError(`--name: ${nameProblem}`);
@@ -35,40 +42,47 @@ export function submitCommand(io: Io): Command {
       if (templateProblem) throw new UsageError(`--from-template: ${templateProblem}`);
       if (template && options.privileged === true) throw new UsageError('--privileged applies to a rendered workflow; the WorkflowTemplate decides with --from-template');
       if (options.dryRun && options.watch) throw new UsageError('--dry-run creates nothing to watch; leave out --watch');
-      if (options.output && !options.watch) throw new UsageError('--output writes the report of a watched run; add --watch');
-      // Checked before anything is created: a bad --output must not leave an unwatched run behind.
-      const follow = followOptionsFrom(options, '', io);
-      if (follow.engine !== 'argo') {
+      if (format && options.watch) throw new UsageError('--watch prints the live view on stdout; leave out -o/--output');
+      if ((options.reportJunit || options.reportJson) && !options.watch) throw new UsageError('--report-junit and --report-json write the report of a watched run; add --watch');
+      if (options.engine !== 'argo') {
         throw new UsageError(
-          'submit creates Argo Workflows; start a Tekton run with: vmi-network-filter generate tekton --kind PipelineRun … | kubectl create -n NS -f -, then follow it with: vmi-network-filter watch --engine tekton NAME --namespace-of-workflow NS',
+          'submit creates Argo Workflows; start a Tekton run with: vmi-network-filter generate tekton --kind PipelineRun … | kubectl create -n NS -f -, then follow it with: vmi-network-filter watch --engine tekton NAME -n NS',
         );
       }
-      const namespace = follow.namespace;
-      const workflow = workflowToSubmit({ options, ...(name ? { name } : {}), privileged: options.privileged === true, ...(template ? { fromTemplate: template } : {}) }, io);
-
+      const gathered = scenarioSourcesFrom(options, io);
+      announceEnvironment(gathered.sources, io);
+      // Checked before anything is created: a bad option must not leave an unwatched run behind.
+      const workflow = loadGathered(gathered, (sources) =>
+        workflowToSubmit({ sources, ...(name ? { name } : {}), privileged: options.privileged === true, ...(template ? { fromTemplate: template } : {}) }),
+      );
       if (options.dryRun === 'client') {
-        io.out(toYaml([workflow]));
+        io.out(formatObjects([workflow], format ?? 'yaml'));
         return;
       }
+      // The configuration first: a --context it lacks is said before any namespace is chosen.
+      const kubeConfig = await loadChosenKubeConfig(options, io);
+      const follow = followOptionsFrom(options, '', io);
+      const namespace = follow.namespace;
       // Loaded here: the Kubernetes client costs ~0.5 s that other commands should not pay.
       const { WorkflowClient } = await import('../../kube/workflows.js');
-      const client = new WorkflowClient({ env: io.env, log: (_level, msg) => io.err(`warning: ${msg}\n`) });
+      const client = new WorkflowClient({ env: io.env, kubeConfig, log: (_level, msg) => io.err(`warning: ${msg}\n`) });
       const created: ArgoWorkflow = await client.createWorkflow(namespace, workflow, { dryRun: options.dryRun === 'server' });
       const createdName = created.metadata.name ?? '';
       if (options.dryRun === 'server') {
         io.err(`workflow ${createdName} validated by the API server in namespace ${namespace} (server dry run: nothing was created)\n`);
-        io.out(toYaml([created]));
+        io.out(format === 'name' ? `${createdName}\n` : formatObjects([created], format ?? 'yaml'));
         return;
       }
-      const say = options.watch ? io.err : io.out;
+      if (format) io.out(format === 'name' ? `${createdName}\n` : formatObjects([created], format));
+      const say = options.watch || format ? io.err : io.out;
       say(`workflow ${createdName} created in namespace ${namespace}${template ? ` from WorkflowTemplate ${template}` : ''}\n`);
       if (!options.watch) {
-        say(`follow it: vmi-network-filter watch ${createdName} --namespace-of-workflow ${namespace}\n`);
+        say(`follow it: vmi-network-filter watch ${createdName} -n ${namespace}\n`);
         say(`      or: argo watch -n ${namespace} ${createdName}   (logs: argo logs -n ${namespace} ${createdName} -f)\n`);
         return;
       }
       say(`stop it with Ctrl-C (Argo stops it and its exit handler rolls back), or: argo stop -n ${namespace} ${createdName}\n`);
       const { followRun } = await import('../../submit/follow-run.js');
-      await followRun({ ...follow, name: createdName }, io);
+      await followRun({ ...follow, name: createdName, kubeConfig }, io);
     });
 }

@@ -15,6 +15,8 @@ export interface ArgoOptions {
   readonly kind?: ArgoKind;
   /** Cron schedule; required for CronWorkflow, refused otherwise. */
   readonly schedule?: string;
+  /** IANA time zone of the schedule (CronWorkflow `spec.timezone`). @default the controller's, UTC */
+  readonly timezone?: string;
   /**
    * metadata.name (WorkflowTemplate, CronWorkflow) or generateName prefix (Workflow).
    * @default 'vmi-network-filter-' for a Workflow, 'vmi-network-filter-<hash>' otherwise
@@ -55,7 +57,7 @@ export function buildArgoContext(scenarios: readonly Scenario[], options: ArgoOp
     kind,
     generateName: kind === 'Workflow' ? name : '',
     name,
-    cron: kind === 'CronWorkflow' ? { schedule: options.schedule } : false,
+    cron: kind === 'CronWorkflow' ? { schedule: options.schedule, timezone: options.timezone ?? '' } : false,
     version: options.version,
     scenarioCount: count,
     serviceAccountName: scenarios[0]?.service_account || (options.serviceAccount ?? 'vmi-network-filter'),

@@ -28,7 +28,7 @@ export interface TektonOptions {
   readonly kind?: TektonKind;
   /**
    * Name of the Pipeline (the PipelineRun references it and takes it as its generateName prefix).
-   * @default 'vmi-network-filter-<hash of the scenarios>'
+   * @default 'vmi-network-filter-<hash of the Pipeline's shape>' (see pipelineNameFor)
    */
   readonly name?: string;
   /**
@@ -56,9 +56,15 @@ export function serialRoundsFor(scenario: Scenario, requested: number | undefine
   return scenario.execution === 'serial' ? DEFAULT_SERIAL_ROUNDS_FOR_ALL : 0;
 }
 
-/** The Pipeline's name for `scenarios` (what the PipelineRun references). */
-export function pipelineNameFor(scenarios: readonly Scenario[], options: Pick<TektonOptions, 'name'>): string {
-  return options.name ?? stableName('vmi-network-filter', scenarios);
+/**
+ * The Pipeline's name for `scenarios` (what the PipelineRun references). By default a hash of
+ * the Pipeline's shape (how many scenarios, each one's serial rounds), not of the values: every
+ * value is a param the PipelineRun passes, so the PipelineRun of a scenario references the name
+ * the same scenario's Pipeline got, also when the run changes a value (`--chaos-duration 60`),
+ * and never a Pipeline of another shape.
+ */
+export function pipelineNameFor(scenarios: readonly Scenario[], options: Pick<TektonOptions, 'name' | 'serialRounds'>): string {
+  return options.name ?? stableName('vmi-network-filter', { scenarios: scenarios.length, serialRounds: scenarios.map((s) => serialRoundsFor(s, options.serialRounds)) });
 }
 
 /** One pipeline task of a serial round. */

@@ -21,6 +21,7 @@ import { tolerationsFor } from '../../scenario/tolerations.js';
 import { eachLimited, fanOut, type NodePodOutcome } from '../fan-out/fan-out.js';
 import { nodePod, nodePodSelector, type NodePodPlace, type NodePodTemplate } from '../fan-out/node-pod.js';
 import { ledgerAddress, ledgerOwner, recordOf } from '../ledger-options.js';
+import { addKubeconfigOptions, kubeconfigChoice, type KubeconfigFlags } from '../kube-options.js';
 import { InterruptedError, isoSeconds } from '../netfilter/index.js';
 import { notBeforeMs, releaseAtMs, VERIFY_LEAD_SECONDS } from '../onset.js';
 import { writeResult } from '../result.js';
@@ -31,7 +32,7 @@ const STEPS = ['inject', 'verify', 'rollback'] as const;
 const NAMED_FAILURES = 10;
 const NODE_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-interface FanOutFlags {
+interface FanOutFlags extends KubeconfigFlags {
   readonly runId: string;
   readonly owner?: string;
   readonly scenarioNumber: string;
@@ -54,7 +55,8 @@ export class FanOutError extends Error {
 FanOutError.prototype.name = 'FanOutError';
 
 export function fanOutCommand(io: Io): Command {
-  return new Command('fan-out')
+  return addKubeconfigOptions(
+    new Command('fan-out')
     .description("run a node step on every node of the run ledger as pods pinned to those nodes (one per node), and wait for them")
     .addArgument(new Argument('<step>', 'the node step').choices(STEPS))
     .requiredOption('--run-id <id>', "the run id (the owner's uid): which ledger, which rules")
@@ -69,7 +71,8 @@ export function fanOutCommand(io: Io): Command {
     .option('--start-seconds <s>', "seconds a node pod may take on top of expiry_grace, which bounds it from its create (pending included, as the engines' timeouts do); one that has not ended by then is deleted", '0')
     .option('--poll-seconds <s>', 'seconds between two reads of the node pods', '2')
     .option('--scenario <file|json>', 'scenario file or inline JSON (krkn-hub environment variables apply on top)')
-    .option('--out <file>', 'write the outcome JSON (one entry per node pod) to FILE')
+    .option('--out <file>', 'write the outcome JSON (one entry per node pod) to FILE'),
+  )
     .addHelpText('after', '\nExample (what the generated workflows run):\n  vmi-network-filter step fan-out inject --run-id "$UID" --owner Workflow/chaos-x7k2p --scenario-number 1')
     .action(async (step: (typeof STEPS)[number], flags: FanOutFlags) => runFanOut(io, step, flags));
 }
@@ -111,7 +114,7 @@ async function runFanOut(io: Io, step: (typeof STEPS)[number], given: FanOutFlag
 
   // Loaded here: the client library costs ~0.6 s that --help should not pay.
   const kube = await import('../../kube/index.js');
-  const client = new kube.KubeClient({ env: io.env, log });
+  const client = new kube.KubeClient({ env: io.env, log, ...kubeconfigChoice(flags) });
   const place = { namespace, runId };
   let places: NodePodPlace[];
   let window: LedgerWindow | undefined;

@@ -29,6 +29,7 @@ import {
   type TerminationGuard,
 } from '../netfilter/index.js';
 import { measureNodeClock } from './node-clock.js';
+import { kubeconfigChoice } from '../kube-options.js';
 import type { Target } from '../../kube/target.js';
 import { runNodeStep } from './node-run.js';
 import { addNodeStepOptions, checkRunId, LauncherGoneError, locateLauncher, planForScenario, type NodeStepFlags } from './node-step.js';
@@ -69,7 +70,7 @@ async function inject(target: Target, flags: InjectFlags, io: Io, { log }: StepL
   if (fixedNow !== undefined) refusePassedDeadline(deadlineOf(fixedNow), unixNow(), origin(fixedNow));
   if (window) refusePassedDeadline(window.end, fixedNow ?? unixNow(), `the end of the fault window ${isoSeconds(window.start)} + test_duration ${duration} s`);
   // Alongside discovery, so that an API's answer costs the fault no time.
-  const clock = measureNodeClock({ env: io.env, log });
+  const clock = measureNodeClock({ env: io.env, log, ...kubeconfigChoice(flags) });
 
   const located = await locateLauncher(flags, target, binding);
   if (located === undefined) throw new LauncherGoneError(`the launcher of ${vmi} has no network namespace (${flags.netns ?? `pod ${target.launcherPodUid} has no process in ${flags.proc}`})`);

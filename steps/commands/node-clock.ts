@@ -24,6 +24,10 @@ export interface NodeClockOptions {
   readonly serviceAccountDir?: string;
   /** Home directory for ~/.kube/config. @default os.homedir() */
   readonly home?: string;
+  /** `--kubeconfig` of the step. @default the search */
+  readonly kubeconfig?: string;
+  /** `--context` of the step. @default the current-context */
+  readonly context?: string;
 }
 
 const NOT_COMPARED = "the node's clock was not compared with the Kubernetes API server's";
@@ -35,7 +39,8 @@ const NOT_COMPARED = "the node's clock was not compared with the Kubernetes API 
 export async function measureNodeClock(options: NodeClockOptions): Promise<ClockSkew | undefined> {
   const { env, log } = options;
   const budgetMs = options.budgetMs ?? CLOCK_CHECK_BUDGET_MS;
-  const source = kubeConfigSource({ env, ...(options.serviceAccountDir ? { serviceAccountDir: options.serviceAccountDir } : {}), ...(options.home ? { home: options.home } : {}) });
+  const choice = { ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }), ...(options.context === undefined ? {} : { context: options.context }) };
+  const source = kubeConfigSource({ env, ...choice, ...(options.serviceAccountDir ? { serviceAccountDir: options.serviceAccountDir } : {}), ...(options.home ? { home: options.home } : {}) });
   if (source === undefined) {
     log('debug', `${NOT_COMPARED}: no API configured (no KUBECONFIG, no service account token, no ~/.kube/config)`);
     return undefined;
@@ -49,7 +54,7 @@ export async function measureNodeClock(options: NodeClockOptions): Promise<Clock
     });
     log('debug', `asking the Kubernetes API server for its clock (${source}), for at most ${budgetMs} ms`);
     // The request's own limit is a little past the budget: the budget decides, one message for one cause.
-    const asked = readServerDate({ env, timeoutMs: budgetMs + 100, ...(options.serviceAccountDir ? { serviceAccountDir: options.serviceAccountDir } : {}) });
+    const asked = readServerDate({ env, ...choice, timeoutMs: budgetMs + 100, ...(options.serviceAccountDir ? { serviceAccountDir: options.serviceAccountDir } : {}) });
     // A late answer after the budget is ignored, and its failure with it.
     asked.catch(() => undefined);
     const answer = await Promise.race([asked, outOfTime]);

@@ -15,6 +15,7 @@ import { InterruptedError } from '../netfilter/index.js';
 import { writeResult } from '../result.js';
 import type { Target } from '../../kube/target.js';
 import { ledgerAddress, recordOf } from '../ledger-options.js';
+import { kubeconfigChoice } from '../kube-options.js';
 import { checkTarget, parseTarget, runStep, TargetError, type NodeStepFlags } from './node-step.js';
 
 /** What a node step does to one VMI, and how its result is recorded. */
@@ -58,7 +59,7 @@ async function runOnNode(io: Io, flags: NodeStepFlags, node: string, spec: NodeS
   const { log } = logger;
   // Loaded here: the client library costs every other use of the node steps ~0.6 s.
   const kube = await import('../../kube/index.js');
-  const client = new kube.KubeClient({ env: io.env, log });
+  const client = new kube.KubeClient({ env: io.env, log, ...kubeconfigChoice(flags) });
   const place = { namespace, runId };
   const ledger = await kube.readNodeLedger(client, place, scenario, node);
   const indexes = chosenIndexes(flags.index, ledger.targets.length);

@@ -7,7 +7,9 @@ import { UsageError } from '../../core/errors.js';
 import type { Io } from '../../core/io.js';
 import { stepLogger, type StepLogger } from '../../core/log.js';
 import { writeResult } from '../result.js';
+import type { ZodIssue } from 'zod';
 import { targetSchema, type Target } from '../../kube/target.js';
+import { addKubeconfigOptions, type KubeconfigFlags } from '../kube-options.js';
 import type { Scenario } from '../../scenario/index.js';
 import {
   BACKEND_REQUESTS,
@@ -24,7 +26,7 @@ import {
 } from '../netfilter/index.js';
 
 /** Parsed flags of inject, verify and rollback. */
-export interface NodeStepFlags {
+export interface NodeStepFlags extends KubeconfigFlags {
   /** One VMI, inline (no ledger). */
   readonly target?: string;
   /** Every VMI of this node in the run's ledger (or the one at --index). */
@@ -44,7 +46,7 @@ export interface NodeStepFlags {
 
 /** Adds the node-step flags (the contract the generated workflows call) to `command`. */
 export function addNodeStepOptions(command: Command): Command {
-  return command
+  return addKubeconfigOptions(command)
     .option('--target <json>', "one VMI: an element of select's --out list, inline JSON (instead of --node)")
     .option('--node <name>', "act on this node's VMIs in the run's ledger, each on its own (instead of --target)")
     .option('--index <i>', "with --node: only the VMI at this index of the node's ledger (a serial step); empty: all")
@@ -80,12 +82,31 @@ function parseJson(json: string): unknown {
 export class TargetError extends UsageError {}
 TargetError.prototype.name = 'TargetError';
 
+/** The words of one schema issue: ours, not the schema library's. */
+function targetIssue(issue: ZodIssue): string {
+  const path = issue.path.join('.');
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.join(', ')}; a target has ${Object.keys(targetSchema.shape).join(', ')}`;
+    case 'invalid_type':
+      if (path === '') return `must be a JSON object (one element of select's output), not ${input === null ? 'null' : Array.isArray(input) ? 'a list' : `a ${typeof input}`}`;
+      return input === undefined ? `${path}: is required` : `${path}: must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
+    case 'invalid_value':
+      if (input === undefined) return `${path}: is required`;
+      return `${path}: must be one of ${issue.values.map(String).join(', ')}`;
+    case 'too_big':
+      return `${path}: must be at most ${String(issue.maximum)} characters`;
+    default:
+      // Our own messages: DNS-1123 name, Kubernetes UID, interface name.
+      return `${path || '(root)'}: ${issue.message}`;
+  }
+}
+
 /** A target checked against the schema. @throws TargetError listing every problem. */
 export function checkTarget(value: unknown, netns: string | undefined): Target {
-  const parsed = targetSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new TargetError(`--target: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-  }
+  const parsed = targetSchema.safeParse(value, { reportInput: true });
+  if (!parsed.success) throw new TargetError(`--target: ${parsed.error.issues.map(targetIssue).join('; ')}`);
   if (netns === undefined && parsed.data.launcherPodUid === undefined) {
     throw new TargetError('--target has no launcherPodUid, so the launcher cannot be found; give it, or --netns');
   }

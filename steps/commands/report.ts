@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { Io } from '../../core/io.js';
 import { stepLogger } from '../../core/log.js';
+import { addKubeconfigOptions, kubeconfigChoice, type KubeconfigFlags } from '../kube-options.js';
 import { writeResult } from '../result.js';
 import { tektonOutcome, type SkippedTask, type TektonOutcome } from '../tekton-outcome.js';
 
@@ -11,15 +12,17 @@ import { tektonOutcome, type SkippedTask, type TektonOutcome } from '../tekton-o
  * PipelineRun's skipped tasks: a run stopped or timed out between two tasks is not a success.
  */
 export function reportCommand(io: Io): Command {
-  return new Command('report')
+  return addKubeconfigOptions(
+    new Command('report')
     .description('log how the run ended (exit handler, finally)')
     .requiredOption('--status <status>', "workflow status (Succeeded, Failed, Error) or Tekton's $(tasks.status) (Succeeded, Failed, Completed, None)")
     .option('--workflow <name>', 'workflow (or PipelineRun) name')
     .option('--pipeline-run-namespace <ns>', 'the PipelineRun named by --workflow lives here: read its skipped tasks when the status is Completed')
     .option('--run-id <id>', 'run id (workflow uid)')
-    .option('--out <file>', 'write the report JSON to FILE')
-    .action(async (options: { status: string; workflow?: string; pipelineRunNamespace?: string; runId?: string; out?: string }) => {
-      const outcome = options.pipelineRunNamespace ? await tektonRunOutcome(io, options.status, options.pipelineRunNamespace, options.workflow) : { status: options.status };
+    .option('--out <file>', 'write the report JSON to FILE'),
+  )
+    .action(async (options: { status: string; workflow?: string; pipelineRunNamespace?: string; runId?: string; out?: string } & KubeconfigFlags) => {
+      const outcome = options.pipelineRunNamespace ? await tektonRunOutcome(io, options.status, options.pipelineRunNamespace, options.workflow, options) : { status: options.status };
       const report = {
         workflow: options.workflow ?? null,
         runId: options.runId ?? null,
@@ -33,13 +36,13 @@ export function reportCommand(io: Io): Command {
 }
 
 /** The outcome of a Tekton run, reading the PipelineRun only when the aggregate is ambiguous. */
-async function tektonRunOutcome(io: Io, aggregate: string, namespace: string, name: string | undefined): Promise<TektonOutcome> {
+async function tektonRunOutcome(io: Io, aggregate: string, namespace: string, name: string | undefined, flags: KubeconfigFlags): Promise<TektonOutcome> {
   if (aggregate !== 'Completed') return tektonOutcome(aggregate, []);
   if (!name) return tektonOutcome(aggregate, undefined, 'no --workflow name');
   try {
     // Loaded only here: the client library costs ~0.9 s to load.
     const kube = await import('../../kube/index.js');
-    const run = (await new kube.KubeClient({ env: io.env }).getPipelineRun(namespace, name)) as { status?: { skippedTasks?: SkippedTask[] } };
+    const run = (await new kube.KubeClient({ env: io.env, ...kubeconfigChoice(flags) }).getPipelineRun(namespace, name)) as { status?: { skippedTasks?: SkippedTask[] } };
     return tektonOutcome(aggregate, run.status?.skippedTasks ?? []);
   } catch (e) {
     return tektonOutcome(aggregate, undefined, (e as Error).message);

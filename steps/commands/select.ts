@@ -25,8 +25,9 @@ import { ledgerAddress, ledgerOwner } from '../ledger-options.js';
 import type { Target } from '../../kube/target.js';
 import { isoSeconds } from '../netfilter/index.js';
 import { synchronizedWindow } from '../onset.js';
+import { addKubeconfigOptions, kubeconfigChoice, type KubeconfigFlags } from '../kube-options.js';
 
-interface SelectOptions {
+interface SelectOptions extends KubeconfigFlags {
   readonly scenario?: string;
   readonly seed?: string;
   readonly out?: string;
@@ -44,7 +45,7 @@ const MAX_VMI_LINES = 50;
 
 /** The `step select` command. */
 export function selectCommand(io: Io): Command {
-  return new Command('select')
+  const command = new Command('select')
     .description("list the scenario's VMIs through the Kubernetes API; write the targets (JSON list) for the fan-out")
     .option('--scenario <file|json>', 'krkn scenario file or inline JSON (krkn-hub environment variables apply on top)')
     .option('--seed <n>', 'seed of the instance_count sample, 0-4294967295 (default: random, logged)')
@@ -57,8 +58,8 @@ export function selectCommand(io: Io): Command {
     .option('--serial-out <file>', 'write the JSON list of serial keys, {node, index, uid, vmi} per target in order (index: in its node\'s ledger); [] when execution is parallel')
     .addOption(
       new Option('--engine <engine>', 'the workflow engine running this step: refuse, before any fault, an engine version known to break the run (argo: the executor image in this pod, POD_NAME and POD_NAMESPACE; tekton: the pipelines-info ConfigMap)').choices(ENGINES),
-    )
-    .action(async (options: SelectOptions) => run(options, io));
+    );
+  return addKubeconfigOptions(command).action(async (options: SelectOptions) => run(options, io));
 }
 
 async function run(options: SelectOptions, io: Io): Promise<void> {
@@ -69,7 +70,7 @@ async function run(options: SelectOptions, io: Io): Promise<void> {
   // every other command (generate, validate, the node steps) would pay for nothing.
   const kube = await import('../../kube/index.js');
   const criteria = criteriaOf(scenario);
-  const client = new kube.KubeClient({ env: io.env, log });
+  const client = new kube.KubeClient({ env: io.env, log, ...kubeconfigChoice(options) });
   log('info', 'selecting VMIs', { server: client.server, ...criteria, seed });
 
   const selection = await kube.selectVmis(client, { criteria, seed, log });

@@ -4,6 +4,7 @@ import { UsageError } from '../../core/errors.js';
 import { judgeScenario } from '../ledger-verdict.js';
 import { stepLogger, type StepLogger } from '../../core/log.js';
 import { ledgerAddress } from '../ledger-options.js';
+import { addKubeconfigOptions, kubeconfigChoice, type KubeconfigFlags } from '../kube-options.js';
 import { writeResult } from '../result.js';
 
 /** inject or verify did not succeed: the branch must fail even though its rollback succeeded. */
@@ -26,7 +27,8 @@ FaultNotHeldError.prototype.name = 'FaultNotHeldError';
  * during the hold) would end in a Succeeded workflow.
  */
 export function verdictCommand(io: Io): Command {
-  return new Command('verdict')
+  return addKubeconfigOptions(
+    new Command('verdict')
     .description("fail a VMI's branch whose inject or verify did not succeed (--target), or a scenario whose ledger shows a VMI that did not hold or was not rolled back (--run-id)")
     .option('--target <json>', "the VMI: one element of select's output, or a serial key (only its namespace and name are read)")
     .option('--inject <status>', 'with --target: Argo status of the inject task')
@@ -34,8 +36,9 @@ export function verdictCommand(io: Io): Command {
     .option('--run-id <id>', "judge the scenario from this run's ledger instead")
     .option('--scenario-number <n>', "with --run-id: the scenario's number in its file", '1')
     .option('--ledger-namespace <ns>', "with --run-id: the ledger's namespace (default: $POD_NAMESPACE, the run's)")
-    .option('--out <file>', 'with --run-id: write the verdict JSON to FILE')
-    .action(async (options: { target?: string; inject?: string; verify?: string; runId?: string; scenarioNumber: string; ledgerNamespace?: string; out?: string }) => {
+    .option('--out <file>', 'with --run-id: write the verdict JSON to FILE'),
+  )
+    .action(async (options: { target?: string; inject?: string; verify?: string; runId?: string; scenarioNumber: string; ledgerNamespace?: string; out?: string } & KubeconfigFlags) => {
       const log = stepLogger(io, 'verdict').log;
       if (options.runId !== undefined) return ledgerVerdict(io, { ...options, runId: options.runId }, log);
       if (options.target === undefined || options.inject === undefined || options.verify === undefined) throw new UsageError('give --target, --inject and --verify, or --run-id');
@@ -58,10 +61,10 @@ ScenarioNotHeldError.prototype.name = 'ScenarioNotHeldError';
 
 const LISTED_PROBLEMS = 20;
 
-async function ledgerVerdict(io: Io, options: { runId: string; scenarioNumber: string; ledgerNamespace?: string; out?: string }, log: StepLogger['log']): Promise<void> {
+async function ledgerVerdict(io: Io, options: { runId: string; scenarioNumber: string; ledgerNamespace?: string; out?: string } & KubeconfigFlags, log: StepLogger['log']): Promise<void> {
   const { namespace, scenario } = ledgerAddress(options, io.env);
   const kube = await import('../../kube/index.js');
-  const client = new kube.KubeClient({ env: io.env, log });
+  const client = new kube.KubeClient({ env: io.env, log, ...kubeconfigChoice(options) });
   const ledger = await kube.readRunLedger(client, { namespace, runId: options.runId }, log, scenario);
   const index = ledger.indexes.find((i) => i.scenario === scenario);
   if (!index) throw new ScenarioNotHeldError(`scenario ${scenario} of run ${options.runId} has no ledger in namespace ${namespace}: select did not write one`);

@@ -12,6 +12,7 @@
  */
 import type { Io } from '../../core/io.js';
 import { kubeConfigSource } from '../../kube/config-source.js';
+import { kubeconfigChoice } from '../kube-options.js';
 import type { NodeClusterView } from '../../kube/cluster-check.js';
 import type { CheckResult, VerifyCheck } from './verify.js';
 
@@ -36,13 +37,14 @@ export function clusterCheck(io: Io): VerifyCheck {
         ? { name: NAME, ok: false, detail, data: { decided: false } }
         : { name: NAME, ok: true, detail: `skipped: ${detail}`, data: { decided: false } };
     };
-    if (kubeConfigSource({ env: io.env }) === undefined) return unconfigured('no KUBECONFIG, no in-cluster service account, no ~/.kube/config');
+    const choice = kubeconfigChoice(flags);
+    if (kubeConfigSource({ env: io.env, ...choice }) === undefined) return unconfigured('no KUBECONFIG, no in-cluster service account, no ~/.kube/config');
     // Loaded only when an API is configured: the client library costs ~0.9 s to load.
     const kube = await import('../../kube/index.js');
     let view = views.get(target.node);
     if (!view) {
       try {
-        view = new kube.NodeClusterView(new kube.KubeClient({ env: io.env }), target.node);
+        view = new kube.NodeClusterView(new kube.KubeClient({ env: io.env, ...choice }), target.node);
       } catch (e) {
         if (!(e instanceof kube.KubeConfigError)) throw e;
         return unconfigured(e.message);

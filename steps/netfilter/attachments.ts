@@ -99,3 +99,19 @@ export function selectAttachments(found: readonly Attachment[], names: readonly 
   }
   return { attachments: chosen, reason: `named by the scenario: ${names.join(', ')}` };
 }
+
+/**
+ * What a run filters in a namespace with these links and default-route devices: every
+ * attachment (primary first) and the ones `names` select. The one resolution inject, verify and
+ * `plan` share, so that plan prints what inject installs.
+ * @throws DetectionError when there is no attachment, or a name matches none.
+ */
+export function resolveAttachments(
+  binding: FilterableBinding,
+  links: readonly LinkRecord[],
+  defaultDevices: readonly string[],
+  names: readonly string[],
+): { readonly found: readonly Attachment[]; readonly selection: Selection } {
+  const found = findAttachments(binding, links, defaultDevices);
+  return { found, selection: selectAttachments(found, names) };
+}

@@ -2,7 +2,7 @@
  * Detection inside the launcher namespace: the VM's attachments, which of them the run
  * filters, and (passt, slirp) the relay process whose uid scopes the rules.
  */
-import { findAttachments, selectAttachments, type Attachment, type Selection } from './attachments.js';
+import { resolveAttachments, type Attachment, type Selection } from './attachments.js';
 import { isRelayBinding, type FilterableBinding } from './binding.js';
 import { readNetnsFacts, type NetnsFacts } from './facts.js';
 import type { Located } from './locate.js';
@@ -32,8 +32,7 @@ export interface DetectOptions {
  */
 export async function detect(located: Located, options: DetectOptions): Promise<Detection> {
   const facts = located.facts ?? (await readNetnsFacts(located.netns));
-  const found = findAttachments(options.binding, facts.links, facts.defaultDevices);
-  const selection = selectAttachments(found, options.interfaces);
+  const { found, selection } = resolveAttachments(options.binding, facts.links, facts.defaultDevices, options.interfaces);
   const relay = isRelayBinding(options.binding) ? (located.relay ?? findRelay(options.proc, located.id, options.binding)) : undefined;
   return { facts, found, selection, ...(relay ? { relay } : {}) };
 }

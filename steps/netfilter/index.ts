@@ -10,7 +10,8 @@ export { parseLinks, parseDefaultRouteDevices, IpOutputError } from './links.js'
 export type { LinkRecord } from './links.js';
 export { filterableBinding, isRelayBinding, BindingRefusedError } from './binding.js';
 export type { FilterableBinding } from './binding.js';
-export { findAttachments, selectAttachments, DetectionError } from './attachments.js';
+export { findAttachments, resolveAttachments, selectAttachments, DetectionError } from './attachments.js';
+export { assumedLauncherFacts } from './assumed-launcher.js';
 export type { Attachment, Selection } from './attachments.js';
 export { readNetnsFacts } from './facts.js';
 export type { NetnsFacts } from './facts.js';

@@ -39,9 +39,9 @@ describe('vmi-network-filter CLI', () => {
 
   it('should list every krknctl flag with its env variable in the help of generate argo', () => {
     const help = cli(['generate', 'argo', '--help']).stdout.replace(/\s+/g, ' ');
-    expect(help).toContain('--chaos-duration <value> seconds the rules are held (integer >= 1) [env TOTAL_CHAOS_DURATION, file key test_duration]');
-    expect(help).toContain('--target <value> regex on VMI names, anchored at the start; empty = all [env VMI_NAME, file key target]');
-    expect(help).toContain('--wait-duration <value> seconds to wait before the next scenario of the same file [env WAIT_DURATION, file key wait_duration]');
+    expect(help).toContain('--chaos-duration <value> seconds the rules are held (integer >= 1) (default: 120) [env TOTAL_CHAOS_DURATION, file key test_duration]');
+    expect(help).toContain('--target <value> regex on VMI names, anchored at the start; empty = all (default: .*) [env VMI_NAME, file key target]');
+    expect(help).toContain('--wait-duration <value> seconds to wait before the next scenario of the same file (default: 300) [env WAIT_DURATION, file key wait_duration]');
   });
 
   it('should generate a workflow from the defaults and a namespace (the main job)', () => {
@@ -105,9 +105,9 @@ describe('vmi-network-filter CLI', () => {
   });
 
   it.each([
-    [['generate', 'argo', '--namespace', 'demo', '--kind', 'CronWorkflow'], 'error: --kind CronWorkflow needs --schedule, e.g. --schedule "0 3 * * 1"\n'],
+    [['generate', 'argo', '--namespace', 'demo', '--kind', 'CronWorkflow'], 'error: --kind CronWorkflow needs --schedule, e.g. --schedule "0 3 * * 1" or --schedule @daily\n'],
     [['generate', 'argo', '--namespace', 'demo', '--schedule', '* * * * *'], 'error: --schedule applies to --kind CronWorkflow only\n'],
-    [['generate', 'argo', '--namespace', 'demo', '--kind', 'CronWorkflow', '--schedule', 'hourly'], 'error: --schedule "hourly" is not a five-field cron schedule (minute hour day-of-month month day-of-week)\n'],
+    [['generate', 'argo', '--namespace', 'demo', '--kind', 'CronWorkflow', '--schedule', 'hourly'], 'error: --schedule "hourly": has 1 field; a cron schedule has five (minute hour day-of-month month day-of-week), or is a descriptor such as @daily\n'],
     [['generate', 'argo', '--namespace', 'demo', '--name', 'Bad_Name'], `error: --name: "Bad_Name" is not a valid generateName prefix: lowercase letters, digits and '-', at most 58 characters, starting and ending with a letter or digit\n`],
     [['validate', '--scenario', 'no-such.yaml'], 'error: cannot read scenario file no-such.yaml: no such file\n'],
     [['generate', 'argo', '--namespace', 'demo', '--onset', 'synchronized'], 'flag --onset: onset: synchronized starts every VMI at one instant, which needs execution: parallel (serial faults one VMI at a time); set execution to parallel, or onset to immediate\n1 problem found.\n'],
@@ -124,16 +124,16 @@ describe('vmi-network-filter CLI', () => {
     expect(cli(['generat']).code).toBe(2);
   });
 
-  it('should write to -o FILE instead of stdout', () => {
+  it('should write to --output-file FILE instead of stdout', () => {
     const file = join(tmp, 'wf.yaml');
-    const r = cli(['generate', 'argo', '--namespace', 'demo', '--kind', 'WorkflowTemplate', '--name', 'dns', '-o', file]);
+    const r = cli(['generate', 'argo', '--namespace', 'demo', '--kind', 'WorkflowTemplate', '--name', 'dns', '--output-file', file]);
     expect([r.code, r.stdout, r.stderr]).toEqual([0, '', '']);
     expect(parse(readFileSync(file, 'utf8')).metadata.name).toBe('dns');
   });
 
   it('should generate RBAC for the namespace workflows run in', () => {
     const r = cli(['generate', 'rbac', '--namespace-of-workflow', 'chaos']);
-    expect(r.code).toBe(0);
+    expect([r.code, r.stderr]).toEqual([0, '']);
     expect(r.stdout.split('---\n').map((d) => parse(d).kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
   });
 

@@ -274,7 +274,7 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
     await kube.apply({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'submitter', namespace: NS }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'vnf-submitter' }] });
     const config = kubeconfigFile('submitter');
     const report = join(dirname(config), 'report.json');
-    const r = spawnSync(process.execPath, [CLI_BIN, 'submit', '--namespace', 'shop', '--instance-count', '0', '--execution', 'parallel', '--ports', '443', '--chaos-duration', '4', '--image', engines().stepImage, '--namespace-of-workflow', NS, '--watch', '--output', 'json', report], { encoding: 'utf8', env: { PATH: process.env.PATH, KUBECONFIG: config }, timeout: 300_000 });
+    const r = spawnSync(process.execPath, [CLI_BIN, 'submit', '--namespace', 'shop', '--instance-count', '0', '--execution', 'parallel', '--ports', '443', '--chaos-duration', '4', '--image', engines().stepImage, '--namespace-of-workflow', NS, '--watch', '--report-json', report], { encoding: 'utf8', env: { PATH: process.env.PATH, KUBECONFIG: config }, timeout: 300_000 });
     try {
       expect(r.stderr).not.toMatch(/forbidden/i);
       expect(r.status).toBe(0);

@@ -101,12 +101,12 @@ interface Watched {
 }
 
 /**
- * Runs the real CLI's `watch --engine tekton NAME --view json --output json FILE` with the
+ * Runs the real CLI's `watch --engine tekton NAME --view json --report-json FILE` with the
  * kubeconfig `config`; `onEvent` sees each JSON line of its view as it comes (and may signal it).
  */
 function watchRun(name: string, config: string, onEvent: (event: Record<string, any>, signal: (s: NodeJS.Signals) => void) => void = () => undefined): Promise<Watched> {
   const report = join(dirname(config), 'report.json');
-  const child = spawn(process.execPath, [CLI_BIN, 'watch', '--engine', 'tekton', name, '--namespace-of-workflow', NS, '--view', 'json', '--output', 'json', report], {
+  const child = spawn(process.execPath, [CLI_BIN, 'watch', '--engine', 'tekton', name, '--namespace-of-workflow', NS, '--view', 'json', '--report-json', report], {
     env: { PATH: process.env.PATH, KUBECONFIG: config },
   });
   const events: Record<string, any>[] = [];

@@ -38,6 +38,10 @@ export interface KubeconfigOptions {
   readonly caFile?: string;
   /** Leave insecure-skip-tls-verify out even for http:// (a broken config). */
   readonly omitSkipTls?: boolean;
+  /** Namespace of the current context (kubectl's default namespace). @default none */
+  readonly namespace?: string;
+  /** More contexts on the same cluster and user, by name → namespace. @default none */
+  readonly otherContexts?: Readonly<Record<string, string>>;
 }
 
 /** Writes a kubeconfig for `server` into a temp directory and returns its path. */
@@ -50,7 +54,10 @@ export function writeKubeconfig(server: string, options: KubeconfigOptions = {})
     kind: 'Config',
     clusters: [{ name: 'local', cluster }],
     users: [{ name: 'chaos', user: { token: options.token ?? 'test-token' } }],
-    contexts: [{ name: 'local', context: { cluster: 'local', user: 'chaos' } }],
+    contexts: [
+      { name: 'local', context: { cluster: 'local', user: 'chaos', ...(options.namespace ? { namespace: options.namespace } : {}) } },
+      ...Object.entries(options.otherContexts ?? {}).map(([name, namespace]) => ({ name, context: { cluster: 'local', user: 'chaos', namespace } })),
+    ],
     'current-context': 'local',
   };
   const file = join(tempDir(), 'kubeconfig');

@@ -103,7 +103,7 @@ describe('submit --watch (CLI)', () => {
   it('should create the workflow, print one JSON line per change, write the reports and exit 0', async () => {
     const junit = join(dir, 'report.xml');
     const json = join(dir, 'report.json');
-    const { cli, argo, pushed } = await submitAndWatch('--output', 'junit', junit, '--output', 'json', json);
+    const { cli, argo, pushed } = await submitAndWatch('--report-junit', junit, '--report-json', json);
     expect(workflows.requests[0]).toMatchObject({ verb: 'create', namespace: 'argo', query: {} });
     expect((workflows.requests[0]!.body as ArgoWorkflow).metadata.generateName).toBe('vmi-network-filter-');
     argo.select([vm1]);
@@ -114,7 +114,7 @@ describe('submit --watch (CLI)', () => {
 
     const run = await cli.done;
     expect(run.stderr).toBe(
-      `workflow ${NAME} created in namespace argo\nstop it with Ctrl-C (Argo stops it and its exit handler rolls back), or: argo stop -n argo ${NAME}\n`,
+      `namespace of the workflow: argo (the kubeconfig context names none: Argo's default; -n to choose another)\nworkflow ${NAME} created in namespace argo\nstop it with Ctrl-C (Argo stops it and its exit handler rolls back), or: argo stop -n argo ${NAME}\n`,
     );
     expect(run.code).toBe(0);
     const lines = events(run.stdout);

@@ -32,7 +32,7 @@ describe('submit (CLI)', () => {
     expect(run.stdout).toBe(
       [
         'workflow vmi-network-filter-abcde created in namespace chaos',
-        'follow it: vmi-network-filter watch vmi-network-filter-abcde --namespace-of-workflow chaos',
+        'follow it: vmi-network-filter watch vmi-network-filter-abcde -n chaos',
         '      or: argo watch -n chaos vmi-network-filter-abcde   (logs: argo logs -n chaos vmi-network-filter-abcde -f)',
         '',
       ].join('\n'),
@@ -48,7 +48,8 @@ describe('submit (CLI)', () => {
     const run = await runCli(['submit', '--namespace', 'demo'], env);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(
-      'error: forbidden (HTTP 403): RBAC does not allow create workflows.argoproj.io in namespace "argo"; the submitting user needs create, get, watch, patch on "workflows.argoproj.io"; list on "configmaps" there (a Role and RoleBinding, see "Submit and watch" in the README). API server: workflows.argoproj.io is forbidden: User "alice@example.com" cannot create resource "workflows" in API group "argoproj.io" in the namespace "argo"\n',
+      "namespace of the workflow: argo (the kubeconfig context names none: Argo's default; -n to choose another)\n" +
+        'error: forbidden (HTTP 403): RBAC does not allow create workflows.argoproj.io in namespace "argo"; the submitting user needs create, get, watch, patch on "workflows.argoproj.io"; list on "configmaps" there (a Role and RoleBinding, see "Submit and watch" in the README). API server: workflows.argoproj.io is forbidden: User "alice@example.com" cannot create resource "workflows" in API group "argoproj.io" in the namespace "argo"\n',
     );
     expect(run.code).toBe(1);
     expect(workflows.requests.map((r) => r.verb)).toEqual(['create']); // never retried
@@ -64,7 +65,7 @@ describe('submit (CLI)', () => {
 
   it('should have the API server validate and name the workflow with --dry-run server, creating nothing', async () => {
     const run = await runCli(['submit', '--namespace', 'demo', '--dry-run', 'server'], env);
-    expect(run.stderr).toBe('workflow vmi-network-filter-abcde validated by the API server in namespace argo (server dry run: nothing was created)\n');
+    expect(run.stderr).toBe("namespace of the workflow: argo (the kubeconfig context names none: Argo's default; -n to choose another)\n" + 'workflow vmi-network-filter-abcde validated by the API server in namespace argo (server dry run: nothing was created)\n');
     expect(run.code).toBe(0);
     expect((parse(run.stdout) as ArgoWorkflow).metadata.name).toBe('vmi-network-filter-abcde');
     expect(workflows.requests.map((r) => [r.verb, r.query.dryRun])).toEqual([['create', 'All']]);
@@ -80,9 +81,11 @@ describe('submit (CLI)', () => {
     });
   });
 
-  it('should refuse --output without --watch before creating anything (exit 2)', async () => {
-    const run = await runCli(['submit', '--namespace', 'demo', '--output', 'junit', 'r.xml'], env);
-    expect([run.code, run.stderr]).toEqual([2, 'error: --output writes the report of a watched run; add --watch\n']);
+  it('should refuse a report file without --watch, and the old --output junit FILE, before creating anything (exit 2)', async () => {
+    const run = await runCli(['submit', '--namespace', 'demo', '--report-junit', 'r.xml'], env);
+    expect([run.code, run.stderr]).toEqual([2, 'error: --report-junit and --report-json write the report of a watched run; add --watch\n']);
+    const old = await runCli(['submit', '--namespace', 'demo', '--watch', '--output', 'junit', 'r.xml'], env);
+    expect([old.code, old.stderr]).toEqual([2, 'error: -o/--output is the output format (yaml, json, name), not "junit"; write the report with --report-junit FILE or --report-json FILE\n']);
     expect(api.requests).toEqual([]);
   });
 
@@ -90,7 +93,7 @@ describe('submit (CLI)', () => {
     const run = await runCli(['submit', '--namespace', 'demo', '--engine', 'tekton', '--watch'], env);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      'error: submit creates Argo Workflows; start a Tekton run with: vmi-network-filter generate tekton --kind PipelineRun … | kubectl create -n NS -f -, then follow it with: vmi-network-filter watch --engine tekton NAME --namespace-of-workflow NS\n',
+      'error: submit creates Argo Workflows; start a Tekton run with: vmi-network-filter generate tekton --kind PipelineRun … | kubectl create -n NS -f -, then follow it with: vmi-network-filter watch --engine tekton NAME -n NS\n',
     );
     expect(api.requests).toEqual([]);
   });
@@ -110,7 +113,7 @@ describe('watch NAME (CLI, TTY view)', () => {
     push();
 
     const junit = join(tempDir('vmi-watch-'), 'report.xml');
-    const cli = startCli(['watch', 'chaos-1', '--view', 'tty', '--output', 'junit', junit], { ...env, NO_COLOR: '1', COLUMNS: '80' });
+    const cli = startCli(['watch', 'chaos-1', '-n', 'argo', '--view', 'tty', '--report-junit', junit], { ...env, NO_COLOR: '1', COLUMNS: '80' });
     await until(() => workflows.openWatches > 0 && served.counts.list > 0, 'the watch and its first read of the run ledger');
     argo.startHold(0).endHold(0).startStep(0, 'verify').endStep(0, 'verify', { ok: true }).startStep(0, 'rollback').endStep(0, 'rollback', { ok: true }).endBranch(0, 'Succeeded');
     const before = served.counts.list;

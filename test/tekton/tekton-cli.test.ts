@@ -42,9 +42,9 @@ describe('vmi-network-filter generate tekton', () => {
     expect([named.metadata.generateName, named.spec.pipelineRef.name]).toEqual(['dns-chaos-', 'dns-chaos']);
   });
 
-  it('should write to the -o file', () => {
+  it('should write to the --output-file file', () => {
     const file = join(tmp, 'out.yaml');
-    expect(cli(['generate', 'tekton', '--namespace', 'demo', '-o', file])).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(cli(['generate', 'tekton', '--namespace', 'demo', '--output-file', file])).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(docs(readFileSync(file, 'utf8'))).toHaveLength(7);
   });
 

@@ -112,7 +112,7 @@ ${matrix}`,
     expect(errors({ 'pipeline.yaml': broken })).toEqual([
       [
         'v1#no-missing-param',
-        "Pipeline 'vmi-network-filter-d22cffe5' references task 'vmi-network-filter-rollback' (as 'rollback'), but parameter 'pipeline-run' is not supplied (it's a required param in 'vmi-network-filter-rollback')",
+        "Pipeline 'full-isolation' references task 'vmi-network-filter-rollback' (as 'rollback'), but parameter 'pipeline-run' is not supplied (it's a required param in 'vmi-network-filter-rollback')",
       ],
     ]);
   });
@@ -131,7 +131,7 @@ ${matrix}`,
     expect(errors({ 'pipeline.yaml': broken })).toEqual([
       [
         'v1#no-undefined-result',
-        "In Pipeline 'vmi-network-filter-d22cffe5' the value on path '.spec.tasks.5.params.19.value' refers to an undefined output result (as '$(tasks.select.results.serial-indexez[0])' - 'serial-indexez' is not a result in Task 'select')",
+        "In Pipeline 'full-isolation' the value on path '.spec.tasks.5.params.19.value' refers to an undefined output result (as '$(tasks.select.results.serial-indexez[0])' - 'serial-indexez' is not a result in Task 'select')",
       ],
     ]);
   });

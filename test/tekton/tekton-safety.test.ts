@@ -114,7 +114,7 @@ describe('the Tekton lint of the CLI', () => {
         'lint: Task[1](vmi-network-filter-inject).steps[0].args[7]: $(params.runid) names no param or result of the Task',
         'lint: Task[2](vmi-network-filter-verify).steps[0].args[7]: $(params.runid) names no param or result of the Task',
         'lint: Task[3](vmi-network-filter-rollback).steps[0].args[7]: $(params.runid) names no param or result of the Task',
-        'lint: Pipeline[6](vmi-network-filter-93294d8e).tasks[2](hold): runAfter "verify" is not an earlier task',
+        'lint: Pipeline[6](vmi-network-filter-55b8a74e).tasks[2](hold): runAfter "verify" is not an earlier task',
       ]);
     }
   });
@@ -133,7 +133,7 @@ describe('the Tekton lint of the CLI', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(OutputValidationError);
       expect((e as OutputValidationError).problems).toEqual([
-        'lint: Pipeline[6](vmi-network-filter-93294d8e).tasks[1](inject).matrix.params[0].value: $(tasks.select.results.nodes[*]) names result "nodes", which Task "vmi-network-filter-select" does not declare',
+        'lint: Pipeline[6](vmi-network-filter-55b8a74e).tasks[1](inject).matrix.params[0].value: $(tasks.select.results.nodes[*]) names result "nodes", which Task "vmi-network-filter-select" does not declare',
       ]);
     }
   });
