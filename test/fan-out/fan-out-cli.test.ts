@@ -61,17 +61,18 @@ describe('step fan-out through the CLI', () => {
 
   it('should arm every node for the window select fixed, verify once it is open, roll back once it is over, and let the exit rollback act at once', async () => {
     const kubelet = FakeKubelet.on(api, cliKubelet());
-    // A 4 s window 5 s after select: arming takes well under that here, and the release
-    // (2 s + the 15 s verify lead before the start) is past once it is done.
-    const sync = { ONSET: 'synchronized', ARM_BUDGET: '5', TOTAL_CHAOS_DURATION: '4' };
+    // A 4 s window 9 s after select: arming and the exit rollback take well under that here
+    // (each CLI run 1–3 s), and the release (2 s + the 15 s verify lead before the start) is
+    // past once arming is done.
+    const sync = { ONSET: 'synchronized', ARM_BUDGET: '9', TOTAL_CHAOS_DURATION: '4' };
     const selected = Date.now();
     expect((await runCli(['step', 'select', '--run-id', RUN, ...OWNER, '--seed=1'], { ...env, ...sync })).code).toBe(0);
     const index = [...ledger.objects.values()].find((o) => o.data.window !== undefined)!;
     const window = JSON.parse(index.data.window!) as { start: number; end: number };
     expect(window.end - window.start).toBe(4);
-    // ceil(select's clock) + 5 s, select's clock being read between `selected` and now.
-    expect(window.start - selected / 1000).toBeGreaterThan(4.9);
-    expect(window.start - selected / 1000).toBeLessThan(7);
+    // ceil(select's clock) + 9 s, select's clock being read between `selected` and now.
+    expect(window.start - selected / 1000).toBeGreaterThan(8.9);
+    expect(window.start - selected / 1000).toBeLessThan(11);
     const inject = await fanOut('inject', [], sync);
     expect(inject.code, inject.stderr).toBe(0);
     expect(kubelet.created.map((p) => p.spec.containers[0]!.args!.filter((a) => a.startsWith('--window-start=')))).toEqual(Array(4).fill([`--window-start=${window.start}`]));

@@ -125,7 +125,9 @@ describe('faults that end by themselves (kernel-enforced deadline)', () => {
         expect(data.secondsLeft).toBeGreaterThanOrEqual(20);
         expect(data.secondsLeft).toBeLessThanOrEqual(33);
         // nftables: the kernel's own count agrees with the recorded deadline; iptables keeps none.
-        if (RUNS[i]![0] === 'nftables') expect(Math.abs(data.kernelSecondsLeft! - data.secondsLeft)).toBeLessThanOrEqual(1);
+        // Both are whole seconds, each rounded on its own and read a moment apart (a loaded
+        // machine stretches that moment): 2 s apart at most.
+        if (RUNS[i]![0] === 'nftables') expect(Math.abs(data.kernelSecondsLeft! - data.secondsLeft)).toBeLessThanOrEqual(2);
         else expect(data.kernelSecondsLeft).toBeUndefined();
         expect(run.logs.some((l) => l.msg === `netfilter: 2 rules of run ${runIds[i]} intact (${RUNS[i]![0]}); the kernel ends them by itself at ${iso(deadlines[i]!)}, in ${data.secondsLeft} s`)).toBe(true);
       }
