@@ -107,7 +107,7 @@ async function expectOnTime(label: string, run: Obj, window: { start: number; en
   }
 }
 
-describe('a synchronized onset on the real Argo controller', () => {
+describe('a synchronized onset on the real engines', () => {
   it(`should start every VMI's fault at the window's start and end it at its end, ±${TOLERANCE_MS} ms, on every node`, async () => {
     const created = await submit(kube, NS, workflowYaml('--onset', 'synchronized', '--arm-budget', '25'));
     const window = await ledgerWindow(created);
