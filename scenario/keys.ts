@@ -59,7 +59,7 @@ export const SCENARIO_KEYS: readonly ScenarioKey[] = [
   { key: 'expiry_grace', flag: 'expiry-grace', env: 'EXPIRY_GRACE', kind: 'integer', description: 'seconds past test_duration after which the kernel stops the rules by itself' },
   // Ours: a kernel-timed fault window shared by every VMI of a parallel run (issue 14).
   { key: 'onset', flag: 'onset', env: 'ONSET', kind: 'string', description: 'immediate (each VMI when armed) or synchronized (every VMI at one instant, for exactly test_duration; parallel only)' },
-  { key: 'arm_budget', flag: 'arm-budget', env: 'ARM_BUDGET', kind: 'integer', description: 'synchronized onset: seconds from select to the start, for arming every node; 0 = 30 + 1 per 10 nodes (at most 300)' },
+  { key: 'arm_budget', flag: 'arm-budget', env: 'ARM_BUDGET', kind: 'integer', description: 'synchronized onset: seconds from select to the start, for arming every node; 0 = 45 + 1 per 10 nodes (at most 300)' },
 ];
 
 export const SCENARIO_KEY_NAMES: readonly ScenarioKeyName[] = SCENARIO_KEYS.map((k) => k.key);

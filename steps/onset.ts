@@ -8,19 +8,21 @@ import { MAX_ARM_BUDGET, type Scenario } from '../scenario/index.js';
 import type { FaultWindow } from './netfilter/index.js';
 
 /** Auto arming budget: pod start and rule loading on a warm node, then the creates and scheduling that grow with the nodes. */
-const BASE_ARM_SECONDS = 30;
+const BASE_ARM_SECONDS = 45;
 const NODES_PER_EXTRA_SECOND = 10;
 
 /** A VMI whose rules went live later than this after the start did not start with the others. */
 export const ONSET_TOLERANCE_MS = 1000;
 
 /**
- * What the engine takes from the end of its hold to verify's checks on the nodes: the verify
- * fan-out's pod, then its node pods (10–13 s on the test cluster's 2 cores).
+ * What the engine may take from the end of its hold to verify's checks on the nodes: the verify
+ * fan-out's pod, then its node pods (10–13 s on the test cluster's 2 cores when quiet, 20–24 s
+ * loaded). Too long a lead costs nothing (verify waits for the start); too short puts verify
+ * after the end.
  */
-export const VERIFY_LEAD_SECONDS = 15;
+export const VERIFY_LEAD_SECONDS = 30;
 
-/** Seconds from select to the start: `arm_budget`, or 0 for 30 s + 1 s per 10 nodes, at most 300. */
+/** Seconds from select to the start: `arm_budget`, or 0 for 45 s + 1 s per 10 nodes, at most 300. */
 export function armBudgetSeconds(armBudget: number, nodes: number): number {
   if (armBudget > 0) return armBudget;
   return Math.min(MAX_ARM_BUDGET, BASE_ARM_SECONDS + Math.ceil(nodes / NODES_PER_EXTRA_SECOND));

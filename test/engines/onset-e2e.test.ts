@@ -109,7 +109,7 @@ async function expectOnTime(label: string, run: Obj, window: { start: number; en
 
 describe('a synchronized onset on the real engines', () => {
   it(`should start every VMI's fault at the window's start and end it at its end, ±${TOLERANCE_MS} ms, on every node`, async () => {
-    const created = await submit(kube, NS, workflowYaml('--onset', 'synchronized', '--arm-budget', '25'));
+    const created = await submit(kube, NS, workflowYaml('--onset', 'synchronized', '--arm-budget', '45'));
     const window = await ledgerWindow(created);
     const sampled = sampleFleet(fleet, window.start * 1000 - 1500, window.end * 1000 + 1500);
     const wf = await follow(kube, NS, created.metadata.name);
@@ -122,8 +122,9 @@ describe('a synchronized onset on the real engines', () => {
   });
 
   it('should measure an immediate onset the same way, for comparison (each VMI starts when its node armed it)', async () => {
+    // Long enough for the whole run (hold, verify and rollback pods) on a loaded machine.
     const from = Date.now() + 1000;
-    const sampled = sampleFleet(fleet, from, from + 75_000);
+    const sampled = sampleFleet(fleet, from, from + 150_000);
     const created = await submit(kube, NS, workflowYaml());
     const wf = await follow(kube, NS, created.metadata.name);
     const timelines = await sampled;
@@ -153,8 +154,8 @@ describe('a synchronized onset on the real engines', () => {
     expect(controller).toBeGreaterThan(1);
     // A short grace, so that the kernel's deadline (end + grace) passes within the test and
     // `step sweep` can remove the inert rules: no rollback will ever run for this run.
-    // 45 s: room for arming and for the Workflow's pods to be gone, all before the start.
-    const created = await submit(kube, NS, workflowYaml('--onset', 'synchronized', '--arm-budget', '45', '--expiry-grace', '20'));
+    // 60 s: room for arming and for the Workflow's pods to be gone, all before the start.
+    const created = await submit(kube, NS, workflowYaml('--onset', 'synchronized', '--arm-budget', '60', '--expiry-grace', '20'));
     const window = await ledgerWindow(created);
     const sampled = sampleFleet(fleet, window.start * 1000 - 1500, window.end * 1000 + 1500);
     try {
@@ -180,7 +181,7 @@ describe('a synchronized onset on the real engines', () => {
 
   it("should start and end every VMI's fault on time in a Tekton PipelineRun too", async () => {
     const name = `vnf-sync-${Date.now().toString(36)}`;
-    const common = ['generate', 'tekton', '--name', name, ...scenarioFlags('--onset', 'synchronized', '--arm-budget', '25')];
+    const common = ['generate', 'tekton', '--name', name, ...scenarioFlags('--onset', 'synchronized', '--arm-budget', '45')];
     await applyAll(kube, TEKTON_NS, cli(common));
     const created = await createRun(kube, TEKTON_NS, cli([...common, '--kind', 'PipelineRun']));
     const window = await ledgerWindow(created);

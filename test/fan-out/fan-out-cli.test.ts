@@ -62,7 +62,7 @@ describe('step fan-out through the CLI', () => {
   it('should arm every node for the window select fixed, verify once it is open, roll back once it is over, and let the exit rollback act at once', async () => {
     const kubelet = FakeKubelet.on(api, cliKubelet());
     // A 4 s window 9 s after select: arming and the exit rollback take well under that here
-    // (each CLI run 1–3 s), and the release (2 s + the 15 s verify lead before the start) is
+    // (each CLI run 1–3 s), and the release (2 s + the 30 s verify lead before the start) is
     // past once arming is done.
     const sync = { ONSET: 'synchronized', ARM_BUDGET: '9', TOTAL_CHAOS_DURATION: '4' };
     const selected = Date.now();

@@ -11,23 +11,23 @@ import { loadScenarios, ScenarioError } from '../../scenario/index.js';
 const synchronized = { onset: 'synchronized', arm_budget: 0, test_duration: 60 } as const;
 
 describe('the synchronized window', () => {
-  it('should give an auto budget of 30 s plus 1 s per 10 nodes, at most 300 s, and take an explicit one as it is', () => {
-    expect([1, 10, 11, 100, 2700, 5000].map((n) => armBudgetSeconds(0, n))).toEqual([31, 31, 32, 40, 300, 300]);
+  it('should give an auto budget of 45 s plus 1 s per 10 nodes, at most 300 s, and take an explicit one as it is', () => {
+    expect([1, 10, 11, 100, 2550, 5000].map((n) => armBudgetSeconds(0, n))).toEqual([46, 46, 47, 55, 300, 300]);
     expect(armBudgetSeconds(7, 5000)).toBe(7);
   });
 
   it('should start on a whole second, the budget after select, and last exactly test_duration', () => {
-    // 1800000000.2 s + 31 s (3 nodes), rounded up to the next second.
-    expect(synchronizedWindow(synchronized, 3, 1_800_000_000_200)).toEqual({ start: 1_800_000_032, end: 1_800_000_092 });
+    // 1800000000.2 s + 46 s (3 nodes), rounded up to the next second.
+    expect(synchronizedWindow(synchronized, 3, 1_800_000_000_200)).toEqual({ start: 1_800_000_047, end: 1_800_000_107 });
     expect(synchronizedWindow({ ...synchronized, arm_budget: 5 }, 3, 1_800_000_000_000)).toEqual({ start: 1_800_000_005, end: 1_800_000_065 });
     expect(synchronizedWindow({ ...synchronized, onset: 'immediate' }, 3, 1_800_000_000_000)).toBeUndefined();
   });
 
-  it('should let the hold begin half the window and the 15 s verify lead before the start, so verify comes mid-window', () => {
-    // 60 s window: released 30 + 15 s before the start; the hold ends 15 s before the middle.
-    expect(releaseAtMs({ start: 1_800_000_100, end: 1_800_000_160 })).toBe(1_800_000_055_000);
-    // 7 s window: 3 + 15 s before.
-    expect(releaseAtMs({ start: 1_800_000_100, end: 1_800_000_107 })).toBe(1_800_000_082_000);
+  it('should let the hold begin half the window and the 30 s verify lead before the start, so verify comes mid-window', () => {
+    // 60 s window: released 30 + 30 s before the start; the hold ends 30 s before the middle.
+    expect(releaseAtMs({ start: 1_800_000_100, end: 1_800_000_160 })).toBe(1_800_000_040_000);
+    // 7 s window: 3 + 30 s before.
+    expect(releaseAtMs({ start: 1_800_000_100, end: 1_800_000_107 })).toBe(1_800_000_067_000);
   });
 
   it('should hold verify until the start and the main rollback until the end, and never the exit rollback', () => {
