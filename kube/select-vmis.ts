@@ -20,6 +20,7 @@ import { isExactNamespace, plainNamespaceOf } from './namespace-scope.js';
 import type { ListScope } from './no-targets.js';
 import { collectPages, PAGE_SIZE, type Collected } from './paginate.js';
 import { sampleUniform, seededRandom } from './sample.js';
+import { checkTargets, checkVmiRecords } from './target-check.js';
 import { filterVmis, refOf, resolveTargets, selectAmongEligible, type Selection, type SelectionCriteria, type VmiStage } from './selection.js';
 import { toVmiRecord, type VmiRecord } from './vmi-record.js';
 
@@ -46,8 +47,11 @@ export interface ClusterSelection extends Selection {
 }
 
 /**
- * Lists the cluster and selects the scenario's targets.
- * @throws KubeAccessError, KubeApiError, KubeConnectionError from the API.
+ * Lists the cluster and selects the scenario's targets. Every value of every target is checked
+ * before it is returned (the caller writes them).
+ * @throws KubeAccessError, KubeApiError, KubeConnectionError, KubeAnswerError from the API;
+ *   InvalidApiValuesError when a selected VMI or its launcher pod carries a value no API server
+ *   accepts.
  */
 export async function selectVmis(client: KubeClient, options: SelectVmisOptions): Promise<ClusterSelection> {
   const { criteria, log } = options;
@@ -58,12 +62,10 @@ export async function selectVmis(client: KubeClient, options: SelectVmisOptions)
 
   const stage = filterVmis(vmis.items, criteria);
   const random = seededRandom(options.seed);
-  const done = (selection: Selection, launchersRead: ClusterSelection['launchersRead']): ClusterSelection => ({
-    ...selection,
-    scope,
-    launchersRead,
-    notes: secondaryNotes(selection, stage.candidates),
-  });
+  const done = (selection: Selection, launchersRead: ClusterSelection['launchersRead']): ClusterSelection => {
+    checkTargets(selection.targets);
+    return { ...selection, scope, launchersRead, notes: secondaryNotes(selection, stage.candidates) };
+  };
   if (stage.candidates.length === 0) {
     return done({ targets: [], notChosen: [], exclusions: stage.exclusions, counts: stage.counts }, 'none');
   }
@@ -72,6 +74,8 @@ export async function selectVmis(client: KubeClient, options: SelectVmisOptions)
   // After a forbidden cluster-wide list, a miss here would be a third extra request: go straight
   // to the full list, which the bound below then covers.
   if (!scope.fallback && first.chosen.length <= TARGETED_MAX) {
+    // Their UIDs go into the label selector of the next request.
+    checkVmiRecords(first.chosen);
     const pods = await listLaunchers(client, first.chosen, true, limit, log);
     const { targets, exclusions } = resolveTargets(first.chosen, pods, criteria);
     if (exclusions.length === 0) {
