@@ -22,7 +22,7 @@ import {
 import { CoreV1ApiRequestFactory } from '@kubernetes/client-node/dist/gen/apis/CoreV1Api.js';
 import { CustomObjectsApiRequestFactory } from '@kubernetes/client-node/dist/gen/apis/CustomObjectsApi.js';
 import type { StepLogger } from '../core/log.js';
-import { parseJsonAnswer, requestOrigin } from './answer.js';
+import { parseJsonAnswer, parseListBody, requestOrigin } from './answer.js';
 import { CONFIG_MAP_RESOURCE, PIPELINE_RUN_RESOURCE, POD_RESOURCE, VMI_RESOURCE, type ApiRequest } from './api-request.js';
 import { callApi, type CallContext } from './call.js';
 import { KubeApiError, KubeConfigError } from './errors.js';
@@ -83,7 +83,14 @@ export interface ListPage<T> {
   readonly continueToken?: string;
   /** The request it answered (absent: a page not read through KubeClient). */
   readonly origin?: ListOrigin;
+  /** Items the answer held, when `items` holds only what a pick kept. @default items.length */
+  readonly listed?: number;
 }
+
+/** What a list keeps of each item (a small record), or undefined to drop it. */
+export type ItemPick<T> = (item: unknown) => T | undefined;
+
+const keepAll: ItemPick<never> = (item) => item as never;
 
 /** A ConfigMap of a list, as plain JSON. */
 export interface ListedConfigMap {
@@ -124,13 +131,14 @@ export class KubeClient {
   /**
    * One page of VirtualMachineInstances (kubevirt.io/v1), as plain JSON objects, read through our
    * own parse (see listPods) so that an answer that is not JSON is refused with its request.
+   * `pick` runs on each item as it is parsed: only what it keeps stays in memory.
    */
-  async listVmis(options: ListOptions): Promise<ListPage<unknown>> {
+  async listVmis<T = unknown>(options: ListOptions, pick: ItemPick<T> = keepAll): Promise<ListPage<T>> {
     const request: ApiRequest = { verb: 'list', resource: VMI_RESOURCE, ...scope(options) };
     const { labelSelector, limit, _continue } = page(options);
     const { group, plural } = VMI_RESOURCE;
     let origin: ListOrigin | undefined;
-    const list = (await callApi(
+    const list = await callApi(
       request,
       async () => {
         const context =
@@ -138,24 +146,25 @@ export class KubeClient {
             ? await this.customRequests.listClusterCustomObject(group, VMI_VERSION, plural, undefined, undefined, _continue, undefined, labelSelector, limit)
             : await this.customRequests.listNamespacedCustomObject(group, VMI_VERSION, options.namespace, plural, undefined, undefined, _continue, undefined, labelSelector, limit);
         origin = { request, ...requestOrigin(context), limit };
-        return readJson(await this.httpApi.send(context).toPromise(), context);
+        return readList(await this.httpApi.send(context).toPromise(), context, pick);
       },
       this.context,
-    )) as { items?: unknown[]; metadata?: { continue?: string } } | undefined;
-    return pageOf(list?.items ?? [], list?.metadata?.continue, origin);
+    );
+    return { ...list, ...(origin ? { origin } : {}) };
   }
 
   /**
    * One page of pods, as plain JSON objects. Read without the client's typed deserialization:
    * turning 500 pods into model classes per page took longer than the request and doubled the
-   * memory of every page, for the five fields selection reads (see bench/select).
+   * memory of every page, for the five fields selection reads (see bench/select). `pick` as in
+   * listVmis.
    */
-  async listPods(options: ListOptions): Promise<ListPage<unknown>> {
+  async listPods<T = unknown>(options: ListOptions, pick: ItemPick<T> = keepAll): Promise<ListPage<T>> {
     const request: ApiRequest = { verb: 'list', resource: POD_RESOURCE, ...scope(options) };
     const { labelSelector, limit, _continue } = page(options);
     const fieldSelector = options.fieldSelector || undefined;
     let origin: ListOrigin | undefined;
-    const list = (await callApi(
+    const list = await callApi(
       request,
       async () => {
         const context =
@@ -163,11 +172,11 @@ export class KubeClient {
             ? await this.podRequests.listPodForAllNamespaces(undefined, _continue, fieldSelector, labelSelector, limit)
             : await this.podRequests.listNamespacedPod(options.namespace, undefined, undefined, _continue, fieldSelector, labelSelector, limit);
         origin = { request, ...requestOrigin(context), limit };
-        return readJson(await this.httpApi.send(context).toPromise(), context);
+        return readList(await this.httpApi.send(context).toPromise(), context, pick);
       },
       this.context,
-    )) as { items?: unknown[]; metadata?: { continue?: string } } | undefined;
-    return pageOf(list?.items ?? [], list?.metadata?.continue, origin);
+    );
+    return { ...list, ...(origin ? { origin } : {}) };
   }
 
   /** A VirtualMachineInstance as a plain JSON object. @throws KubeNotFoundError when absent. */
@@ -305,6 +314,18 @@ async function readJson(response: ResponseContext, request: RequestContext): Pro
     throw new ApiException(response.httpStatusCode, `HTTP ${response.httpStatusCode}`, await response.getBodyAsAny(), response.headers);
   }
   return parseJsonAnswer(response, request);
+}
+
+/**
+ * A 2xx list answer parsed item by item through `pick`; otherwise the ApiException.
+ * @throws UnreadableAnswerError when a 2xx body is not JSON.
+ */
+async function readList<T>(response: ResponseContext, request: RequestContext, pick: ItemPick<T>): Promise<ListPage<T>> {
+  if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
+    throw new ApiException(response.httpStatusCode, `HTTP ${response.httpStatusCode}`, await response.getBodyAsAny(), response.headers);
+  }
+  const { items, listed, continueToken } = await parseListBody(response, request, pick);
+  return { items, listed, ...(continueToken ? { continueToken } : {}) };
 }
 
 function pageOf<T>(items: readonly T[], continueToken: string | undefined, origin: ListOrigin | undefined): ListPage<T> {

@@ -6,7 +6,9 @@
  * `checkTargetInCluster(client, target)` → `{ ok, reason, message }`.
  */
 export { KubeClient } from './client.js';
-export type { KubeClientOptions, ListedConfigMap, ListOptions, ListOrigin, ListPage } from './client.js';
+export type { ItemPick, KubeClientOptions, ListedConfigMap, ListOptions, ListOrigin, ListPage } from './client.js';
+export { parseListAnswer } from './list-answer.js';
+export type { ParsedList } from './list-answer.js';
 export { loadKubeConfig, SERVICE_ACCOUNT_DIR } from './kube-config.js';
 export type { KubeConfigOptions } from './kube-config.js';
 export { isTlsErrorCode, KubeAccessError, KubeAnswerError, KubeApiError, KubeConfigError, KubeConnectionError, KubeNotFoundError } from './errors.js';

@@ -56,7 +56,7 @@ export async function collectPages<R, T>(
       do {
         const page = await fetchPage(token);
         pages++;
-        listed += page.items.length;
+        listed += page.listed ?? page.items.length;
         for (const item of page.items) {
           const kept = pick(item);
           if (kept !== undefined) items.push(kept);

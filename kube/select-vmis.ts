@@ -96,16 +96,21 @@ async function listVmis(
   limit: number,
   log: StepLogger['log'],
 ): Promise<{ vmis: Collected<VmiRecord>; scope: ListScope }> {
+  // Each item becomes its record as it is parsed (KubeClient.listVmis' pick): a page of full VMIs
+  // never exists in memory at once.
   const collect = (namespace: string | undefined): Promise<Collected<VmiRecord>> =>
     collectPages(
       (token) =>
-        client.listVmis({
-          ...(namespace ? { namespace } : {}),
-          labelSelector: criteria.labelSelector,
-          limit,
-          ...(token ? { continueToken: token } : {}),
-        }),
-      toVmiRecord,
+        client.listVmis(
+          {
+            ...(namespace ? { namespace } : {}),
+            labelSelector: criteria.labelSelector,
+            limit,
+            ...(token ? { continueToken: token } : {}),
+          },
+          toVmiRecord,
+        ),
+      (record) => record,
       log,
     );
   try {
@@ -139,12 +144,13 @@ async function listLaunchers(
   const namespace = namespaces.size === 1 ? vmis[0]!.namespace : undefined;
   const uids = new Set(vmis.map((v) => v.uid));
   const labelSelector = byUid ? `${LAUNCHER_SELECTOR},${CREATED_BY_LABEL} in (${[...uids].sort().join(',')})` : LAUNCHER_SELECTOR;
+  const pick = (pod: unknown): LauncherPodRecord | undefined => {
+    const record = toLauncherPodRecord(pod);
+    return record && uids.has(record.vmiUid) ? record : undefined;
+  };
   const listed = await collectPages(
-    (token) => client.listPods({ ...(namespace ? { namespace } : {}), labelSelector, limit, ...(token ? { continueToken: token } : {}) }),
-    (pod) => {
-      const record = toLauncherPodRecord(pod);
-      return record && uids.has(record.vmiUid) ? record : undefined;
-    },
+    (token) => client.listPods({ ...(namespace ? { namespace } : {}), labelSelector, limit, ...(token ? { continueToken: token } : {}) }, pick),
+    (record) => record,
     log,
   );
   const whose = byUid ? `of the ${vmis.length} VMIs drawn` : `of ${vmis.length} candidate VMIs`;

@@ -34,7 +34,7 @@ TransportError.prototype.name = 'TransportError';
 
 /**
  * An HttpLibrary whose every request ends within `timeoutMs`, answer body included, and whose
- * answers hold at most `maxBytes` (default MAX_ANSWER_BYTES, 64 MiB).
+ * answers hold at most `maxBytes` (default MAX_ANSWER_BYTES, 32 MiB).
  * @throws (from send) TransportError when no complete answer arrives; UnreadableAnswerError when
  *   the answer is larger than `maxBytes`.
  */

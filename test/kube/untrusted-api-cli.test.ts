@@ -48,14 +48,14 @@ describe('step select against a misbehaving API server', () => {
     expect(endless.served()).toBe(1000);
   }, 60_000);
 
-  it('should cut off an answer larger than 64 MiB and fail with exit 1 naming the request', async () => {
+  it('should cut off an answer larger than 32 MiB and fail with exit 1 naming the request', async () => {
     const huge = hugeList('virtualmachineinstances', 300 * 1024 * 1024);
     api.extend(huge.extension);
     const run = await select({});
-    expect(run.stderr).toBe(`error: ${VMI_LIST}: the answer exceeds 64 MiB, the most this tool reads of one response; it was cut off there\n`);
+    expect(run.stderr).toBe(`error: ${VMI_LIST}: the answer exceeds 32 MiB, the most this tool reads of one response; it was cut off there\n`);
     expect(run.code).toBe(1);
     // The client hung up: the server did not get to write the 300 MB.
-    expect(huge.sent()).toBeLessThan(128 * 1024 * 1024);
+    expect(huge.sent()).toBeLessThan(64 * 1024 * 1024);
   }, 60_000);
 
   it('should name the request, the status and the first 64 characters, escaped, of an HTML answer', async () => {
