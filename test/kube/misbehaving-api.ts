@@ -14,8 +14,8 @@ function claims(resource: Resource, request: RecordedRequest): boolean {
   return request.verb === 'list' && request.resource === resource;
 }
 
-function json(res: http.ServerResponse, body: string, contentType = 'application/json'): void {
-  res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+function json(res: http.ServerResponse, body: string, contentType = 'application/json', status = 200): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
 
@@ -65,11 +65,14 @@ export function hugeList(resource: Resource, bytes: number): { extension: ApiExt
   return { extension, sent: () => sent };
 }
 
-/** Every list of `resource` answers 200 with `body` as `contentType` (an HTML login page, cut JSON). */
-export function rawList(resource: Resource, body: string, contentType: string): ApiExtension {
+/**
+ * Every list of `resource` answers `status` (200) with `body` as `contentType` (an HTML login
+ * page, cut JSON, a proxy's error page).
+ */
+export function rawList(resource: Resource, body: string, contentType: string, status = 200): ApiExtension {
   return (_req, res, request) => {
     if (!claims(resource, request)) return false;
-    json(res, body, contentType);
+    json(res, body, contentType, status);
     return true;
   };
 }

@@ -78,6 +78,16 @@ describe('step select against a misbehaving API server', () => {
     expect(run.code).toBe(1);
   });
 
+  it("should quote a proxy's HTML error page escaped, after the retries", async () => {
+    const page = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\u001b[31mupstream\u001b[0m</body>\r\n</html>\r\n';
+    api.extend(rawList('virtualmachineinstances', page, 'text/html', 502));
+    const run = await select({});
+    expect(run.stderr).toBe(
+      'error: cannot list virtualmachineinstances.kubevirt.io at cluster scope: HTTP 502: "<html>\\r\\n<head><title>502 Bad Gateway</title></head>\\r\\n<body>\\u001b[31mupstream\\u001b[0m</body>\\r\\n</html>" (after 5 attempts)\n',
+    );
+    expect(run.code).toBe(1);
+  }, 30_000);
+
   it('should refuse VMIs whose names, node or uid no API server accepts, writing neither the targets nor the ledger', async () => {
     const ledger = FakeConfigMaps.on(api);
     const names = ['good', 'vm-{{workflow.name}}', 'vm-$(id)', 'vm-"quoted"', 'vm-\nline'];
