@@ -3,8 +3,8 @@
  * list ends, every answer is bounded and parsed as JSON or refused, and no value the API sent
  * reaches the targets or the run ledger unchecked. The built CLI, as the workflow runs it.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeKubeApi } from './fake-api-server.js';
 import { FakeConfigMaps } from './fake-ledger.js';
@@ -21,7 +21,11 @@ beforeEach(async () => {
   dir = tempDir('vmi-cli-');
   kubeconfig = writeKubeconfig(api.url);
 });
-afterEach(async () => api.close());
+afterEach(async () => {
+  await api.close();
+  // Tests remove what they create.
+  for (const d of [dir, dirname(kubeconfig)]) rmSync(d, { recursive: true, force: true });
+});
 
 const outFile = (): string => join(dir, 'targets.json');
 const select = (env: Record<string, string>, ...flags: string[]) =>
