@@ -1,7 +1,7 @@
 /**
- * Narrowing helpers for API objects read as plain JSON: the API server is trusted to send
- * well-formed objects, but a field the API marks optional may be absent, and a missing field must
- * read as "absent", never crash the step.
+ * Narrowing helpers for API objects read as plain JSON: a field the API marks optional may be
+ * absent, and a missing or mistyped field must read as "absent", never crash the step. The values
+ * that end up in a target are checked again, for format, by target-check.ts.
  */
 
 /** `value` as a JSON object, or undefined. */

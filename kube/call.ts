@@ -7,8 +7,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiException } from '@kubernetes/client-node';
 import type { StepLogger } from '../core/log.js';
+import { UnreadableAnswerError } from './answer.js';
 import { describeRequest, type ApiRequest } from './api-request.js';
-import { isTlsErrorCode, KubeAccessError, KubeApiError, KubeConnectionError, KubeNotFoundError, type ServerStatus } from './errors.js';
+import { isTlsErrorCode, KubeAccessError, KubeAnswerError, KubeApiError, KubeConnectionError, KubeNotFoundError, type ServerStatus } from './errors.js';
+import { printable } from './printable.js';
 import { isRetryableStatus, parseRetryAfter, retryDelay, type RetryOptions } from './retry-policy.js';
 import { TransportError } from './transport.js';
 
@@ -25,13 +27,15 @@ type Failure =
 /**
  * Runs `send` (one request through the client) until it succeeds or the retries are spent.
  * @throws KubeAccessError (401/403), KubeNotFoundError (404), KubeApiError (other statuses),
- *   KubeConnectionError (no answer); any other error of `send` unchanged.
+ *   KubeConnectionError (no answer), KubeAnswerError (an answer too large or not JSON: not
+ *   retried, a server that sent one will send it again); any other error of `send` unchanged.
  */
 export async function callApi<T>(request: ApiRequest, send: () => Promise<T>, context: CallContext): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await send();
     } catch (e) {
+      if (e instanceof UnreadableAnswerError) throw new KubeAnswerError(request, e.method, e.path, e.reason);
       const failure = classify(e);
       if (!failure) throw e;
       // A certificate that is not trusted now will not be trusted in a second either.
@@ -69,7 +73,8 @@ function serverStatus(body: unknown): ServerStatus {
     try {
       status = JSON.parse(body);
     } catch {
-      return body.trim() === '' ? {} : { message: body.trim().slice(0, 500) };
+      // An error page of a proxy, not a Status: its first characters, escaped (it may be HTML).
+      return body.trim() === '' ? {} : { message: printable(body.trim(), 200) };
     }
   }
   const fields = typeof status === 'object' && status !== null ? (status as Record<string, unknown>) : {};

@@ -20,7 +20,9 @@ import {
 // The generated request factory (URL, query, authentication) without the typed response
 // processor: see listPods.
 import { CoreV1ApiRequestFactory } from '@kubernetes/client-node/dist/gen/apis/CoreV1Api.js';
+import { CustomObjectsApiRequestFactory } from '@kubernetes/client-node/dist/gen/apis/CustomObjectsApi.js';
 import type { StepLogger } from '../core/log.js';
+import { parseJsonAnswer, parseListBody, requestOrigin } from './answer.js';
 import { CONFIG_MAP_RESOURCE, PIPELINE_RUN_RESOURCE, POD_RESOURCE, VMI_RESOURCE, type ApiRequest } from './api-request.js';
 import { callApi, type CallContext } from './call.js';
 import { KubeApiError, KubeConfigError } from './errors.js';
@@ -64,12 +66,31 @@ export interface ListOptions {
   readonly continueToken?: string;
 }
 
+/** The request a list page answered, for messages about the list as a whole. */
+export interface ListOrigin {
+  readonly request: ApiRequest;
+  /** HTTP method and URL path (without the query). */
+  readonly method: string;
+  readonly path: string;
+  /** The page size asked for. */
+  readonly limit: number;
+}
+
 /** One page of a list. */
 export interface ListPage<T> {
   readonly items: readonly T[];
   /** Token of the next page; absent on the last one. */
   readonly continueToken?: string;
+  /** The request it answered (absent: a page not read through KubeClient). */
+  readonly origin?: ListOrigin;
+  /** Items the answer held, when `items` holds only what a pick kept. @default items.length */
+  readonly listed?: number;
 }
+
+/** What a list keeps of each item (a small record), or undefined to drop it. */
+export type ItemPick<T> = (item: unknown) => T | undefined;
+
+const keepAll: ItemPick<never> = (item) => item as never;
 
 /** A ConfigMap of a list, as plain JSON. */
 export interface ListedConfigMap {
@@ -84,6 +105,7 @@ export class KubeClient {
   private readonly core: CoreV1Api;
   private readonly custom: CustomObjectsApi;
   private readonly podRequests: CoreV1ApiRequestFactory;
+  private readonly customRequests: CustomObjectsApiRequestFactory;
   private readonly httpApi: HttpLibrary;
   private readonly context: CallContext;
 
@@ -102,45 +124,59 @@ export class KubeClient {
     this.core = new CoreV1Api(configuration);
     this.custom = new CustomObjectsApi(configuration);
     this.podRequests = new CoreV1ApiRequestFactory(configuration);
+    this.customRequests = new CustomObjectsApiRequestFactory(configuration);
     this.context = { log: options.log ?? (() => undefined), retry: { ...DEFAULT_RETRY, ...options.retry } };
   }
 
-  /** One page of VirtualMachineInstances (kubevirt.io/v1), as plain JSON objects. */
-  async listVmis(options: ListOptions): Promise<ListPage<unknown>> {
+  /**
+   * One page of VirtualMachineInstances (kubevirt.io/v1), as plain JSON objects, read through our
+   * own parse (see listPods) so that an answer that is not JSON is refused with its request.
+   * `pick` runs on each item as it is parsed: only what it keeps stays in memory.
+   */
+  async listVmis<T = unknown>(options: ListOptions, pick: ItemPick<T> = keepAll): Promise<ListPage<T>> {
     const request: ApiRequest = { verb: 'list', resource: VMI_RESOURCE, ...scope(options) };
-    const common = { group: VMI_RESOURCE.group, version: VMI_VERSION, plural: VMI_RESOURCE.plural, ...page(options) };
-    const list = (await callApi(
+    const { labelSelector, limit, _continue } = page(options);
+    const { group, plural } = VMI_RESOURCE;
+    let origin: ListOrigin | undefined;
+    const list = await callApi(
       request,
-      () =>
-        options.namespace === undefined
-          ? this.custom.listClusterCustomObject(common)
-          : this.custom.listNamespacedCustomObject({ ...common, namespace: options.namespace }),
+      async () => {
+        const context =
+          options.namespace === undefined
+            ? await this.customRequests.listClusterCustomObject(group, VMI_VERSION, plural, undefined, undefined, _continue, undefined, labelSelector, limit)
+            : await this.customRequests.listNamespacedCustomObject(group, VMI_VERSION, options.namespace, plural, undefined, undefined, _continue, undefined, labelSelector, limit);
+        origin = { request, ...requestOrigin(context), limit };
+        return readList(await this.httpApi.send(context).toPromise(), context, pick);
+      },
       this.context,
-    )) as { items?: unknown[]; metadata?: { _continue?: string; continue?: string } } | undefined;
-    return pageOf(list?.items ?? [], list?.metadata?.continue ?? list?.metadata?._continue);
+    );
+    return { ...list, ...(origin ? { origin } : {}) };
   }
 
   /**
    * One page of pods, as plain JSON objects. Read without the client's typed deserialization:
    * turning 500 pods into model classes per page took longer than the request and doubled the
-   * memory of every page, for the five fields selection reads (see bench/select).
+   * memory of every page, for the five fields selection reads (see bench/select). `pick` as in
+   * listVmis.
    */
-  async listPods(options: ListOptions): Promise<ListPage<unknown>> {
+  async listPods<T = unknown>(options: ListOptions, pick: ItemPick<T> = keepAll): Promise<ListPage<T>> {
     const request: ApiRequest = { verb: 'list', resource: POD_RESOURCE, ...scope(options) };
     const { labelSelector, limit, _continue } = page(options);
     const fieldSelector = options.fieldSelector || undefined;
-    const list = (await callApi(
+    let origin: ListOrigin | undefined;
+    const list = await callApi(
       request,
       async () => {
         const context =
           options.namespace === undefined
             ? await this.podRequests.listPodForAllNamespaces(undefined, _continue, fieldSelector, labelSelector, limit)
             : await this.podRequests.listNamespacedPod(options.namespace, undefined, undefined, _continue, fieldSelector, labelSelector, limit);
-        return readJson(await this.httpApi.send(context).toPromise());
+        origin = { request, ...requestOrigin(context), limit };
+        return readList(await this.httpApi.send(context).toPromise(), context, pick);
       },
       this.context,
-    )) as { items?: unknown[]; metadata?: { continue?: string } } | undefined;
-    return pageOf(list?.items ?? [], list?.metadata?.continue);
+    );
+    return { ...list, ...(origin ? { origin } : {}) };
   }
 
   /** A VirtualMachineInstance as a plain JSON object. @throws KubeNotFoundError when absent. */
@@ -198,12 +234,18 @@ export class KubeClient {
   /** One page of ConfigMaps of a namespace (plain JSON), by label selector. */
   async listConfigMaps(options: ListOptions & { readonly namespace: string }): Promise<ListPage<ListedConfigMap>> {
     const { labelSelector, limit, _continue } = page(options);
+    const request: ApiRequest = { verb: 'list', resource: CONFIG_MAP_RESOURCE, namespace: options.namespace };
+    let origin: ListOrigin | undefined;
     const list = (await callApi(
-      { verb: 'list', resource: CONFIG_MAP_RESOURCE, namespace: options.namespace },
-      () => this.send(this.podRequests.listNamespacedConfigMap(options.namespace, undefined, undefined, _continue, undefined, labelSelector, limit)),
+      request,
+      async () => {
+        const context = await this.podRequests.listNamespacedConfigMap(options.namespace, undefined, undefined, _continue, undefined, labelSelector, limit);
+        origin = { request, ...requestOrigin(context), limit };
+        return this.sendContext(context);
+      },
       this.context,
     )) as { items?: ListedConfigMap[]; metadata?: { continue?: string } } | undefined;
-    return pageOf(list?.items ?? [], list?.metadata?.continue);
+    return pageOf(list?.items ?? [], list?.metadata?.continue, origin);
   }
 
   /**
@@ -238,7 +280,7 @@ export class KubeClient {
   }
 
   private async sendContext(request: RequestContext): Promise<unknown> {
-    return readJson(await this.httpApi.send(request).toPromise());
+    return readJson(await this.httpApi.send(request).toPromise(), request);
   }
 
   /** A Tekton PipelineRun (tekton.dev/v1) as a plain JSON object. @throws KubeNotFoundError when absent. */
@@ -263,14 +305,32 @@ function page(options: ListOptions): { labelSelector?: string; limit: number; _c
   };
 }
 
-/** The JSON body of a 2xx answer; otherwise the ApiException the generated client would throw. */
-async function readJson(response: ResponseContext): Promise<unknown> {
+/**
+ * The JSON body of a 2xx answer; otherwise the ApiException the generated client would throw.
+ * @throws UnreadableAnswerError when a 2xx body is not JSON.
+ */
+async function readJson(response: ResponseContext, request: RequestContext): Promise<unknown> {
   if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
     throw new ApiException(response.httpStatusCode, `HTTP ${response.httpStatusCode}`, await response.getBodyAsAny(), response.headers);
   }
-  return JSON.parse(await response.body.text()) as unknown;
+  return parseJsonAnswer(response, request);
 }
 
-function pageOf<T>(items: readonly T[], continueToken: string | undefined): ListPage<T> {
-  return continueToken ? { items, continueToken } : { items };
+/**
+ * A 2xx list answer parsed item by item through `pick`; otherwise the ApiException.
+ * @throws UnreadableAnswerError when a 2xx body is not JSON.
+ */
+async function readList<T>(response: ResponseContext, request: RequestContext, pick: ItemPick<T>): Promise<ListPage<T>> {
+  if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
+    throw new ApiException(response.httpStatusCode, `HTTP ${response.httpStatusCode}`, await response.getBodyAsAny(), response.headers);
+  }
+  const { items, listed, continueToken } = await parseListBody(response, request, pick);
+  return { items, listed, ...(continueToken ? { continueToken } : {}) };
+}
+
+function pageOf<T>(items: readonly T[], continueToken: string | undefined, origin: ListOrigin | undefined): ListPage<T> {
+  // A server that sends something else than a string or an array here is not read further.
+  const list = Array.isArray(items) ? items : [];
+  const token = typeof continueToken === 'string' && continueToken !== '' ? continueToken : undefined;
+  return { items: list, ...(token ? { continueToken: token } : {}), ...(origin ? { origin } : {}) };
 }

@@ -101,3 +101,23 @@ KubeConnectionError.prototype.name = 'KubeConnectionError';
 export function isTlsErrorCode(code: string): boolean {
   return /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|ERR_TLS/.test(code);
 }
+
+/**
+ * The API server (or a proxy in its place) answered, but the answer cannot be used: larger than
+ * the bound of one answer, not JSON, or a list that does not end. The message names the request
+ * twice over: as RBAC says it and as the server saw it (method and path). Never retried.
+ */
+export class KubeAnswerError extends Error {
+  constructor(
+    readonly request: ApiRequest,
+    /** HTTP method, e.g. GET. */
+    readonly method: string,
+    /** URL path, without the query. */
+    readonly path: string,
+    /** What is wrong with the answer, in words. */
+    readonly reason: string,
+  ) {
+    super(`cannot ${describeRequest(request)} (${method} ${path}): ${reason}`);
+  }
+}
+KubeAnswerError.prototype.name = 'KubeAnswerError';

@@ -6,16 +6,21 @@
  * `checkTargetInCluster(client, target)` → `{ ok, reason, message }`.
  */
 export { KubeClient } from './client.js';
-export type { KubeClientOptions, ListedConfigMap, ListOptions, ListPage } from './client.js';
+export type { ItemPick, KubeClientOptions, ListedConfigMap, ListOptions, ListOrigin, ListPage } from './client.js';
+export { parseListAnswer } from './list-answer.js';
+export type { ParsedList } from './list-answer.js';
 export { loadKubeConfig, SERVICE_ACCOUNT_DIR } from './kube-config.js';
 export type { KubeConfigOptions } from './kube-config.js';
-export { isTlsErrorCode, KubeAccessError, KubeApiError, KubeConfigError, KubeConnectionError, KubeNotFoundError } from './errors.js';
+export { isTlsErrorCode, KubeAccessError, KubeAnswerError, KubeApiError, KubeConfigError, KubeConnectionError, KubeNotFoundError } from './errors.js';
+export { MAX_ANSWER_BYTES } from './answer.js';
+export { checkTargets, checkVmiRecords, InvalidApiValuesError } from './target-check.js';
+export type { ValueProblem } from './target-check.js';
 export type { ServerStatus } from './errors.js';
 export { CONFIG_MAP_RESOURCE, describeRequest, PIPELINE_RUN_RESOURCE, POD_RESOURCE, VMI_RESOURCE } from './api-request.js';
 export type { ApiRequest, ApiResource, ApiVerb } from './api-request.js';
 export { DEFAULT_RETRY, backoffDelay, parseRetryAfter, retryDelay, isRetryableStatus } from './retry-policy.js';
 export type { RetryOptions } from './retry-policy.js';
-export { collectPages, PAGE_SIZE } from './paginate.js';
+export { collectPages, MAX_LIST_PAGES, PAGE_SIZE } from './paginate.js';
 export type { Collected } from './paginate.js';
 export { bindingOf, isSupportedBinding } from './binding.js';
 export type { BindingKind, InterfaceBinding, VmiBinding } from './binding.js';

@@ -20,6 +20,7 @@ import { isExactNamespace, plainNamespaceOf } from './namespace-scope.js';
 import type { ListScope } from './no-targets.js';
 import { collectPages, PAGE_SIZE, type Collected } from './paginate.js';
 import { sampleUniform, seededRandom } from './sample.js';
+import { checkTargets, checkVmiRecords } from './target-check.js';
 import { filterVmis, refOf, resolveTargets, selectAmongEligible, type Selection, type SelectionCriteria, type VmiStage } from './selection.js';
 import { toVmiRecord, type VmiRecord } from './vmi-record.js';
 
@@ -46,8 +47,11 @@ export interface ClusterSelection extends Selection {
 }
 
 /**
- * Lists the cluster and selects the scenario's targets.
- * @throws KubeAccessError, KubeApiError, KubeConnectionError from the API.
+ * Lists the cluster and selects the scenario's targets. Every value of every target is checked
+ * before it is returned (the caller writes them).
+ * @throws KubeAccessError, KubeApiError, KubeConnectionError, KubeAnswerError from the API;
+ *   InvalidApiValuesError when a selected VMI or its launcher pod carries a value no API server
+ *   accepts.
  */
 export async function selectVmis(client: KubeClient, options: SelectVmisOptions): Promise<ClusterSelection> {
   const { criteria, log } = options;
@@ -58,12 +62,10 @@ export async function selectVmis(client: KubeClient, options: SelectVmisOptions)
 
   const stage = filterVmis(vmis.items, criteria);
   const random = seededRandom(options.seed);
-  const done = (selection: Selection, launchersRead: ClusterSelection['launchersRead']): ClusterSelection => ({
-    ...selection,
-    scope,
-    launchersRead,
-    notes: secondaryNotes(selection, stage.candidates),
-  });
+  const done = (selection: Selection, launchersRead: ClusterSelection['launchersRead']): ClusterSelection => {
+    checkTargets(selection.targets);
+    return { ...selection, scope, launchersRead, notes: secondaryNotes(selection, stage.candidates) };
+  };
   if (stage.candidates.length === 0) {
     return done({ targets: [], notChosen: [], exclusions: stage.exclusions, counts: stage.counts }, 'none');
   }
@@ -72,6 +74,8 @@ export async function selectVmis(client: KubeClient, options: SelectVmisOptions)
   // After a forbidden cluster-wide list, a miss here would be a third extra request: go straight
   // to the full list, which the bound below then covers.
   if (!scope.fallback && first.chosen.length <= TARGETED_MAX) {
+    // Their UIDs go into the label selector of the next request.
+    checkVmiRecords(first.chosen);
     const pods = await listLaunchers(client, first.chosen, true, limit, log);
     const { targets, exclusions } = resolveTargets(first.chosen, pods, criteria);
     if (exclusions.length === 0) {
@@ -92,16 +96,21 @@ async function listVmis(
   limit: number,
   log: StepLogger['log'],
 ): Promise<{ vmis: Collected<VmiRecord>; scope: ListScope }> {
+  // Each item becomes its record as it is parsed (KubeClient.listVmis' pick): a page of full VMIs
+  // never exists in memory at once.
   const collect = (namespace: string | undefined): Promise<Collected<VmiRecord>> =>
     collectPages(
       (token) =>
-        client.listVmis({
-          ...(namespace ? { namespace } : {}),
-          labelSelector: criteria.labelSelector,
-          limit,
-          ...(token ? { continueToken: token } : {}),
-        }),
-      toVmiRecord,
+        client.listVmis(
+          {
+            ...(namespace ? { namespace } : {}),
+            labelSelector: criteria.labelSelector,
+            limit,
+            ...(token ? { continueToken: token } : {}),
+          },
+          toVmiRecord,
+        ),
+      (record) => record,
       log,
     );
   try {
@@ -135,12 +144,13 @@ async function listLaunchers(
   const namespace = namespaces.size === 1 ? vmis[0]!.namespace : undefined;
   const uids = new Set(vmis.map((v) => v.uid));
   const labelSelector = byUid ? `${LAUNCHER_SELECTOR},${CREATED_BY_LABEL} in (${[...uids].sort().join(',')})` : LAUNCHER_SELECTOR;
+  const pick = (pod: unknown): LauncherPodRecord | undefined => {
+    const record = toLauncherPodRecord(pod);
+    return record && uids.has(record.vmiUid) ? record : undefined;
+  };
   const listed = await collectPages(
-    (token) => client.listPods({ ...(namespace ? { namespace } : {}), labelSelector, limit, ...(token ? { continueToken: token } : {}) }),
-    (pod) => {
-      const record = toLauncherPodRecord(pod);
-      return record && uids.has(record.vmiUid) ? record : undefined;
-    },
+    (token) => client.listPods({ ...(namespace ? { namespace } : {}), labelSelector, limit, ...(token ? { continueToken: token } : {}) }, pick),
+    (record) => record,
     log,
   );
   const whose = byUid ? `of the ${vmis.length} VMIs drawn` : `of ${vmis.length} candidate VMIs`;

@@ -3,25 +3,29 @@
  * Tekton's matrix fan out over, and the `--target` of the node steps.
  */
 import { z } from 'zod';
+import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN, INTERFACE_NAME, KUBERNETES_UID } from './k8s-values.js';
 
 export const BINDINGS = ['masquerade', 'bridge', 'passt', 'slirp', 'sriov', 'macvtap'] as const;
 export type Binding = (typeof BINDINGS)[number];
 /** Bindings whose traffic passes a network namespace we can filter. */
 export const SUPPORTED_BINDINGS: readonly Binding[] = ['masquerade', 'bridge', 'passt', 'slirp'];
 
-const dnsName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a DNS-1123 name').max(253);
+// The formats the API server enforces (k8s-values.ts): select checks them before writing a
+// target (target-check.ts), the node steps again when they read one.
+const dnsName = z.string().regex(DNS_1123_SUBDOMAIN, 'must be a DNS-1123 name');
+const uid = z.string().regex(KUBERNETES_UID, 'must be a Kubernetes UID');
 
 export const targetSchema = z.strictObject({
-  namespace: dnsName,
+  namespace: z.string().regex(DNS_1123_LABEL, 'must be a DNS-1123 label'),
   name: dnsName,
-  uid: z.string().regex(/^[0-9a-fA-F-]{1,64}$/, 'must be a Kubernetes UID'),
+  uid,
   node: dnsName,
   launcherPod: dnsName,
   /** Absent only when the node steps are given --netns. */
-  launcherPodUid: z.string().regex(/^[0-9a-fA-F-]{1,64}$/, 'must be a Kubernetes UID').optional(),
+  launcherPodUid: uid.optional(),
   binding: z.enum(BINDINGS),
   /** VM-side interface names (from the VMI status) when select knows them. */
-  interfaces: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/, 'must be a Linux interface name')).optional(),
+  interfaces: z.array(z.string().regex(INTERFACE_NAME, 'must be a Linux interface name')).optional(),
 });
 
 export type Target = z.output<typeof targetSchema>;

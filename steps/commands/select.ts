@@ -6,8 +6,10 @@
  * the rest from the ledger). --out writes the whole target list (for a run by hand).
  *
  * Exit codes: 0 targets selected (or none, with --allow-empty); 1 nothing selected, or the API
- * failed (RBAC, connection, server errors after retries); 2 bad scenario or flags, or a selection
- * larger than a limit of the ledger.
+ * failed (RBAC, connection, server errors after retries), or its answer could not be used (a list
+ * that does not end, an answer over 32 MiB or not JSON, a selected VMI carrying a value no API
+ * server accepts: kube/ checks every target before anything here is written); 2 bad scenario or
+ * flags, or a selection larger than a limit of the ledger.
  */
 import { randomInt } from 'node:crypto';
 import { Command, Option } from 'commander';
