@@ -50,6 +50,6 @@ export { judgeDeadline, CLOCK_MOVED_SECONDS } from './deadline-check.js';
 export type { DeadlineFacts } from './deadline-check.js';
 export type { Inspection, RuleCounter } from './inspect.js';
 export { sweepNetns } from './sweep.js';
-export type { SweepReport, SweptRun } from './sweep.js';
+export type { ForeignObject, SweepReport, SweptRun } from './sweep.js';
 export { guardTermination, InterruptedError } from './interrupt.js';
 export type { TerminationGuard } from './interrupt.js';
