@@ -40,7 +40,7 @@ export { chooseBackend, installedTools, BackendUnsuitableError, BACKEND_REQUESTS
 export type { BackendChoice, BackendName, BackendRequest, Tools } from './backend-choice.js';
 export { applyPlan } from './apply.js';
 export type { Applied } from './apply.js';
-export { removeRun, removeRuns } from './remove.js';
+export { presentObjects, removeRun, removeRuns } from './remove.js';
 export { removalScript } from './nft-removal.js';
 export type { RemovalScript } from './nft-removal.js';
 export { iptablesRemove, IP_FAMILIES } from './backend-iptables.js';
@@ -51,5 +51,5 @@ export type { DeadlineFacts } from './deadline-check.js';
 export type { Inspection, RuleCounter } from './inspect.js';
 export { sweepNetns } from './sweep.js';
 export type { ForeignObject, SweepReport, SweptRun } from './sweep.js';
-export { guardTermination, InterruptedError } from './interrupt.js';
+export { guardTermination, InterruptedError, UndoFailedError } from './interrupt.js';
 export type { TerminationGuard } from './interrupt.js';

@@ -4,7 +4,8 @@
  * inject used). Only objects named from the runs' ids are touched.
  */
 import { installedTools } from './backend-choice.js';
-import { iptablesRemove } from './backend-iptables.js';
+import { iptablesRemove, iptablesSave, IP_FAMILIES, runObjects } from './backend-iptables.js';
+import { nftOurTables } from './backend-nft.js';
 import { NetnsGoneError, type Netns } from './netns.js';
 import type { RunNames } from './naming.js';
 import { parseNftJson } from './nft-json.js';
@@ -43,4 +44,20 @@ export async function removeRuns(netns: Netns, runs: readonly RunNames[]): Promi
 /** Removes run `names` from `netns`; see {@link removeRuns}. */
 export function removeRun(netns: Netns, names: RunNames): Promise<Removal> {
   return removeRuns(netns, [names]);
+}
+
+/**
+ * The objects of run `names` present in `netns` ("inet vnf_…", "ipv4 VNF-…-FWD"), read from
+ * the kernel: what a step may claim is (not) installed. Empty when the namespace is gone.
+ * @throws SpawnError when the listing fails.
+ */
+export async function presentObjects(netns: Netns, names: RunNames): Promise<string[]> {
+  try {
+    const tables = installedTools().nft ? (await nftOurTables(netns)).filter((t) => t.name === names.table).map((t) => `${t.family} ${t.name}`) : [];
+    const chains = await Promise.all(IP_FAMILIES.map(async (family) => runObjects(await iptablesSave(netns, family), names).chains.map((c) => `${family} ${c}`)));
+    return [...tables, ...chains.flat()];
+  } catch (e) {
+    if (e instanceof NetnsGoneError) return [];
+    throw e;
+  }
 }

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNames } from '../../steps/netfilter/index.js';
-import { runCli, scenarioJson, stepArgs } from './helpers/cli.js';
+import { runCli, scenarioJson, startCli, stepArgs } from './helpers/cli.js';
 import { rawRuleset } from './helpers/ruleset.js';
 import { uniqueRunId } from './helpers/scenario-case.js';
 import { buildTopology, type Topology } from './helpers/topology.js';
@@ -57,4 +57,52 @@ describe('exact state and honest exit codes', () => {
     t.exec('launcher', ['iptables', '-X', 'VNF-00000000beef-FWD']);
     t.exec('launcher', ['nft', 'delete', 'table', 'inet', 'vnf_00000000beef']);
   });
+
+  for (const backend of ['iptables', 'nftables'] as const) {
+    it(`should exit with a status that says what is in the kernel whenever SIGTERM arrives during inject (${backend})`, async () => {
+      const before = rawRuleset(netns);
+      const outcomes: string[] = [];
+      // Spread over the whole step, then packed around the end of the apply and the exit.
+      const attempts = [
+        ...Array.from({ length: 4 }, () => ({ after: undefined, delayMs: Math.floor(Math.random() * 900) })),
+        ...Array.from({ length: 6 }, () => ({ after: '"msg":"the kernel ends this fault', delayMs: Math.floor(Math.random() * 15) })),
+        ...Array.from({ length: 4 }, () => ({ after: '"msg":"backend ', delayMs: Math.floor(Math.random() * 40) })),
+      ];
+      for (const { after, delayMs } of attempts) {
+        const runId = uniqueRunId('term');
+        const proc = startCli(stepArgs('inject', netns, runId, 'masquerade', scenarioJson(DNS), backend));
+        const kill = (): void => void setTimeout(() => proc.child.kill('SIGTERM'), delayMs);
+        if (after === undefined) kill();
+        else {
+          let sent = false;
+          proc.child.stdout!.on('data', (d: Buffer) => {
+            if (!sent && d.toString().includes(after)) {
+              sent = true;
+              kill();
+            }
+          });
+        }
+        const run = await proc.done;
+        const installed = rawRuleset(netns) !== before;
+        const detail = `${after ?? 'start'} + ${delayMs} ms: exit ${run.code} ${run.signal}, ${installed ? 'installed' : 'nothing'}: ${run.stderr}`;
+        outcomes.push(`${run.code ?? run.signal}/${installed ? 'installed' : 'nothing'}`);
+        if (installed) {
+          // Installed: exit 0, the log says so, and the whole rule set is there.
+          expect(run.code, detail).toBe(0);
+          expect(run.result, detail).toMatchObject({ ok: true });
+          expect(run.logs.some((l) => String(l.msg).startsWith('applied ')), detail).toBe(true);
+          expect((await runCli([...stepArgs('verify', netns, runId, 'masquerade', scenarioJson(DNS), backend), '--cluster-check=off'])).code, detail).toBe(0);
+          expect((await runCli(stepArgs('rollback', netns, runId, 'masquerade'))).code).toBe(0);
+        } else if (run.code === 143) {
+          expect(run.stderr, detail).toMatch(/^error: stopped by SIGTERM: (nothing was applied|the rules applied meanwhile were removed again)\n$/);
+        } else {
+          // Killed by the default handler before the step guarded itself: nothing was applied.
+          expect(run.signal, detail).toBe('SIGTERM');
+          expect(run.logs.some((l) => l.msg === 'launcher namespace'), detail).toBe(false);
+        }
+        expect(rawRuleset(netns), detail).toBe(before);
+      }
+      console.log(`SIGTERM during inject (${backend}): ${outcomes.join(' ')}`);
+    }, 120_000);
+  }
 });
