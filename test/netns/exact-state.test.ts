@@ -6,7 +6,8 @@
  * chains counted). Real CLI processes against a masquerade launcher.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runNames } from '../../steps/netfilter/index.js';
+import { iptablesSave, runObjects } from '../../steps/netfilter/backend-iptables.js';
+import { netnsAt, removeText, runNames, type IpFamily } from '../../steps/netfilter/index.js';
 import { runCli, scenarioJson, startCli, stepArgs } from './helpers/cli.js';
 import { rawRuleset } from './helpers/ruleset.js';
 import { uniqueRunId } from './helpers/scenario-case.js';
@@ -57,6 +58,39 @@ describe('exact state and honest exit codes', () => {
     t.exec('launcher', ['iptables', '-X', 'VNF-00000000beef-FWD']);
     t.exec('launcher', ['nft', 'delete', 'table', 'inet', 'vnf_00000000beef']);
   });
+
+  for (const [kept, lost] of [['ipv4', 'ipv6'], ['ipv6', 'ipv4']] as const satisfies readonly (readonly [IpFamily, IpFamily])[]) {
+    it(`should fail verify naming the family that is missing when only ${kept} is installed, and complete it when inject is retried`, async () => {
+      const before = rawRuleset(netns);
+      const runId = uniqueRunId(`half-${kept}`);
+      const scenario = scenarioJson(DNS);
+      expect((await runCli(stepArgs('inject', netns, runId, 'masquerade', scenario, 'iptables'))).code).toBe(0);
+      // What a SIGKILL between the two restores leaves: one family's transaction, not the other's.
+      const ns = netnsAt(netns);
+      const text = removeText(runObjects(await iptablesSave(ns, lost), runNames(runId)))!;
+      await ns.run([lost === 'ipv4' ? 'iptables-restore' : 'ip6tables-restore', '--noflush'], { input: text });
+      const inRun = (r: { chain: string }): boolean => r.chain === runNames(runId).chain('forward');
+      const keptBefore = (await iptablesSave(ns, kept)).rules.filter(inRun).map((r) => r.spec);
+      expect(keptBefore.length).toBe(4);
+
+      const verify = await runCli([...stepArgs('verify', netns, runId, 'masquerade', scenario, 'iptables'), '--cluster-check=off']);
+      expect(verify.code).toBe(1);
+      const name = lost === 'ipv4' ? 'IPv4' : 'IPv6';
+      expect(verify.stderr).toBe(
+        `error: verification failed: netfilter: ${name} is not filtered: no rule of this run in ${lost} (half installed: an inject ended between iptables-restore and ip6tables-restore); re-run inject with the same run id to complete it\n`,
+      );
+
+      const retry = await runCli(stepArgs('inject', netns, runId, 'masquerade', scenario, 'iptables'));
+      expect(retry.code).toBe(0);
+      const chain = runNames(runId).chain('forward');
+      expect(retry.result).toMatchObject({ ok: true, replaced: true, objects: [`ipv4 ${chain}`, `ipv6 ${chain}`] });
+      // The present family holds the same rules (replaced in one transaction, never absent).
+      expect((await iptablesSave(ns, kept)).rules.filter(inRun).map((r) => r.spec)).toEqual(keptBefore);
+      expect((await runCli([...stepArgs('verify', netns, runId, 'masquerade', scenario, 'iptables'), '--cluster-check=off'])).code).toBe(0);
+      expect((await runCli(stepArgs('rollback', netns, runId, 'masquerade'))).code).toBe(0);
+      expect(rawRuleset(netns)).toBe(before);
+    });
+  }
 
   for (const backend of ['iptables', 'nftables'] as const) {
     it(`should exit with a status that says what is in the kernel whenever SIGTERM arrives during inject (${backend})`, async () => {
