@@ -3,11 +3,13 @@
  * applied and removed with `iptables-restore --noflush` / `ip6tables-restore --noflush`, one
  * transaction per family. When one family fails, the other is undone before the error surfaces.
  */
+import { installedTools } from './backend-choice.js';
 import type { Netns } from './netns.js';
-import { CHAIN_PREFIX, type RunNames } from './naming.js';
+import { CHAIN_PREFIX, parseTag, type RunNames } from './naming.js';
+import { parseNftJson } from './nft-json.js';
 import type { RulePlan } from './plan.js';
 import { parseIptablesSave, type SavedTable } from './iptables-save.js';
-import { createText, removeText, renderIptables, replaceText, type IpFamily, type IptablesObjects, type IptablesRendering } from './render-iptables.js';
+import { createText, removeText, renderIptables, replaceText, type IpFamily, type IptablesObjects, type IptablesRendering, type MadeFor } from './render-iptables.js';
 import { SpawnError } from './spawn.js';
 
 /** The families every run covers, each its own transaction (iptables, ip6tables). */
@@ -41,16 +43,46 @@ export function runObjects(saved: SavedTable, names: RunNames): IptablesObjects 
 /** Whether `chain` is one of ours (any run). */
 export const isOurChain = (chain: string): boolean => chain.startsWith(CHAIN_PREFIX);
 
-async function applyFamily(netns: Netns, rendering: IptablesRendering, names: RunNames): Promise<boolean> {
+/** The nftables family of iptables-nft's tables for an IP family. */
+export const NFT_FAMILY: Record<IpFamily, string> = { ipv4: 'ip', ipv6: 'ip6' };
+
+/**
+ * What iptables-nft will create for our jumps, per family: the built-in chains (and `filter`
+ * tables) absent now. iptables-save cannot tell (it prints every built-in chain, existing or
+ * not), so nft's listing is read; without nft nothing is recorded (and nothing removed later).
+ */
+async function baseMade(netns: Netns): Promise<Record<IpFamily, MadeFor>> {
+  if (!installedTools().nft) return { ipv4: {}, ipv6: {} };
+  const listing = parseNftJson((await netns.run(['nft', '-j', 'list', 'ruleset'])).stdout);
+  const made = (family: IpFamily): MadeFor => {
+    const nft = NFT_FAMILY[family];
+    if (!listing.tables.some((t) => t.family === nft && t.name === 'filter')) return Object.fromEntries(BUILTINS.map((b) => [b, 'table']));
+    return Object.fromEntries(BUILTINS.filter((b) => !listing.chains.some((c) => c.family === nft && c.table === 'filter' && c.name === b)).map((b) => [b, 'chain']));
+  };
+  return { ipv4: made('ipv4'), ipv6: made('ipv6') };
+}
+
+/** What the tags of `existing` jumps record as created for them (a re-run keeps the record). */
+function madeOf(existing: IptablesObjects): MadeFor {
+  return Object.fromEntries(existing.jumps.flatMap((j) => {
+    const made = j.comment === undefined ? undefined : parseTag(j.comment)?.made;
+    return made ? [[j.chain, made]] : [];
+  }));
+}
+
+async function applyFamily(netns: Netns, plan: RulePlan, family: IpFamily, made: MadeFor): Promise<{ rendering: IptablesRendering; replaced: boolean }> {
+  const fresh = renderIptables(plan, family, made);
   try {
-    await restore(netns, rendering.family, createText(rendering));
-    return false;
+    await restore(netns, family, createText(fresh));
+    return { rendering: fresh, replaced: false };
   } catch (e) {
     if (!(e instanceof SpawnError && /already exists/i.test(e.stderr))) throw e;
   }
-  const existing = runObjects(await iptablesSave(netns, rendering.family), names);
-  await restore(netns, rendering.family, replaceText(rendering, existing));
-  return true;
+  const existing = runObjects(await iptablesSave(netns, family), plan.names);
+  // The built-in chains exist now because of our first jumps: their record is in those tags.
+  const rendering = renderIptables(plan, family, madeOf(existing));
+  await restore(netns, family, replaceText(rendering, existing));
+  return { rendering, replaced: true };
 }
 
 /** What an apply did, per family. */
@@ -62,17 +94,19 @@ export interface IptablesApplied {
 /**
  * Installs `plan` in IPv4 and IPv6 (in parallel: one transaction each); replaces this run's
  * objects when they exist. When one family fails, the run's objects are removed from both.
+ * The jumps' tags record which built-in chains and tables iptables-nft created for them.
  * @throws SpawnError of the failing family.
  */
 export async function iptablesApply(netns: Netns, plan: RulePlan): Promise<IptablesApplied> {
-  const renderings = IP_FAMILIES.map((f) => renderIptables(plan, f));
-  const results = await Promise.allSettled(renderings.map((r) => applyFamily(netns, r, plan.names)));
+  const made = await baseMade(netns);
+  const results = await Promise.allSettled(IP_FAMILIES.map((f) => applyFamily(netns, plan, f, made[f])));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     await iptablesRemove(netns, plan.names);
     throw failed.reason;
   }
-  return { renderings, replaced: results.some((r) => r.status === 'fulfilled' && r.value) };
+  const done = results.map((r) => (r as PromiseFulfilledResult<{ rendering: IptablesRendering; replaced: boolean }>).value);
+  return { renderings: done.map((d) => d.rendering), replaced: done.some((d) => d.replaced) };
 }
 
 /** Removes `existing` from `family`; the chains removed. */

@@ -139,4 +139,47 @@ describe('exact state and honest exit codes', () => {
       console.log(`SIGTERM during inject (${backend}): ${outcomes.join(' ')}`);
     }, 120_000);
   }
+
+  describe('rollback of iptables runs in a namespace without any ruleset', () => {
+    let fresh: Topology;
+    let path: string;
+    beforeAll(async () => {
+      fresh = await buildTopology({ binding: 'masquerade' });
+      path = fresh.path('launcher');
+    });
+    afterAll(async () => {
+      await fresh?.destroy();
+    });
+
+    it('should leave the ruleset byte-for-byte as before over 10 inject/rollback cycles, the tables and chains iptables-nft created included', async () => {
+      const before = rawRuleset(path);
+      const sizes: number[] = [];
+      for (let cycle = 0; cycle < 10; cycle++) {
+        const runId = uniqueRunId(`cycle${cycle}`);
+        expect((await runCli(stepArgs('inject', path, runId, 'masquerade', scenarioJson(DNS), 'iptables'))).code).toBe(0);
+        expect(rawRuleset(path)).toContain('table ip6 filter');
+        expect((await runCli(stepArgs('rollback', path, runId, 'masquerade'))).code).toBe(0);
+        const after = rawRuleset(path);
+        expect(after, `cycle ${cycle}`).toBe(before);
+        sizes.push(after.length);
+      }
+      expect(sizes).toEqual(Array.from({ length: 10 }, () => before.length));
+    });
+
+    it('should keep a built-in chain that existed before inject, or that holds a foreign rule at rollback', async () => {
+      // Existed before: an INPUT rule of someone else makes ip filter and INPUT theirs.
+      fresh.exec('launcher', ['iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', '9', '-j', 'ACCEPT']);
+      const before = rawRuleset(path);
+      const runId = uniqueRunId('kept');
+      expect((await runCli(stepArgs('inject', path, runId, 'masquerade', scenarioJson(DNS), 'iptables'))).code).toBe(0);
+      // Created for our jump, but holding a foreign rule by rollback time.
+      fresh.exec('launcher', ['ip6tables', '-A', 'FORWARD', '-p', 'tcp', '--dport', '9', '-j', 'ACCEPT']);
+      expect((await runCli(stepArgs('rollback', path, runId, 'masquerade'))).code).toBe(0);
+      const after = rawRuleset(path);
+      // IPv4: FORWARD (ours) gone, the foreign INPUT and its table kept; IPv6: FORWARD kept for the foreign rule.
+      expect(after).toBe(`${before}table ip6 filter {\n\tchain FORWARD {\n\t\ttype filter hook forward priority filter; policy accept;\n\t\ttcp dport 9 counter accept\n\t}\n}\n`);
+      fresh.exec('launcher', ['iptables', '-D', 'INPUT', '-p', 'tcp', '--dport', '9', '-j', 'ACCEPT']);
+      fresh.exec('launcher', ['ip6tables', '-D', 'FORWARD', '-p', 'tcp', '--dport', '9', '-j', 'ACCEPT']);
+    });
+  });
 });
