@@ -5,7 +5,7 @@
  */
 import { installedTools } from './backend-choice.js';
 import type { Netns } from './netns.js';
-import { CHAIN_PREFIX, parseTag, type RunNames } from './naming.js';
+import { CHAIN_PREFIX, parseTag, type BaseMade, type RunNames } from './naming.js';
 import { parseNftJson } from './nft-json.js';
 import type { RulePlan } from './plan.js';
 import { parseIptablesSave, type SavedTable } from './iptables-save.js';
@@ -54,20 +54,32 @@ export const NFT_FAMILY: Record<IpFamily, string> = { ipv4: 'ip', ipv6: 'ip6' };
 async function baseMade(netns: Netns): Promise<Record<IpFamily, MadeFor>> {
   if (!installedTools().nft) return { ipv4: {}, ipv6: {} };
   const listing = parseNftJson((await netns.run(['nft', '-j', 'list', 'ruleset'])).stdout);
-  const made = (family: IpFamily): MadeFor => {
+  const made = async (family: IpFamily): Promise<MadeFor> => {
     const nft = NFT_FAMILY[family];
     if (!listing.tables.some((t) => t.family === nft && t.name === 'filter')) return Object.fromEntries(BUILTINS.map((b) => [b, 'table']));
-    return Object.fromEntries(BUILTINS.filter((b) => !listing.chains.some((c) => c.family === nft && c.table === 'filter' && c.name === b)).map((b) => [b, 'chain']));
+    const absent = BUILTINS.filter((b) => !listing.chains.some((c) => c.family === nft && c.table === 'filter' && c.name === b));
+    // A built-in chain holding nothing but jumps of other runs of ours was made for them: this
+    // run shares their record, so that whichever run is rolled back last removes it.
+    const shared = BUILTINS.filter((b) => {
+      const rules = listing.rules.filter((r) => r.family === nft && r.table === 'filter' && r.chain === b);
+      return rules.length > 0 && rules.every((r) => r.jumpTarget !== undefined && isOurChain(r.jumpTarget));
+    });
+    const inherited = shared.length === 0 ? {} : madeOf(objectsIn(await iptablesSave(netns, family), isOurChain));
+    return { ...Object.fromEntries(absent.map((b) => [b, 'chain'])), ...Object.fromEntries(shared.flatMap((b) => (inherited[b] ? [[b, inherited[b]]] : []))) };
   };
-  return { ipv4: made('ipv4'), ipv6: made('ipv6') };
+  const [ipv4, ipv6] = await Promise.all([made('ipv4'), made('ipv6')]);
+  return { ipv4, ipv6 };
 }
 
 /** What the tags of `existing` jumps record as created for them (a re-run keeps the record). */
 function madeOf(existing: IptablesObjects): MadeFor {
-  return Object.fromEntries(existing.jumps.flatMap((j) => {
-    const made = j.comment === undefined ? undefined : parseTag(j.comment)?.made;
-    return made ? [[j.chain, made]] : [];
-  }));
+  const made: Partial<Record<string, BaseMade>> = {};
+  for (const j of existing.jumps) {
+    const m = j.comment === undefined ? undefined : parseTag(j.comment)?.made;
+    // The widest record wins: a table made for one run's jump is the table of all of them.
+    if (m !== undefined && made[j.chain] !== 'table') made[j.chain] = m;
+  }
+  return made;
 }
 
 async function applyFamily(netns: Netns, plan: RulePlan, family: IpFamily, made: MadeFor): Promise<{ rendering: IptablesRendering; replaced: boolean }> {
