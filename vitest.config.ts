@@ -9,6 +9,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Fails the run when a test leaves anything in the temporary directory.
+    globalSetup: ['test/setup/tmp-leaks.ts'],
+    setupFiles: ['test/setup/remove-temp-dirs.ts'],
     reporters: ['default'],
   },
 });

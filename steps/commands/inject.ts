@@ -10,7 +10,7 @@ import { Command } from 'commander';
 import { performance } from 'node:perf_hooks';
 import { UsageError } from '../../core/errors.js';
 import type { Io } from '../../core/io.js';
-import type { StepLogger } from '../../core/log.js';
+import { stepLogger, type StepLogger } from '../../core/log.js';
 import { skewWarning } from '../clock-skew.js';
 import { stepScenario } from '../scenario.js';
 import {
@@ -23,9 +23,13 @@ import {
   installedTools,
   InterruptedError,
   isoSeconds,
+  presentObjects,
   refusePassedDeadline,
   removeRun,
+  UndoFailedError,
   unixNow,
+  type Netns,
+  type RunNames,
   type TerminationGuard,
 } from '../netfilter/index.js';
 import { measureNodeClock } from './node-clock.js';
@@ -52,7 +56,34 @@ function parseWindowStart(value: string | undefined): number | undefined {
   return Number(value);
 }
 
-async function inject(target: Target, flags: InjectFlags, io: Io, { log }: StepLogger, guard: TerminationGuard): Promise<Record<string, unknown>> {
+/**
+ * After a stop request during the apply: removes the run's objects, then reads the namespace, so
+ * the exit status says what is in the kernel: 143/130 when nothing of the run is left there.
+ * @throws InterruptedError (nothing left), UndoFailedError (objects left, exit 1).
+ */
+async function undoAfterStop(netns: Netns, names: RunNames, signal: NodeJS.Signals): Promise<never> {
+  let failure: unknown;
+  try {
+    await removeRun(netns, names);
+  } catch (e) {
+    failure = e;
+  }
+  let left: string[] = [];
+  try {
+    left = await presentObjects(netns, names);
+  } catch (e) {
+    failure ??= e;
+  }
+  if (failure === undefined && left.length === 0) throw new InterruptedError(signal, 'the rules applied meanwhile were removed again');
+  throw new UndoFailedError(signal, left, failure);
+}
+
+/** Whether this process left rules in a kernel: a late stop request then changes nothing. */
+interface Installed {
+  any: boolean;
+}
+
+async function inject(target: Target, flags: InjectFlags, io: Io, { log }: StepLogger, guard: TerminationGuard, installed: Installed): Promise<Record<string, unknown>> {
   const runId = checkRunId(flags.runId);
   const binding = filterableBinding(target.binding);
   const scenario = stepScenario(flags.scenario, io);
@@ -106,24 +137,19 @@ async function inject(target: Target, flags: InjectFlags, io: Io, { log }: StepL
   const choice = chooseBackend(flags.backend, plan, detection.facts, installedTools());
   log('info', `backend ${choice.backend} (${choice.reason})`);
 
-  const interrupted = (detail: string): InterruptedError | undefined => {
-    const signal = guard.signal();
-    return signal === undefined ? undefined : new InterruptedError(signal, detail);
-  };
-  const early = interrupted('nothing was applied');
-  if (early) throw early;
+  const early = guard.signal();
+  if (early) throw new InterruptedError(early, 'nothing was applied');
   const started = performance.now();
   let applied;
   try {
     // nft timeouts count from this moment, to the millisecond, so they end at the deadline.
     applied = await applyPlan(located.netns, plan, choice.backend, Date.now() / 1000);
   } finally {
-    const late = interrupted('the rules applied meanwhile were removed again');
-    if (late) {
-      await removeRun(located.netns, plan.names);
-      throw late; // the stop request outranks the apply's own outcome
-    }
+    const signal = guard.signal();
+    // The stop request outranks the apply's own outcome; what is claimed is read from the kernel.
+    if (signal) await undoAfterStop(located.netns, plan.names, signal);
   }
+  installed.any = true;
   const applyMs = Math.round((performance.now() - started) * 10) / 10;
   // When the rules were in the kernel: a window that started before is late by the difference.
   const armedAtMs = Date.now();
@@ -158,7 +184,11 @@ async function inject(target: Target, flags: InjectFlags, io: Io, { log }: StepL
   };
 }
 
-/** The `inject` step. Exit 0 applied, 1 runtime failure, 2 bad input, 143 stopped (undone). */
+/**
+ * The `inject` step. Exit 0 applied (also when a stop request came after the apply), 1 runtime
+ * failure (also: stopped, but the undo failed; the log names what is left), 2 bad input, 143
+ * stopped (130 for SIGINT): nothing of the run is in the namespace, read back after the undo.
+ */
 export function injectCommand(io: Io): Command {
   return addNodeStepOptions(new Command('inject').description("block the scenario's traffic of one VMI (--target), or of a node's VMIs in the run ledger (--node), in their virt-launcher network namespaces"))
     .option(NOW_FLAG, 'Unix time taken as the inject time the deadline counts from (default: now; for tests)')
@@ -167,10 +197,11 @@ export function injectCommand(io: Io): Command {
       // Guarded until the result is written, so a stop request is acted on (undo) where that is
       // safe, and the result file always matches what is left in the namespace.
       const guard = guardTermination();
+      const installed: Installed = { any: false };
       try {
         await runNodeStep(io, flags, {
           name: 'inject',
-          one: (target, logger) => inject(target, flags, io, logger, guard),
+          one: (target, logger) => inject(target, flags, io, logger, guard, installed),
           summarize: (r) => ({
             detail: `applied ${(r.rules as unknown[]).length} rules (${String(r.backend)}); the kernel ends them at ${isoSeconds(r.expiresAt as number)}`,
             data: {
@@ -184,8 +215,13 @@ export function injectCommand(io: Io): Command {
           }),
           stopRequested: guard.signal,
         });
+        const late = guard.signal();
+        if (late) stepLogger(io, 'inject').log('info', `${late} arrived after the rules were installed: they stay in place, and the kernel ends them at their deadline`, { signal: late });
       } finally {
-        guard.dispose();
+        // Rules left in a kernel: keep intercepting until the process exits, or a stop request
+        // in its last milliseconds would end it by the signal (143, "stopped and undone") with
+        // the rules installed. Signal listeners do not keep the process alive.
+        if (!installed.any) guard.dispose();
       }
     });
 }

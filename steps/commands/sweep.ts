@@ -52,6 +52,7 @@ export function sweepCommand(io: Io): Command {
           const report = await sweepNetns(netnsAt(path), now);
           for (const run of report.removed) log('info', `removed expired run ${run.runId}`, { netns: path, expiresAt: run.expiresAt, objects: run.objects });
           for (const object of report.untagged) log('warn', `kept ${object}: no readable tag`, { netns: path });
+          for (const { object, reason } of report.foreign) log('warn', `left ${object} alone: not created by vmi-network-filter (${reason})`, { netns: path });
           namespaces.push({ netns: path, ...report });
         }
         log('info', `swept ${paths.length} namespaces`, { now, removed: namespaces.reduce((n, r) => n + r.removed.length, 0) });

@@ -3,11 +3,13 @@
  * applied and removed with `iptables-restore --noflush` / `ip6tables-restore --noflush`, one
  * transaction per family. When one family fails, the other is undone before the error surfaces.
  */
+import { installedTools } from './backend-choice.js';
 import type { Netns } from './netns.js';
-import { CHAIN_PREFIX, type RunNames } from './naming.js';
+import { CHAIN_PREFIX, parseTag, type BaseMade, type RunNames } from './naming.js';
+import { parseNftJson } from './nft-json.js';
 import type { RulePlan } from './plan.js';
 import { parseIptablesSave, type SavedTable } from './iptables-save.js';
-import { createText, removeText, renderIptables, replaceText, type IpFamily, type IptablesObjects, type IptablesRendering } from './render-iptables.js';
+import { createText, removeText, renderIptables, replaceText, type IpFamily, type IptablesObjects, type IptablesRendering, type MadeFor } from './render-iptables.js';
 import { SpawnError } from './spawn.js';
 
 /** The families every run covers, each its own transaction (iptables, ip6tables). */
@@ -41,16 +43,58 @@ export function runObjects(saved: SavedTable, names: RunNames): IptablesObjects 
 /** Whether `chain` is one of ours (any run). */
 export const isOurChain = (chain: string): boolean => chain.startsWith(CHAIN_PREFIX);
 
-async function applyFamily(netns: Netns, rendering: IptablesRendering, names: RunNames): Promise<boolean> {
+/** The nftables family of iptables-nft's tables for an IP family. */
+export const NFT_FAMILY: Record<IpFamily, string> = { ipv4: 'ip', ipv6: 'ip6' };
+
+/**
+ * What iptables-nft will create for our jumps, per family: the built-in chains (and `filter`
+ * tables) absent now. iptables-save cannot tell (it prints every built-in chain, existing or
+ * not), so nft's listing is read; without nft nothing is recorded (and nothing removed later).
+ */
+async function baseMade(netns: Netns): Promise<Record<IpFamily, MadeFor>> {
+  if (!installedTools().nft) return { ipv4: {}, ipv6: {} };
+  const listing = parseNftJson((await netns.run(['nft', '-j', 'list', 'ruleset'])).stdout);
+  const made = async (family: IpFamily): Promise<MadeFor> => {
+    const nft = NFT_FAMILY[family];
+    if (!listing.tables.some((t) => t.family === nft && t.name === 'filter')) return Object.fromEntries(BUILTINS.map((b) => [b, 'table']));
+    const absent = BUILTINS.filter((b) => !listing.chains.some((c) => c.family === nft && c.table === 'filter' && c.name === b));
+    // A built-in chain holding nothing but jumps of other runs of ours was made for them: this
+    // run shares their record, so that whichever run is rolled back last removes it.
+    const shared = BUILTINS.filter((b) => {
+      const rules = listing.rules.filter((r) => r.family === nft && r.table === 'filter' && r.chain === b);
+      return rules.length > 0 && rules.every((r) => r.jumpTarget !== undefined && isOurChain(r.jumpTarget));
+    });
+    const inherited = shared.length === 0 ? {} : madeOf(objectsIn(await iptablesSave(netns, family), isOurChain));
+    return { ...Object.fromEntries(absent.map((b) => [b, 'chain'])), ...Object.fromEntries(shared.flatMap((b) => (inherited[b] ? [[b, inherited[b]]] : []))) };
+  };
+  const [ipv4, ipv6] = await Promise.all([made('ipv4'), made('ipv6')]);
+  return { ipv4, ipv6 };
+}
+
+/** What the tags of `existing` jumps record as created for them (a re-run keeps the record). */
+function madeOf(existing: IptablesObjects): MadeFor {
+  const made: Partial<Record<string, BaseMade>> = {};
+  for (const j of existing.jumps) {
+    const m = j.comment === undefined ? undefined : parseTag(j.comment)?.made;
+    // The widest record wins: a table made for one run's jump is the table of all of them.
+    if (m !== undefined && made[j.chain] !== 'table') made[j.chain] = m;
+  }
+  return made;
+}
+
+async function applyFamily(netns: Netns, plan: RulePlan, family: IpFamily, made: MadeFor): Promise<{ rendering: IptablesRendering; replaced: boolean }> {
+  const fresh = renderIptables(plan, family, made);
   try {
-    await restore(netns, rendering.family, createText(rendering));
-    return false;
+    await restore(netns, family, createText(fresh));
+    return { rendering: fresh, replaced: false };
   } catch (e) {
     if (!(e instanceof SpawnError && /already exists/i.test(e.stderr))) throw e;
   }
-  const existing = runObjects(await iptablesSave(netns, rendering.family), names);
-  await restore(netns, rendering.family, replaceText(rendering, existing));
-  return true;
+  const existing = runObjects(await iptablesSave(netns, family), plan.names);
+  // The built-in chains exist now because of our first jumps: their record is in those tags.
+  const rendering = renderIptables(plan, family, madeOf(existing));
+  await restore(netns, family, replaceText(rendering, existing));
+  return { rendering, replaced: true };
 }
 
 /** What an apply did, per family. */
@@ -62,17 +106,19 @@ export interface IptablesApplied {
 /**
  * Installs `plan` in IPv4 and IPv6 (in parallel: one transaction each); replaces this run's
  * objects when they exist. When one family fails, the run's objects are removed from both.
+ * The jumps' tags record which built-in chains and tables iptables-nft created for them.
  * @throws SpawnError of the failing family.
  */
 export async function iptablesApply(netns: Netns, plan: RulePlan): Promise<IptablesApplied> {
-  const renderings = IP_FAMILIES.map((f) => renderIptables(plan, f));
-  const results = await Promise.allSettled(renderings.map((r) => applyFamily(netns, r, plan.names)));
+  const made = await baseMade(netns);
+  const results = await Promise.allSettled(IP_FAMILIES.map((f) => applyFamily(netns, plan, f, made[f])));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     await iptablesRemove(netns, plan.names);
     throw failed.reason;
   }
-  return { renderings, replaced: results.some((r) => r.status === 'fulfilled' && r.value) };
+  const done = results.map((r) => (r as PromiseFulfilledResult<{ rendering: IptablesRendering; replaced: boolean }>).value);
+  return { renderings: done.map((d) => d.rendering), replaced: done.some((d) => d.replaced) };
 }
 
 /** Removes `existing` from `family`; the chains removed. */

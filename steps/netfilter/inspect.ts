@@ -11,7 +11,9 @@ import { dropTimes } from './drop-times.js';
 import type { Netns } from './netns.js';
 import { parseTag, type FaultWindow } from './naming.js';
 import type { RulePlan } from './plan.js';
-import { renderIptables } from './render-iptables.js';
+import { renderIptables, type IpFamily } from './render-iptables.js';
+
+const FAMILY_NAME: Record<IpFamily, string> = { ipv4: 'IPv4', ipv6: 'IPv6' };
 import { PROTOCOL_SET, renderNft } from './render-nft.js';
 
 /** Counters of one rule (summed over the lines iptables needs for it). */
@@ -94,15 +96,14 @@ async function inspectIptables(netns: Netns, plan: RulePlan): Promise<Inspection
   const counters: RuleCounter[] = [];
   const deadlines: number[] = [];
   let window: FaultWindow | undefined;
-  let present = false;
+  const missing: IpFamily[] = [];
   for (const family of IP_FAMILIES) {
     const saved = await iptablesSave(netns, family);
     const objects = runObjects(saved, plan.names);
     if (objects.chains.length === 0 && objects.jumps.length === 0) {
-      problems.push(`${family}: no chain of this run`);
+      missing.push(family);
       continue;
     }
-    present = true;
     const expected = renderIptables(plan, family);
     for (const jump of expected.jumps) {
       const found = objects.jumps.filter((j) => j.chain === jump.builtin && j.target === jump.chain);
@@ -126,6 +127,11 @@ async function inspectIptables(netns: Netns, plan: RulePlan): Promise<Inspection
         counters.push({ id, family, packets: mine.reduce((s, r) => s + r.packets, 0), bytes: mine.reduce((s, r) => s + r.bytes, 0) });
       }
     }
+  }
+  const present = missing.length < IP_FAMILIES.length;
+  // One transaction per family: an inject killed between them leaves one family unfiltered.
+  for (const family of present ? missing : []) {
+    problems.unshift(`${FAMILY_NAME[family]} is not filtered: no rule of this run in ${family} (half installed: an inject ended between iptables-restore and ip6tables-restore); re-run inject with the same run id to complete it`);
   }
   // The jumps of one run carry one deadline; were they to differ, the earliest ends the fault.
   return present ? { backend: 'iptables', problems, warnings, counters, ...(deadlines.length === 0 ? {} : { expiresAt: Math.min(...deadlines) }), ...(window ? { window } : {}) } : undefined;

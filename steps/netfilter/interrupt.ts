@@ -15,6 +15,21 @@ export class InterruptedError extends Error {
 }
 InterruptedError.prototype.name = 'InterruptedError';
 
+/**
+ * The step was asked to stop and could not undo what it applied: the objects named are still
+ * in the kernel. Exit 1, never the status that means "stopped and undone".
+ */
+export class UndoFailedError extends Error {
+  readonly exitCode = 1;
+  constructor(readonly signal: NodeJS.Signals, readonly left: readonly string[], cause: unknown) {
+    super(
+      `stopped by ${signal}, but the rules applied meanwhile could not be removed${cause instanceof Error ? ` (${cause.message})` : ''}: ${left.length === 0 ? 'whether any is left is unknown' : `${left.join(', ')} still in the namespace`}`,
+      { cause },
+    );
+  }
+}
+UndoFailedError.prototype.name = 'UndoFailedError';
+
 /** A termination request seen while the guard was installed. */
 export interface TerminationGuard {
   /** The signal received, if any. */

@@ -66,10 +66,19 @@ export interface RunTag {
   readonly window?: FaultWindow;
   /** namespace/name of the VMI, informational (truncated to fit comment limits). */
   readonly vmi: string;
+  /**
+   * iptables jumps only: what iptables-nft created for this jump, so rollback removes it again
+   * and only it: `chain` (the built-in chain), `table` (its `ip`/`ip6 filter` table too).
+   * Absent: both existed before.
+   */
+  readonly made?: BaseMade;
 }
 
+/** What iptables-nft created for one of our jumps: the built-in chain, or its table too. */
+export type BaseMade = 'chain' | 'table';
+
 /**
- * The tag text: `vmi-network-filter run=<id> expires=<epoch> [window=<start>-<end>] vmi=<ns>/<name>`.
+ * The tag text: `vmi-network-filter run=<id> expires=<epoch> [window=<start>-<end>] [made=chain|table] vmi=<ns>/<name>`.
  * Run id, expiry and window come first so truncating the VMI (nftables keeps at most 128 bytes
  * of comment) never loses them.
  */
@@ -77,12 +86,14 @@ export function formatTag(tag: RunTag): string {
   // Only name characters reach rule text: a comment can never close its own quotes.
   const vmi = tag.vmi.replace(/[^A-Za-z0-9_.\/-]/g, '_');
   const window = tag.window ? ` window=${tag.window.start}-${tag.window.end}` : '';
-  return `${TAG_MARK} run=${tag.runId} expires=${tag.expiresAt}${window} vmi=${vmi}`.slice(0, 128);
+  const made = tag.made ? ` made=${tag.made}` : '';
+  return `${TAG_MARK} run=${tag.runId} expires=${tag.expiresAt}${window}${made} vmi=${vmi}`.slice(0, 128);
 }
 
 /** The tag in `text` (a comment), or undefined when it is not one of ours. */
 export function parseTag(text: string): RunTag | undefined {
-  const m = new RegExp(`^${TAG_MARK} run=(\\S+) expires=(\\d+)(?: window=(\\d+)-(\\d+))? vmi=(\\S*)$`).exec(text.trim());
+  const m = new RegExp(`^${TAG_MARK} run=(\\S+) expires=(\\d+)(?: window=(\\d+)-(\\d+))?(?: made=(chain|table))? vmi=(\\S*)$`).exec(text.trim());
   if (!m) return undefined;
-  return { runId: m[1]!, expiresAt: Number(m[2]), ...(m[3] ? { window: { start: Number(m[3]), end: Number(m[4]) } } : {}), vmi: m[5]! };
+  const made = m[5] as BaseMade | undefined;
+  return { runId: m[1]!, expiresAt: Number(m[2]), ...(m[3] ? { window: { start: Number(m[3]), end: Number(m[4]) } } : {}), ...(made ? { made } : {}), vmi: m[6]! };
 }

@@ -13,6 +13,8 @@ export interface NftTable {
 export interface NftChain extends NftTable {
   readonly table: string;
   readonly hook?: string;
+  /** Base chains: accept or drop. */
+  readonly policy?: string;
 }
 
 /** A rule, with what verify and removal need of it. */
@@ -71,7 +73,8 @@ export function parseNftJson(json: string): NftListing {
     if (table) tables.push({ family: str(table.family) ?? '', name: str(table.name) ?? '' });
     if (chain) {
       const hook = str(chain.hook);
-      chains.push({ family: str(chain.family) ?? '', table: str(chain.table) ?? '', name: str(chain.name) ?? '', ...(hook ? { hook } : {}) });
+      const policy = str(chain.policy);
+      chains.push({ family: str(chain.family) ?? '', table: str(chain.table) ?? '', name: str(chain.name) ?? '', ...(hook ? { hook } : {}), ...(policy ? { policy } : {}) });
     }
     if (rule) rules.push(parseRule(rule));
     if (set) {

@@ -4,11 +4,12 @@
  * inject used). Only objects named from the runs' ids are touched.
  */
 import { installedTools } from './backend-choice.js';
-import { iptablesRemove } from './backend-iptables.js';
+import { iptablesRemove, iptablesSave, IP_FAMILIES, NFT_FAMILY, objectsIn, runObjects } from './backend-iptables.js';
+import { nftOurTables } from './backend-nft.js';
 import { NetnsGoneError, type Netns } from './netns.js';
-import type { RunNames } from './naming.js';
-import { parseNftJson } from './nft-json.js';
-import { removalScript } from './nft-removal.js';
+import { parseTag, type RunNames } from './naming.js';
+import { parseNftJson, type NftListing } from './nft-json.js';
+import { removalScript, type MadeBase } from './nft-removal.js';
 
 /** What a removal found. */
 export interface Removal {
@@ -31,7 +32,8 @@ export async function removeRuns(netns: Netns, runs: readonly RunNames[]): Promi
       return { removed: removed.flat(), gone: false };
     }
     const { stdout } = await netns.run(['nft', '-j', 'list', 'ruleset']);
-    const script = removalScript(parseNftJson(stdout), runs);
+    const listing = parseNftJson(stdout);
+    const script = removalScript(listing, runs, await madeBases(netns, listing, runs));
     if (script.text !== '') await netns.run(['nft', '-f', '-'], { input: script.text });
     return { removed: script.objects, gone: false };
   } catch (e) {
@@ -40,7 +42,41 @@ export async function removeRuns(netns: Netns, runs: readonly RunNames[]): Promi
   }
 }
 
+/**
+ * What the tags of the runs' iptables jumps record as created for them. Read with iptables-save
+ * (nft 1.0.6 lists xt comments blank), only in families holding a chain of the runs.
+ */
+async function madeBases(netns: Netns, listing: NftListing, runs: readonly RunNames[]): Promise<MadeBase[]> {
+  const chains = new Set(runs.flatMap((r) => r.chains));
+  const families = IP_FAMILIES.filter((f) => listing.chains.some((c) => c.family === NFT_FAMILY[f] && c.table === 'filter' && chains.has(c.name)));
+  const found = await Promise.all(
+    families.map(async (family) =>
+      objectsIn(await iptablesSave(netns, family), (c) => chains.has(c)).jumps.flatMap((j) => {
+        const made = j.comment === undefined ? undefined : parseTag(j.comment)?.made;
+        return made ? [{ family: NFT_FAMILY[family], chain: j.chain, made }] : [];
+      }),
+    ),
+  );
+  return found.flat();
+}
+
 /** Removes run `names` from `netns`; see {@link removeRuns}. */
 export function removeRun(netns: Netns, names: RunNames): Promise<Removal> {
   return removeRuns(netns, [names]);
+}
+
+/**
+ * The objects of run `names` present in `netns` ("inet vnf_…", "ipv4 VNF-…-FWD"), read from
+ * the kernel: what a step may claim is (not) installed. Empty when the namespace is gone.
+ * @throws SpawnError when the listing fails.
+ */
+export async function presentObjects(netns: Netns, names: RunNames): Promise<string[]> {
+  try {
+    const tables = installedTools().nft ? (await nftOurTables(netns)).filter((t) => t.name === names.table).map((t) => `${t.family} ${t.name}`) : [];
+    const chains = await Promise.all(IP_FAMILIES.map(async (family) => runObjects(await iptablesSave(netns, family), names).chains.map((c) => `${family} ${c}`)));
+    return [...tables, ...chains.flat()];
+  } catch (e) {
+    if (e instanceof NetnsGoneError) return [];
+    throw e;
+  }
 }

@@ -5,7 +5,7 @@
  * rule matches only in it (`-m time --datestart … --datestop …`, issue 14). Each text is one
  * transaction. Pure.
  */
-import { formatTag, type FaultWindow, type Hook } from './naming.js';
+import { formatTag, type BaseMade, type FaultWindow, type Hook } from './naming.js';
 import { LOCAL_CONNECTION_MARK, type DropRule, type PlannedRule, type RulePlan } from './plan.js';
 import type { SavedRule } from './iptables-save.js';
 
@@ -84,21 +84,24 @@ function ruleSpecs(rule: PlannedRule, layer: RulePlan['layer'], window: FaultWin
   return [`-o ${rule.oif} -m owner ! --uid-owner ${rule.relayUid} -m comment --comment "${rule.id}" -j CONNMARK --or-mark ${hex(LOCAL_CONNECTION_MARK)}`];
 }
 
-/** `plan` for one IP family. */
-export function renderIptables(plan: RulePlan, family: IpFamily): IptablesRendering {
+/** What iptables-nft created for our jumps, by built-in chain (FORWARD, …); see RunTag.made. */
+export type MadeFor = Readonly<Partial<Record<string, BaseMade>>>;
+
+/** `plan` for one IP family; `made` goes into the tags of the jumps it concerns. */
+export function renderIptables(plan: RulePlan, family: IpFamily, made: MadeFor = {}): IptablesRendering {
   const hooks = [...new Set(plan.rules.map((r) => r.hook))];
   // xt_time compares the wall clock (UTC) in whole seconds and still matches during the
   // --datestop second itself, so the last second the jump applies is the one before the
   // deadline: it stops at the deadline, as the nft timeouts do.
   const datestop = utc(plan.tag.expiresAt - 1);
-  const tag = formatTag(plan.tag);
+  const tag = (builtin: string): string => formatTag({ ...plan.tag, ...(made[builtin] ? { made: made[builtin] } : {}) });
   return {
     family,
     chains: hooks.map((h) => plan.names.chain(h)),
     jumps: hooks.map((h) => ({
       builtin: BUILTIN[h],
       chain: plan.names.chain(h),
-      spec: `-m comment --comment "${tag}" -m time --datestop ${datestop} -j ${plan.names.chain(h)}`,
+      spec: `-m comment --comment "${tag(BUILTIN[h])}" -m time --datestop ${datestop} -j ${plan.names.chain(h)}`,
     })),
     rules: plan.rules.flatMap((r) => ruleSpecs(r, plan.layer, plan.tag.window).map((spec) => ({ chain: plan.names.chain(r.hook), id: r.id, spec }))),
   };

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { trackTempDir } from '../setup/temp-dirs.js';
 import type { FakeKubeApi } from './fake-api-server.js';
 import { vmiObject, type VmiOptions } from './kubevirt-vmi.js';
 import { launcherPodObject } from './virt-launcher-pod.js';
@@ -25,9 +26,9 @@ function findRepoRoot(dir: string): string {
   }
 }
 
-/** A fresh temporary directory. */
+/** A fresh temporary directory, removed after the test file (test/setup/remove-temp-dirs.ts). */
 export function tempDir(prefix = 'vmi-kube-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return trackTempDir(mkdtempSync(join(tmpdir(), prefix)));
 }
 
 /** Options of writeKubeconfig. */

@@ -32,7 +32,7 @@ describe('nft listings', () => {
   it('should read rules with comments, counters and verdicts, and set elements with their lifetime', () => {
     const listing = parseNftJson(fixture('nft-list-table-masquerade-run.json'));
     expect(listing.tables).toEqual([{ family: 'inet', name: 'vnf_a1d1759c2f6d' }]);
-    expect(listing.chains).toEqual([{ family: 'inet', table: 'vnf_a1d1759c2f6d', name: 'forward', hook: 'forward' }]);
+    expect(listing.chains).toEqual([{ family: 'inet', table: 'vnf_a1d1759c2f6d', name: 'forward', hook: 'forward', policy: 'accept' }]);
     expect(listing.rules.map((r) => [r.comment, r.verdict, r.packets])).toEqual([
       ['egress eth0', 'drop', 0],
       ['ingress eth0', 'drop', 0],
@@ -92,5 +92,43 @@ describe('removalScript', () => {
 
   it('should be empty for a run that is not there', () => {
     expect(removalScript(listing, [runNames('never')])).toEqual({ text: '', objects: [] });
+  });
+
+  it('should delete a built-in chain and table iptables-nft made for a jump only when nothing else is left in them', () => {
+    const a = runNames('run-a');
+    const b = runNames('run-b');
+    // FORWARD holds run-b's jump and a foreign accept too: kept, whatever the tags say.
+    expect(removalScript(listing, [a], [{ family: 'ip', chain: 'FORWARD', made: 'table' }]).text).not.toMatch(/delete (chain ip filter FORWARD|table ip filter)/);
+    // Both runs gone: ip's FORWARD keeps the foreign accept, ip6's is left empty and goes.
+    const both = removalScript(listing, [a, b], [
+      { family: 'ip', chain: 'FORWARD', made: 'table' },
+      { family: 'ip6', chain: 'FORWARD', made: 'chain' },
+    ]).text;
+    expect(both).not.toMatch(/delete (chain ip filter FORWARD|table ip filter)/);
+    expect(both).toContain('delete chain ip6 filter FORWARD\n');
+  });
+
+  it('should delete the filter table made for a jump once it holds nothing else', () => {
+    const a = runNames('run-a');
+    const chain = a.chain('forward');
+    const only = parseNftJson(
+      JSON.stringify({
+        nftables: [
+          { table: { family: 'ip', name: 'filter', handle: 1 } },
+          { chain: { family: 'ip', table: 'filter', name: chain, handle: 1 } },
+          { chain: { family: 'ip', table: 'filter', name: 'FORWARD', handle: 2, type: 'filter', hook: 'forward', prio: 0, policy: 'accept' } },
+          { rule: { family: 'ip', table: 'filter', chain: 'FORWARD', handle: 3, expr: [{ counter: { packets: 0, bytes: 0 } }, { jump: { target: chain } }] } },
+        ],
+      }),
+    );
+    expect(removalScript(only, [a], [{ family: 'ip', chain: 'FORWARD', made: 'table' }]).text).toBe(
+      ['delete rule ip filter FORWARD handle 3', `flush chain ip filter ${chain}`, `delete chain ip filter ${chain}`, 'delete table ip filter', ''].join('\n'),
+    );
+    expect(removalScript(only, [a], [{ family: 'ip', chain: 'FORWARD', made: 'chain' }]).text).toBe(
+      ['delete rule ip filter FORWARD handle 3', `flush chain ip filter ${chain}`, `delete chain ip filter ${chain}`, 'delete chain ip filter FORWARD', ''].join('\n'),
+    );
+    // No record: the chain and table existed before.
+    expect(removalScript(only, [a]).text).not.toContain('FORWARD\n');
+    expect(removalScript(only, [a]).text).not.toContain('delete table');
   });
 });

@@ -184,6 +184,9 @@ describe('tags', () => {
   it('should round-trip a window, and still read tags written without one', () => {
     const windowed = { ...tag, window: { start: 1_800_000_300, end: 1_800_000_360 } };
     expect(parseTag(formatTag(windowed))).toEqual(windowed);
+    const made = { ...windowed, made: 'table' as const };
+    expect(formatTag(made)).toContain(' made=table vmi=');
+    expect(parseTag(formatTag(made))).toEqual(made);
     expect(parseTag('vmi-network-filter run=old expires=1700000000 vmi=ns/vm')).toEqual({ runId: 'old', expiresAt: 1_700_000_000, vmi: 'ns/vm' });
   });
 
