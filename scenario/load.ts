@@ -10,6 +10,7 @@ import { readAsKrkn, type ValueSource } from './krkn-values.js';
 import { lineOf, readScenarioFile, writtenAsString, type Origin, type RawScenario, type ScenarioFile } from './scenario-file.js';
 import { normalize, scenarioSchema, type Scenario } from './schema.js';
 import { suggestKey } from './suggest.js';
+import { boundProblems } from './value-bounds.js';
 
 export type { ScenarioFile } from './scenario-file.js';
 
@@ -96,9 +97,10 @@ export function keysFromEnvironment(sources: ScenarioSources): { key: ScenarioKe
 function readFiles(files: readonly ScenarioFile[], problems: Problem[]): RawScenario[] {
   const raws: RawScenario[] = [];
   let offset = 0;
+  const tally = { scenarios: 0 };
   for (const file of files) {
     const before = problems.length;
-    const read = readScenarioFile(file, problems);
+    const read = readScenarioFile(file, problems, tally);
     const own = problems.splice(before);
     // The file's item count: one past the last index its scenarios and problems carry.
     const count = Math.max(0, ...read.map((r) => (r.index ?? -1) + 1), ...own.map((p) => (p.index ?? -1) + 1));
@@ -124,9 +126,17 @@ function validate(raw: RawScenario, problems: Problem[]): Scenario | undefined {
     if (raw.index === undefined || origin?.source !== raw.itemOrigin.source) return 'other';
     return writtenAsString(origin) ? 'file-string' : 'file';
   };
-  const reading = readAsKrkn(raw.values, sourceOf);
-  const found: Problem[] = reading.problems.map((p) => ({ ...where(originOf(p.key)), key: p.key, message: p.message }));
-  const judged = new Set(reading.problems.map((p) => p.key));
+  // Bounds first: a value out of them is reported alone, and no later check sees it.
+  const bounded: Problem[] = [];
+  const inBounds: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw.values)) {
+    const problems = boundProblems(key, value);
+    bounded.push(...problems.map((p) => ({ ...where(originOf(key), p.path), key: key + p.path.map((i) => `[${i}]`).join(''), message: p.message })));
+    if (problems.length === 0) inBounds[key] = value;
+  }
+  const reading = readAsKrkn(inBounds, sourceOf);
+  const found: Problem[] = [...bounded, ...reading.problems.map((p) => ({ ...where(originOf(p.key)), key: p.key, message: p.message }))];
+  const judged = new Set([...reading.problems.map((p) => p.key), ...Object.keys(raw.values).filter((key) => !(key in inBounds))]);
   const values = reading.values;
   const result = scenarioSchema.safeParse(values);
   if (!result.success) {
