@@ -3,12 +3,13 @@
  * holding a list of items, each a mapping with an `id`. Gives each item's values with where
  * they came from, down to the line of each list element, for messages.
  */
-import { isAlias, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseDocument, Parser, type Node } from 'yaml';
 import { expandedValues } from './alias-expansion.js';
 import { show } from './coerce.js';
 import type { Problem } from './errors.js';
 import { SCENARIO_ID } from './keys.js';
 import { MAX_EXPANDED_VALUES, MAX_SCENARIOS, MAX_SCENARIOS_REASON } from './limits.js';
+import { MAX_NESTING, nestingDepth } from './nesting-depth.js';
 import { PYYAML_SAFE_TAGS } from './pyyaml-tags.js';
 import { linesOf, type LineOf } from './text-lines.js';
 import { yamlProblems } from './yaml-problems.js';
@@ -81,8 +82,15 @@ export function readScenarioFile(file: ScenarioFile, problems: Problem[], tally:
   // PyYAML skips a byte order mark; the yaml package would read it as content.
   const text = file.text.replace(/^\ufeff/, '');
   const lines = linesOf(text);
+  const cst = [...new Parser().parse(text)];
+  // Before anything walks the tree recursively.
+  const nesting = nestingDepth(cst, MAX_NESTING);
+  if (nesting.depth > MAX_NESTING) {
+    problems.push({ source: file.path, line: lines(nesting.offset), message: `lists and mappings nest more than ${MAX_NESTING} deep here; a scenario needs 3 (the list of scenarios, a scenario, a list value)` });
+    return [];
+  }
   const doc = parseDocument(text, { schema: 'failsafe', customTags: PYYAML_SAFE_TAGS, uniqueKeys: false, prettyErrors: false });
-  const syntax = yamlProblems(text, doc, lines, { pyyamlTabs: !file.inline });
+  const syntax = yamlProblems(text, doc, lines, { pyyamlTabs: !file.inline, cst });
   if (syntax.length > 0) {
     problems.push(...syntax.map((p) => ({ source: file.path, ...p })));
     return [];

@@ -48,11 +48,16 @@ export interface YamlProblemsOptions {
    * @default true
    */
   readonly pyyamlTabs?: boolean;
+  /**
+   * The concrete syntax tree of `text`, when the caller has it already.
+   * @default parsed here
+   */
+  readonly cst?: readonly CST.Token[];
 }
 
 /** The problems of `doc` (parsed from `text`), in file order, at most one per line. */
 export function yamlProblems(text: string, doc: Document, lineOf: LineOf, options: YamlProblemsOptions = {}): YamlProblem[] {
-  const cst = [...new Parser().parse(text)];
+  const cst = options.cst ?? [...new Parser().parse(text)];
   const tabs = options.pyyamlTabs === false ? [] : tabProblems(text, cst);
   const open = unclosed(text, cst);
   const found: YamlProblem[] = [...tabs, ...open].map((p) => ({ line: lineOf(p.offset), message: p.message }));

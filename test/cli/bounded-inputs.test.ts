@@ -167,6 +167,17 @@ describe('control characters and UTF-8', () => {
   });
 });
 
+describe('nesting', () => {
+  it('should refuse lists nested thousands deep at their line, in our words rather than a stack overflow', () => {
+    const path = file('deep.yaml', `- id: vmi_network_filter\n  namespace: demo\n  ports: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`);
+    expect(cli(['validate', '--scenario', path])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `${path}:3: lists and mappings nest more than 32 deep here; a scenario needs 3 (the list of scenarios, a scenario, a list value)\n1 problem found.\n`,
+    });
+  });
+});
+
 describe('YAML aliases', () => {
   it('should refuse an alias bomb in our words, naming the limit', () => {
     const levels = Array.from({ length: 9 }, (_, i) => `  l${i + 1}: &l${i + 1} [${Array(9).fill(`*l${i}`).join(', ')}]\n`).join('');
