@@ -5,6 +5,7 @@
  * the terminal, and no later check spends time in proportion to a hostile value.
  */
 import { coerceList } from './coerce.js';
+import { CONTROL_CHARACTER } from './control-characters.js';
 import { LIST_LIMITS, listStringChars, STRING_LIMITS, type StringLimit } from './limits.js';
 
 /** A value out of bounds: where inside it (list indexes), and why. */
@@ -14,13 +15,6 @@ export interface BoundProblem {
   readonly message: string;
 }
 
-/**
- * C0 controls (NUL, tab, line feed, carriage return, escape…), DEL, C1 controls, and the
- * Unicode line and paragraph separators, which YAML 1.1 and terminals take as line breaks. None
- * belongs in a name, a pattern, an image or a selector, and each could forge a line of output.
- */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
-
 /** Why `text` is out of bounds, or undefined. The text itself is never quoted back. */
 function stringProblem(text: string, limit: StringLimit): string | undefined {
   if (text.length > limit.chars) return `is ${text.length} characters long; the most is ${limit.chars} (${limit.reason})`;
@@ -29,7 +23,7 @@ function stringProblem(text: string, limit: StringLimit): string | undefined {
 
 /** The first control character of `text`, by code point and 1-based character position. */
 function controlProblem(text: string): string | undefined {
-  const match = CONTROL.exec(text);
+  const match = CONTROL_CHARACTER.exec(text);
   if (!match) return undefined;
   const code = match[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
   const position = Array.from(text.slice(0, match.index)).length + 1;

@@ -150,6 +150,15 @@ describe('control characters and UTF-8', () => {
     });
   });
 
+  it('should show the control characters of an unknown key escaped', () => {
+    const path = file('control-key.yaml', '- id: vmi_network_filter\n  namespace: demo\n  "por\\0ts\\e[2J": 53\n');
+    expect(cli(['validate', '--scenario', path])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `${path}:3: scenario[0].por\\u0000ts\\u001B[2J: unknown key\n1 problem found.\n`,
+    });
+  });
+
   it('should refuse invalid UTF-8, naming the byte, its offset and line', () => {
     const path = file('latin1.yaml', Buffer.concat([Buffer.from('- id: vmi_network_filter\n  namespace: "de'), Buffer.from([0xff]), Buffer.from('mo"\n')]));
     expect(cli(['validate', '--scenario', path])).toEqual({
