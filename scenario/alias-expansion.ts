@@ -6,14 +6,16 @@
  * ours. Nine lines of nested aliases ("billion laughs") stand for billions of values; every
  * check after reading walks them, so they are counted here, each anchored value once.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
+import type { AliasTargets } from './alias-targets.js';
 
 /**
  * The number of values (scalars, lists, mappings, keys included) `node` expands to, or any
  * number above `limit` once it is clearly more; an alias inside the value it names counts as
- * endless. Linear in the document's size.
+ * endless. Linear in the document's size: each anchored value is counted once (recursion is as
+ * deep as the document nests, as an alias names a value that ended before it).
  */
-export function expandedValues(doc: Document, node: unknown, limit: number): number {
+export function expandedValues(aliases: AliasTargets, node: unknown, limit: number): number {
   const sizes = new Map<unknown, number>();
   const open = new Set<unknown>();
   const size = (n: unknown): number => {
@@ -23,7 +25,7 @@ export function expandedValues(doc: Document, node: unknown, limit: number): num
     if (open.has(n)) return Infinity;
     open.add(n);
     let total = 0;
-    if (isAlias(n)) total = size(n.resolve(doc));
+    if (isAlias(n)) total = size(aliases.targets.get(n));
     else if (isMap(n) || isSeq(n)) {
       total = 1;
       for (const item of n.items as unknown[]) {

@@ -27,6 +27,14 @@ export const MAX_SCENARIOS_REASON = 'each adds about 15 KB to the workflow, and 
  */
 export const MAX_EXPANDED_VALUES = MAX_FILE_BYTES / 2;
 
+/**
+ * The most aliases (`*name`) a file may use. The `yaml` package resolves each by a pass over the
+ * aliases and anchors before it, so their cost grows with their number squared: 10,000 take
+ * about a second; a 512 KiB file could hold 170,000. 100 scenarios need far fewer.
+ */
+export const MAX_ALIASES = 10_000;
+export const MAX_ALIASES_REASON = 'each is resolved by a pass over the ones before it';
+
 /** Integers, booleans and choices: no valid one is longer. */
 const SHORT = { chars: 64, reason: 'no integer, boolean or choice is longer' };
 

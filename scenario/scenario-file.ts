@@ -5,10 +5,11 @@
  */
 import { isAlias, isMap, isScalar, isSeq, parseDocument, Parser, type Node } from 'yaml';
 import { expandedValues } from './alias-expansion.js';
+import { aliasTargets } from './alias-targets.js';
 import { show } from './coerce.js';
 import type { Problem } from './errors.js';
 import { SCENARIO_ID } from './keys.js';
-import { MAX_EXPANDED_VALUES, MAX_SCENARIOS, MAX_SCENARIOS_REASON } from './limits.js';
+import { MAX_ALIASES, MAX_ALIASES_REASON, MAX_EXPANDED_VALUES, MAX_SCENARIOS, MAX_SCENARIOS_REASON } from './limits.js';
 import { MAX_NESTING, nestingDepth } from './nesting-depth.js';
 import { PYYAML_SAFE_TAGS } from './pyyaml-tags.js';
 import { linesOf, type LineOf } from './text-lines.js';
@@ -122,7 +123,13 @@ export function readScenarioFile(file: ScenarioFile, problems: Problem[], tally:
     problems.push({ source: file.path, line: at(root), message: `the file holds ${root.items.length} scenarios${count}; one workflow runs at most ${MAX_SCENARIOS} (${MAX_SCENARIOS_REASON})` });
     return [];
   }
-  if (expandedValues(doc, root, MAX_EXPANDED_VALUES) > MAX_EXPANDED_VALUES) {
+  const aliases = aliasTargets(doc);
+  // The yaml package's toJS resolves an alias by a pass over the aliases and anchors before it.
+  if (aliases.targets.size > MAX_ALIASES) {
+    problems.push({ source: file.path, message: `the file uses ${aliases.targets.size} aliases (*name); the most is ${MAX_ALIASES} (${MAX_ALIASES_REASON}): write the values out` });
+    return [];
+  }
+  if (expandedValues(aliases, root, MAX_EXPANDED_VALUES) > MAX_EXPANDED_VALUES) {
     problems.push({
       source: file.path,
       message: `aliases (*name) expand the file to more than ${MAX_EXPANDED_VALUES} values, as many as the largest scenario file could write out (an alias bomb?)`,
@@ -135,7 +142,7 @@ export function readScenarioFile(file: ScenarioFile, problems: Problem[], tally:
   root.items.forEach((written, index) => {
     const itemOrigin: Origin = { source: file.path, line: at(written as never), index };
     // `- *name` repeats an earlier item: its keys are read where the anchored item wrote them.
-    const item = isAlias(written) ? written.resolve(doc) : written;
+    const item = isAlias(written) ? aliases.targets.get(written) : written;
     if (!isMap(item)) {
       problems.push({ ...itemOrigin, message: `each scenario must be a mapping of keys, not ${show(js[index])}` });
       return;

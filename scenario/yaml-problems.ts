@@ -8,6 +8,7 @@
  * pyyaml-tags.ts, whose messages are ours.
  */
 import { isAlias, isScalar, Parser, visit, type CST, type Document, type ErrorCode, type YAMLError } from 'yaml';
+import { aliasTargets } from './alias-targets.js';
 import type { LineOf } from './text-lines.js';
 
 /** A problem of the file as YAML: where it is (1-based line) and what it is. */
@@ -179,6 +180,7 @@ function walk(tokens: readonly unknown[], visitToken: (token: CST.Token) => void
  */
 function structureProblems(doc: Document, lineOf: LineOf): YamlProblem[] {
   const problems: YamlProblem[] = [];
+  const aliases = aliasTargets(doc);
   visit(doc, {
     Map(_, map) {
       const first = new Map<string, number>();
@@ -199,7 +201,7 @@ function structureProblems(doc: Document, lineOf: LineOf): YamlProblem[] {
       }
     },
     Alias(_, alias) {
-      if (isAlias(alias) && alias.resolve(doc) === undefined) {
+      if (isAlias(alias) && aliases.targets.get(alias) === undefined) {
         problems.push({ line: lineOf(alias.range?.[0] ?? 0), message: `alias "*${alias.source}" names no anchor "&${alias.source}" defined before it` });
       }
     },

@@ -198,6 +198,15 @@ describe('YAML aliases', () => {
     });
   });
 
+  it('should refuse more than 10,000 aliases at once (each is resolved by a pass over the ones before it)', () => {
+    const path = file('aliases-20000.yaml', `- id: vmi_network_filter\n  namespace: &ns demo\n  x: [${Array(20_000).fill('*ns').join(',')}]\n`);
+    expect(cli(['validate', '--scenario', path])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `${path}: the file uses 20000 aliases (*name); the most is 10000 (each is resolved by a pass over the ones before it): write the values out\n1 problem found.\n`,
+    });
+  });
+
   it('should accept 150 ordinary aliases', () => {
     const path = file('aliases-150.yaml', `- id: vmi_network_filter\n  namespace: demo\n  interfaces: [&i eth0]\n${'- id: vmi_network_filter\n  namespace: demo\n  interfaces: [*i, *i]\n'.repeat(75)}`);
     const r = cli(['validate', '--scenario', path]);
