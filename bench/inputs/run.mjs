@@ -50,7 +50,9 @@ function measure(base, file) {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const stderr = child.stderr ?? '';
   const rssKb = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1];
-  const status = /Exit status: (\d+)/.exec(stderr)?.[1] ?? String(child.status);
+  // A program killed by a signal (V8 aborts when out of memory) is reported so by time(1).
+  const signal = /Command terminated by signal (\d+)/.exec(stderr)?.[1];
+  const status = signal ? `signal ${signal}` : /Exit status: (\d+)/.exec(stderr)?.[1] ?? String(child.status);
   const said = (stderr.split('\n').find((line) => line.trim() !== '' && !line.startsWith('\t') && !line.startsWith('Command ')) ?? '').replace(`${dirname(file)}/`, '');
   return {
     seconds,
