@@ -1,4 +1,5 @@
 /** Input problems, collected rather than thrown one by one, so a user sees all of them at once. */
+import { escapeControls } from './control-characters.js';
 
 export interface Problem {
   /** Where the bad value came from: a file path, "flag --ports", "env PORTS". */
@@ -25,7 +26,8 @@ export function formatProblems(problems: readonly Problem[]): string {
   const lines = problems.map((p) => {
     const where = p.line === undefined ? p.source : `${p.source}:${p.line}`;
     const scenario = p.index === undefined ? '' : `scenario[${p.index}]`;
-    const key = p.key === undefined ? '' : `${scenario ? '.' : ''}${p.key}`;
+    // A key is the file's own text when unknown: its control characters are shown escaped.
+    const key = p.key === undefined ? '' : `${scenario ? '.' : ''}${escapeControls(p.key)}`;
     const what = scenario + key;
     return what ? `${where}: ${what}: ${p.message}` : `${where}: ${p.message}`;
   });

@@ -16,6 +16,7 @@ export type { Taint } from './validators.js';
 export { toParameterValues } from './serialize.js';
 export { tolerationsFor } from './tolerations.js';
 export type { Toleration } from './tolerations.js';
-export { readScenarioArgument, ScenarioFileError } from './argument.js';
+export { readScenarioArgument, readScenarioArguments, ScenarioFileError } from './argument.js';
+export { MAX_FILE_BYTES, MAX_TOTAL_BYTES, MAX_SCENARIOS, MAX_EXPANDED_VALUES, STRING_LIMITS, LIST_LIMITS } from './limits.js';
 export { PythonRegex, PythonRegexError, RegexBudgetError, DEFAULT_STEP_BUDGET } from './python-regex/index.js';
 export type { RegexEngine } from './python-regex/index.js';

@@ -10,6 +10,7 @@ import { readAsKrkn, type ValueSource } from './krkn-values.js';
 import { lineOf, readScenarioFile, writtenAsString, type Origin, type RawScenario, type ScenarioFile } from './scenario-file.js';
 import { normalize, scenarioSchema, type Scenario } from './schema.js';
 import { suggestKey } from './suggest.js';
+import { boundProblems } from './value-bounds.js';
 
 export type { ScenarioFile } from './scenario-file.js';
 
@@ -96,9 +97,10 @@ export function keysFromEnvironment(sources: ScenarioSources): { key: ScenarioKe
 function readFiles(files: readonly ScenarioFile[], problems: Problem[]): RawScenario[] {
   const raws: RawScenario[] = [];
   let offset = 0;
+  const tally = { scenarios: 0 };
   for (const file of files) {
     const before = problems.length;
-    const read = readScenarioFile(file, problems);
+    const read = readScenarioFile(file, problems, tally);
     const own = problems.splice(before);
     // The file's item count: one past the last index its scenarios and problems carry.
     const count = Math.max(0, ...read.map((r) => (r.index ?? -1) + 1), ...own.map((p) => (p.index ?? -1) + 1));
@@ -124,9 +126,24 @@ function validate(raw: RawScenario, problems: Problem[]): Scenario | undefined {
     if (raw.index === undefined || origin?.source !== raw.itemOrigin.source) return 'other';
     return writtenAsString(origin) ? 'file-string' : 'file';
   };
-  const reading = readAsKrkn(raw.values, sourceOf);
-  const found: Problem[] = reading.problems.map((p) => ({ ...where(originOf(p.key)), key: p.key, message: p.message }));
-  const judged = new Set(reading.problems.map((p) => p.key));
+  // Bounds first: a value out of them is reported alone, and no later check sees it. A list
+  // item out of them is reported alone too, while the other items are still checked (the file
+  // that holds them is bounded, so the checks cost little).
+  const bounded: Problem[] = [];
+  const boundedItems = new Set<string>();
+  const inBounds: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw.values)) {
+    const problems = boundProblems(key, value);
+    for (const p of problems) {
+      const keyPath = key + p.path.map((i) => `[${i}]`).join('');
+      if (p.path.length > 0) boundedItems.add(keyPath);
+      bounded.push({ ...where(originOf(key), p.path), key: keyPath, message: p.message });
+    }
+    if (problems.every((p) => p.path.length > 0)) inBounds[key] = value;
+  }
+  const reading = readAsKrkn(inBounds, sourceOf);
+  const found: Problem[] = [...bounded, ...reading.problems.map((p) => ({ ...where(originOf(p.key)), key: p.key, message: p.message }))];
+  const judged = new Set([...reading.problems.map((p) => p.key), ...Object.keys(raw.values).filter((key) => !(key in inBounds))]);
   const values = reading.values;
   const result = scenarioSchema.safeParse(values);
   if (!result.success) {
@@ -141,6 +158,7 @@ function validate(raw: RawScenario, problems: Problem[]): Scenario | undefined {
       const [key, ...rest] = issue.path.map(String);
       if (key !== undefined && judged.has(key)) continue;
       const keyPath = key === undefined ? undefined : key + rest.map((p) => `[${p}]`).join('');
+      if (keyPath !== undefined && boundedItems.has(keyPath)) continue;
       const message = key === 'namespace' && values.namespace === undefined
         ? 'is required: name the namespace (or a regex of namespaces) of the target VMIs (--namespace, NAMESPACE)'
         : issue.message;
@@ -169,6 +187,21 @@ function validate(raw: RawScenario, problems: Problem[]): Scenario | undefined {
   if (bound) {
     found.push({ ...where(raw.origins.test_duration ?? raw.origins.expiry_grace ?? raw.itemOrigin), key: 'test_duration', message: bound });
   }
-  problems.push(...found);
+  problems.push(...inItemOrder(found));
   return found.length === 0 && result.success ? normalize(result.data) : undefined;
+}
+
+/**
+ * `found` with each key's problems together, its list items in order (`ports[0]` before
+ * `ports[2]`), whichever check found them (bounds first, the schema after); keys keep the order
+ * of their first problem.
+ */
+function inItemOrder(found: readonly Problem[]): Problem[] {
+  const byKey = new Map<string, Problem[]>();
+  for (const p of found) {
+    const base = p.key?.replace(/\[.*$/, '') ?? '';
+    byKey.set(base, [...(byKey.get(base) ?? []), p]);
+  }
+  const item = (p: Problem): number => Number(/\[(\d+)\]/.exec(p.key ?? '')?.[1] ?? -1);
+  return [...byKey.values()].flatMap((group) => [...group].sort((a, b) => item(a) - item(b)));
 }

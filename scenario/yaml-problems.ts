@@ -8,6 +8,7 @@
  * pyyaml-tags.ts, whose messages are ours.
  */
 import { isAlias, isScalar, Parser, visit, type CST, type Document, type ErrorCode, type YAMLError } from 'yaml';
+import { aliasTargets } from './alias-targets.js';
 import type { LineOf } from './text-lines.js';
 
 /** A problem of the file as YAML: where it is (1-based line) and what it is. */
@@ -48,11 +49,16 @@ export interface YamlProblemsOptions {
    * @default true
    */
   readonly pyyamlTabs?: boolean;
+  /**
+   * The concrete syntax tree of `text`, when the caller has it already.
+   * @default parsed here
+   */
+  readonly cst?: readonly CST.Token[];
 }
 
 /** The problems of `doc` (parsed from `text`), in file order, at most one per line. */
 export function yamlProblems(text: string, doc: Document, lineOf: LineOf, options: YamlProblemsOptions = {}): YamlProblem[] {
-  const cst = [...new Parser().parse(text)];
+  const cst = options.cst ?? [...new Parser().parse(text)];
   const tabs = options.pyyamlTabs === false ? [] : tabProblems(text, cst);
   const open = unclosed(text, cst);
   const found: YamlProblem[] = [...tabs, ...open].map((p) => ({ line: lineOf(p.offset), message: p.message }));
@@ -174,6 +180,7 @@ function walk(tokens: readonly unknown[], visitToken: (token: CST.Token) => void
  */
 function structureProblems(doc: Document, lineOf: LineOf): YamlProblem[] {
   const problems: YamlProblem[] = [];
+  const aliases = aliasTargets(doc);
   visit(doc, {
     Map(_, map) {
       const first = new Map<string, number>();
@@ -194,7 +201,7 @@ function structureProblems(doc: Document, lineOf: LineOf): YamlProblem[] {
       }
     },
     Alias(_, alias) {
-      if (isAlias(alias) && alias.resolve(doc) === undefined) {
+      if (isAlias(alias) && aliases.targets.get(alias) === undefined) {
         problems.push({ line: lineOf(alias.range?.[0] ?? 0), message: `alias "*${alias.source}" names no anchor "&${alias.source}" defined before it` });
       }
     },

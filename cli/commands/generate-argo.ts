@@ -9,6 +9,7 @@ import { renderArgo } from '../../generator/render.js';
 import { VERSION } from '../../core/version.js';
 import { addOutputOptions, emitObjects, outputFormatOf } from './output-options.js';
 import { addScenarioOptions, scenariosFromOptions } from './scenario-options.js';
+import { templatesOf } from './templates-option.js';
 
 /** The checked schedule and time zone. @throws UsageError for a bad or misplaced one. */
 function scheduleOf(kind: ArgoKind, options: Readonly<Record<string, unknown>>): { schedule?: string; timezone?: string } {
@@ -55,7 +56,7 @@ export function generateArgoCommand(io: Io): Command {
         privileged: options.privileged === true,
         ...cron,
         ...(name ? { name } : {}),
-        ...(typeof options.templates === 'string' ? { overrideDir: options.templates } : {}),
+        ...templatesOf(options, 'argo'),
       });
       emitObjects(io, rendered.objects, options);
     });

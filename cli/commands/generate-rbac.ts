@@ -5,6 +5,7 @@ import { resourceNameProblem } from '../../generator/names.js';
 import { RBAC_ENGINES, renderRbac, type RbacEngine } from '../../generator/render.js';
 import { addClusterOptions, workflowNamespace } from './cluster-options.js';
 import { addOutputOptions, emitObjects, outputFormatOf } from './output-options.js';
+import { templatesOf } from './templates-option.js';
 
 /**
  * `generate rbac`: ServiceAccount, ClusterRole, ClusterRoleBinding for the step pods, in the
@@ -29,7 +30,7 @@ export function generateRbacCommand(io: Io): Command {
       name,
       namespace: workflowNamespace(options, engine, io),
       engine,
-      ...(typeof options.templates === 'string' ? { overrideDir: options.templates } : {}),
+      ...templatesOf(options, 'rbac'),
     });
     emitObjects(io, rendered.objects, options);
   });

@@ -7,6 +7,7 @@ import { renderTekton } from '../../generator/tekton/render.js';
 import { VERSION } from '../../core/version.js';
 import { addOutputOptions, emitObjects, outputFormatOf } from './output-options.js';
 import { addScenarioOptions, givenScenarioOptions, scenariosFromOptions } from './scenario-options.js';
+import { templatesOf } from './templates-option.js';
 
 /** `--serial-rounds` as a number. @throws UsageError for anything but an integer 0..MAX_SERIAL_ROUNDS. */
 function serialRounds(value: unknown): number | undefined {
@@ -57,7 +58,7 @@ export function generateTektonCommand(io: Io): Command {
         privileged: options.privileged === true,
         ...(name ? { name } : {}),
         ...(rounds === undefined ? {} : { serialRounds: rounds }),
-        ...(typeof options.templates === 'string' ? { overrideDir: options.templates } : {}),
+        ...templatesOf(options, 'tekton'),
       });
       emitObjects(io, rendered.objects, options);
     });

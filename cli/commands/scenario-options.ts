@@ -9,7 +9,7 @@ import { Option, type Command } from 'commander';
 import {
   keysFromEnvironment,
   loadScenarios,
-  readScenarioArgument,
+  readScenarioArguments,
   SCENARIO_KEYS,
   ScenarioError,
   suggestKey,
@@ -146,7 +146,7 @@ export function scenarioSourcesFrom(options: Readonly<Record<string, unknown>>, 
   const { values: parameters, problems } = parameterValues(options, flags);
   const arguments_ = (options.scenario as readonly string[] | undefined) ?? [];
   if (arguments_.filter((a) => a === '-').length > 1) throw new UsageError('--scenario - reads standard input, which can be read once; give it once');
-  const files = arguments_.map((a) => readScenarioArgument(a));
+  const files = readScenarioArguments(arguments_);
   return { sources: { files, env: options.env === false ? {} : io.env, flags, parameters }, problems };
 }
 

@@ -113,7 +113,7 @@ describe('rejections', () => {
       'every-defect.yaml:6: scenario[0].test_duration: must be an integer >= 1, not 0',
       'every-defect.yaml:7: scenario[0].egress: "no" is a string, not a boolean, as krkn reads YAML; krkn would take any non-empty string as true; write no without quotes',
       `every-defect.yaml:8: scenario[0].interfaces[0]: "tap0;rm -rf /" is not a valid interface name (letters, digits, '-', '_' and '.' only, starting with a letter or digit)`,
-      'every-defect.yaml:8: scenario[0].interfaces[1]: "averyveryverylongname" is 21 characters; Linux interface names have at most 15',
+      "every-defect.yaml:8: scenario[0].interfaces[1]: is 21 characters long; the most is 15 (IFNAMSIZ - 1, Linux's limit)",
       `every-defect.yaml:8: scenario[0].interfaces[2]: "a/b" is not a valid interface name (letters, digits, '-', '_' and '.' only, starting with a letter or digit)`,
       'every-defect.yaml:9: scenario[0].taints[0]: "foo:Sometimes" has effect "Sometimes"; taints are written key[=value]:NoSchedule|PreferNoSchedule|NoExecute',
       `every-defect.yaml:9: scenario[0].taints[1]: "bad key:NoSchedule": key "bad key" must be 1-63 characters of letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,

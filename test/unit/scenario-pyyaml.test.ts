@@ -143,3 +143,20 @@ describe("krkn's own scenario files, against PyYAML's safe_load", () => {
     expect(scenario).toMatchObject(rest);
   });
 });
+
+describe("aliases and a byte order mark, against PyYAML's safe_load", () => {
+  const PY_LOAD = 'import yaml, json, sys\nprint(json.dumps(yaml.safe_load(sys.stdin.buffer)))';
+  const FILES: [string, string][] = [
+    ['150 aliases of one anchor', `- id: vmi_network_filter\n  namespace: demo\n  interfaces: [&i eth0]\n${'- id: vmi_network_filter\n  namespace: demo\n  interfaces: [*i, *i]\n'.repeat(75)}`],
+    ['a whole item as an alias', '- &dns\n  id: vmi_network_filter\n  namespace: demo\n  ports: [53]\n- *dns\n'],
+    ['a byte order mark', '\ufeff- id: vmi_network_filter\n  namespace: demo\n'],
+  ];
+
+  it.each(FILES)('should read %s as PyYAML does', (_, text) => {
+    const theirs = python<{ namespace: string; interfaces?: string[]; ports?: number[] }[]>(PY_LOAD, text);
+    const scenarios = loadScenarios({ file: { path: 'f.yaml', text } });
+    expect(scenarios.map((s) => [s.namespace, s.interfaces, s.ports])).toEqual(
+      theirs.map((t) => [t.namespace, [...new Set(t.interfaces ?? [])], t.ports ?? []]),
+    );
+  });
+});
