@@ -88,7 +88,7 @@ describe('step fan-out through the CLI', () => {
     // Verify waits for the fault to be live; its pods get no window (theirs is read from the rules' tags).
     const verify = await fanOut('verify', [], sync);
     expect(verify.code, verify.stderr).toBe(0);
-    expect(parseLines(verify.stdout).map((l) => String(l.msg)).find((m) => m.startsWith('verify waits '))).toMatch(/^verify waits \d\.\d s, until \S+: the fault window is \[\S+, \S+\)$/);
+    expect(parseLines(verify.stdout).map((l) => String(l.msg)).find((m) => m.startsWith('verify waits '))).toMatch(/^verify waits \d+\.\d s, until \S+: the fault window is \[\S+, \S+\)$/);
     // It created its node pods once the window was open (the log line before the creates).
     const creating = parseLines(verify.stdout).find((l) => String(l.msg).startsWith('verify: one pod on each of '))!;
     expect(Date.parse(String(creating.time)), 'verify acted inside the window').toBeGreaterThanOrEqual(window.start * 1000);
