@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadScenarios, ScenarioError, type ScenarioSources } from '../../scenario/index.js';
+import { loadScenarios } from '../../scenario/index.js';
+import { problems } from './scenario-problems.js';
 
 /** The formatted problem lines of a rejected input (without the count line). */
-function problems(sources: ScenarioSources): string[] {
-  try {
-    loadScenarios(sources);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ScenarioError);
-    return (e as ScenarioError).message.split('\n').slice(0, -1);
-  }
-  throw new Error('expected the input to be rejected');
-}
 
 const NFT = "the kernel ends the rules by an nftables set timeout, and nft 1.0.6 (the step image's) refuses one of 100000 s or more";
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_IMAGE, loadScenarios, ScenarioError, type Scenario, type ScenarioSources } from '../../scenario/index.js';
+import { DEFAULT_IMAGE, loadScenarios, type Scenario, type ScenarioSources } from '../../scenario/index.js';
+import { problems } from './scenario-problems.js';
 
 const fixture = (name: string) => ({ path: name, text: readFileSync(new URL(`../fixtures/scenarios/${name}`, import.meta.url), 'utf8') });
 
@@ -10,15 +11,6 @@ const file = (...lines: string[]) => ({ path: 's.yaml', text: ['- id: vmi_networ
 const load = (sources: ScenarioSources): Scenario => loadScenarios(sources)[0]!;
 
 /** The formatted problem lines of a rejected input (without the count line). */
-function problems(sources: ScenarioSources): string[] {
-  try {
-    loadScenarios(sources);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ScenarioError);
-    return (e as ScenarioError).message.split('\n').slice(0, -1);
-  }
-  throw new Error('expected the input to be rejected');
-}
 
 describe('booleans, as PyYAML (YAML 1.1) reads them', () => {
   it.each(['yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON'])('should read ingress: %s as true', (word) => {

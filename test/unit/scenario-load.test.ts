@@ -1,19 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_IMAGE, loadScenarios, ScenarioError, type ScenarioSources } from '../../scenario/index.js';
+import { DEFAULT_IMAGE, loadScenarios } from '../../scenario/index.js';
+import { problems } from './scenario-problems.js';
 
 const fixture = (name: string) => ({ path: name, text: readFileSync(new URL(`../fixtures/scenarios/${name}`, import.meta.url), 'utf8') });
 
 /** The formatted problem lines of a rejected input (without the count line). */
-function problems(sources: ScenarioSources): string[] {
-  try {
-    loadScenarios(sources);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ScenarioError);
-    return (e as ScenarioError).message.split('\n').slice(0, -1);
-  }
-  throw new Error('expected the input to be rejected');
-}
 
 describe('scenario defaults', () => {
   it('should apply the defaults of the krkn scenario documentation', () => {
