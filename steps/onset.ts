@@ -5,6 +5,7 @@
  * rollback after it.
  */
 import { MAX_ARM_BUDGET, type Scenario } from '../scenario/index.js';
+import type { RecordName } from '../kube/index.js';
 import type { FaultWindow } from './netfilter/index.js';
 
 /** Auto arming budget: pod start and rule loading on a warm node, then the creates and scheduling that grow with the nodes. */
@@ -56,7 +57,7 @@ export function releaseAtMs(window: FaultWindow): number {
  * Every wait is shorter than the arming budget: the release came at most that long before the
  * start.
  */
-export function notBeforeMs(window: FaultWindow, record: string): number | undefined {
+export function notBeforeMs(window: FaultWindow, record: RecordName): number | undefined {
   if (record === 'verify') return window.start * 1000;
   if (record === 'rollback') return window.end * 1000;
   return undefined;

@@ -32,7 +32,7 @@ describe('the synchronized window', () => {
 
   it('should hold verify until the start and the main rollback until the end, and never the exit rollback', () => {
     const window = { start: 1_800_000_100, end: 1_800_000_160 };
-    expect(['inject', 'verify', 'rollback', 'exit-rollback'].map((r) => notBeforeMs(window, r))).toEqual([undefined, 1_800_000_100_000, 1_800_000_160_000, undefined]);
+    expect((['inject', 'verify', 'rollback', 'exit-rollback'] as const).map((r) => notBeforeMs(window, r))).toEqual([undefined, 1_800_000_100_000, 1_800_000_160_000, undefined]);
   });
 });
 
