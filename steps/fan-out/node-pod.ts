@@ -89,9 +89,11 @@ function nodeAccess(procDiscovery: boolean) {
         flag: `--netns-dir=${PINNED_NETNS_MOUNT}`,
         capabilities: ['NET_ADMIN', 'SYS_ADMIN'],
         volume: { name: 'pinned-netns', hostPath: { path: '/var/run/netns', type: 'Directory' } },
-        // HostToContainer: a launcher deleted meanwhile is unpinned here too, instead of our
-        // copy of the mount keeping its namespace alive until this pod ends.
-        mount: { name: 'pinned-netns', mountPath: PINNED_NETNS_MOUNT, readOnly: true, mountPropagation: 'HostToContainer' },
+        // No mountPropagation: HostToContainer needs the node's mount to be shared or slave, and
+        // containerd refuses the container where it is private (the test cluster's node). The
+        // copy made at start holds every launcher (they exist before their node pod); one deleted
+        // meanwhile keeps its namespace until this pod ends (activeDeadlineSeconds bounds it).
+        mount: { name: 'pinned-netns', mountPath: PINNED_NETNS_MOUNT, readOnly: true },
       };
 }
 

@@ -55,7 +55,7 @@ describe('node pods', () => {
       { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
     ]);
     expect((pod.spec.containers as { volumeMounts: unknown[] }[])[0]!.volumeMounts).toEqual([
-      { name: 'pinned-netns', mountPath: '/host/run/netns', readOnly: true, mountPropagation: 'HostToContainer' },
+      { name: 'pinned-netns', mountPath: '/host/run/netns', readOnly: true },
       { name: 'tmp', mountPath: '/tmp' },
     ]);
   });
