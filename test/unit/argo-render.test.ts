@@ -405,15 +405,16 @@ describe('RBAC', () => {
     // The same ClusterRole as Tekton's: applying both engines' RBAC keeps each whole.
     expect(role.rules).toEqual([
       { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: ['list'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
     ]);
     expect(role).toEqual(renderRbac({ namespace: 'other', engine: 'tekton' }).objects[1]);
     expect(namespaced).toMatchObject({ kind: 'Role', metadata: { namespace: 'chaos' } });
     // In the runs' namespace: the run ledger, the fan-outs' node pods (created and deleted; the
-    // ClusterRole's list follows them), and the outputs Argo's executor reports.
+    // ClusterRole's list follows them), select's get of its own pod (the executor image says
+    // Argo's version), and the outputs Argo's executor reports.
     expect(namespaced.rules).toEqual([
       { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'get', 'list', 'patch'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'get'] },
       { apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] },
     ]);
     expect(binding).toMatchObject({
