@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderRbac } from '../../generator/render.js';
+import { toYaml } from '../../generator/yaml.js';
 
 describe('RBAC for Tekton', () => {
   it('should grant the steps exactly what they use, without the Argo executor rule', () => {
@@ -53,6 +54,8 @@ describe('RBAC for Tekton', () => {
     for (const i of rules) expect(lines[i - 1], `the line before rule line ${i + 1}`).toMatch(/^ {2}# \S/);
     // The comments are the template's: the reasons, not just any text.
     expect(yaml).toContain('  # select: list VMIs cluster-wide (server-side label selector); verify: list its node\'s VMIs\n');
+    // The comments are all that differs from the objects' plain YAML.
+    expect(lines.filter((line) => !/^ *# /.test(line)).join('\n')).toBe(toYaml(objects));
     expect(yaml).toContain(engine === 'argo' ? "  # Argo's emissary executor writes each step's outputs as a WorkflowTaskResult.\n" : "  # The report (finally) reads its own PipelineRun's skipped tasks.");
   });
 });
