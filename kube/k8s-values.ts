@@ -16,12 +16,14 @@ export const KUBERNETES_UID = /^[0-9a-fA-F-]{1,64}$/;
 export const INTERFACE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
 
 /** The format a value must have, in words, by its checker. */
-export type ValueFormat = 'DNS-1123 label' | 'DNS-1123 subdomain' | 'Kubernetes UID';
+export type ValueFormat = 'DNS-1123 label' | 'DNS-1123 subdomain' | 'Kubernetes UID' | 'IP address';
 
 const PATTERNS: Readonly<Record<ValueFormat, RegExp>> = {
   'DNS-1123 label': DNS_1123_LABEL,
   'DNS-1123 subdomain': DNS_1123_SUBDOMAIN,
   'Kubernetes UID': KUBERNETES_UID,
+  // A pod IP as the API server writes it (IsValidIP): dotted quad, or IPv6 hex groups.
+  'IP address': /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}|(?=.*:)[0-9a-fA-F:.]{2,45})$/,
 };
 
 /** True when `value` has `format`. */

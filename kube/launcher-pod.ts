@@ -22,6 +22,8 @@ export interface LauncherPodRecord {
   readonly node?: string;
   /** `status.phase`: Pending, Running, Succeeded (a migration source that handed over), Failed. */
   readonly phase: string;
+  /** `status.podIPs` (or `status.podIP`), once the sandbox has its network. */
+  readonly ips?: readonly string[];
 }
 
 /**
@@ -40,7 +42,10 @@ export function toLauncherPodRecord(pod: unknown): LauncherPodRecord | undefined
   const uid = asString(metadata?.uid);
   if (!namespace || !name || !uid || !vmiUid) return undefined;
   const node = asString(asObject(object?.spec)?.nodeName);
-  return { namespace, name, uid, vmiUid, ...(node ? { node } : {}), phase: asString(asObject(object?.status)?.phase) ?? '' };
+  const status = asObject(object?.status);
+  const listed = asArray(status?.podIPs).flatMap((entry) => asString(asObject(entry)?.ip) ?? []);
+  const ips = listed.length > 0 ? listed : [asString(status?.podIP) ?? ''].filter(Boolean);
+  return { namespace, name, uid, vmiUid, ...(node ? { node } : {}), phase: asString(status?.phase) ?? '', ...(ips.length > 0 ? { ips } : {}) };
 }
 
 /** The pod a VMI runs in, or why there is none to use. */

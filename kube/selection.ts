@@ -153,6 +153,7 @@ export function resolveTargets(
       node: vmi.nodeName!,
       launcherPod: resolved.pod.name,
       launcherPodUid: resolved.pod.uid,
+      ...(resolved.pod.ips ? { launcherPodIPs: resolved.pod.ips.slice(0, 2) } : {}),
       // filterVmis let only supported bindings through
       binding: vmi.binding.primary.kind as Target['binding'],
       ...(criteria.interfaces.length > 0 ? { interfaces: [...criteria.interfaces] } : {}),

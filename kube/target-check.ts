@@ -30,7 +30,7 @@ export class InvalidApiValuesError extends Error {
     const n = problems.length;
     const lines = problems.map((p) => {
       const value = p.value === undefined ? '' : ` ${printable(p.value)}`;
-      return `  ${resourceName(VMI_RESOURCE)} ${printable(p.name)} in namespace ${printable(p.namespace)}: ${p.field}${value} must be a ${p.format}`;
+      return `  ${resourceName(VMI_RESOURCE)} ${printable(p.name)} in namespace ${printable(p.namespace)}: ${p.field}${value} must be ${/^[AEIOU]/.test(p.format) ? 'an' : 'a'} ${p.format}`;
     });
     super(
       `the API server sent ${n} value${n === 1 ? ' that is' : 's that are'} not valid in a Kubernetes object (an API server accepts none of them) for the VMIs selected; ` +
@@ -61,6 +61,7 @@ export function checkTargets(targets: readonly Target[]): void {
       const problems = vmiProblems(t.namespace, t.name, t.uid, t.node);
       if (!hasFormat(t.launcherPod, 'DNS-1123 subdomain')) problems.push({ ...refOf(t), field: `${pod} metadata.name`, value: t.launcherPod, format: 'DNS-1123 subdomain' });
       if (t.launcherPodUid !== undefined && !hasFormat(t.launcherPodUid, 'Kubernetes UID')) problems.push({ ...refOf(t), field: `${pod} metadata.uid`, value: t.launcherPodUid, format: 'Kubernetes UID' });
+      for (const ip of t.launcherPodIPs ?? []) if (!hasFormat(ip, 'IP address')) problems.push({ ...refOf(t), field: `${pod} status.podIPs`, value: ip, format: 'IP address' });
       return problems;
     }),
   );

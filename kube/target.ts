@@ -3,7 +3,7 @@
  * Tekton's matrix fan out over, and the `--target` of the node steps.
  */
 import { z } from 'zod';
-import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN, INTERFACE_NAME, KUBERNETES_UID } from './k8s-values.js';
+import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN, INTERFACE_NAME, KUBERNETES_UID, hasFormat } from './k8s-values.js';
 
 export const BINDINGS = ['masquerade', 'bridge', 'passt', 'slirp', 'sriov', 'macvtap'] as const;
 export type Binding = (typeof BINDINGS)[number];
@@ -23,6 +23,11 @@ export const targetSchema = z.strictObject({
   launcherPod: dnsName,
   /** Absent only when the node steps are given --netns. */
   launcherPodUid: uid.optional(),
+  /**
+   * The launcher pod's IPs (`status.podIPs`): how the node steps find its network namespace
+   * among those the runtime pins (--netns-dir). Absent in targets written before they were read.
+   */
+  launcherPodIPs: z.array(z.string().refine((ip) => hasFormat(ip, 'IP address'), 'must be an IP address')).min(1).max(2).optional(),
   binding: z.enum(BINDINGS),
   /** VM-side interface names (from the VMI status) when select knows them. */
   interfaces: z.array(z.string().regex(INTERFACE_NAME, 'must be a Linux interface name')).optional(),

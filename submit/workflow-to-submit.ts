@@ -17,6 +17,8 @@ export interface SubmitOptions {
   readonly name?: string;
   /** Node steps privileged (rendered workflows only). @default false */
   readonly privileged?: boolean;
+  /** Node steps find launchers through the host's /proc (rendered workflows only). @default false */
+  readonly procDiscovery?: boolean;
   /** Run this installed WorkflowTemplate instead of rendering the scenario. */
   readonly fromTemplate?: string;
 }
@@ -37,7 +39,7 @@ export function workflowToSubmit(submit: SubmitOptions): ArgoWorkflow {
   const hasFile = (sources.files ?? []).length > 0 || sources.file !== undefined;
   if (!submit.fromTemplate) {
     const scenarios = loadScenarios(sources);
-    const rendered = renderArgo(scenarios, { kind: 'Workflow', version: VERSION, privileged: submit.privileged === true, ...(submit.name ? { name: submit.name } : {}) });
+    const rendered = renderArgo(scenarios, { kind: 'Workflow', version: VERSION, privileged: submit.privileged === true, procDiscovery: submit.procDiscovery === true, ...(submit.name ? { name: submit.name } : {}) });
     return rendered.objects[0] as ArgoWorkflow;
   }
   let parameters: ArgoParameter[];

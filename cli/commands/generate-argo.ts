@@ -37,7 +37,8 @@ export function generateArgoCommand(io: Io): Command {
       .option('--schedule <cron>', 'cron schedule (CronWorkflow only) as Argo reads it: five fields with names, ranges, steps ("0 3 * * MON-FRI"), or @daily, @hourly, @weekly, @monthly, @yearly, @every 6h')
       .option('--timezone <zone>', 'IANA time zone of the schedule (CronWorkflow only), e.g. Europe/Paris (default: the controller\'s, UTC)')
       .option('--name <name>', 'metadata.name, or the generateName prefix of a Workflow')
-      .option('--privileged', 'run node steps privileged instead of with NET_ADMIN, SYS_ADMIN, SYS_PTRACE only', false)
+      .option('--privileged', 'run node steps privileged instead of with NET_ADMIN and SYS_ADMIN only', false)
+      .option('--proc-discovery', "node steps find launchers through the host's /proc (mounted, plus SYS_PTRACE) instead of among the network namespaces the runtime pins in /var/run/netns: for runtimes that do not pin them", false)
       .option('--templates <dir>', 'folder of templates overriding the built-in ones file by file'),
   );
   return addOutputOptions(command)
@@ -54,6 +55,7 @@ export function generateArgoCommand(io: Io): Command {
         kind,
         version: VERSION,
         privileged: options.privileged === true,
+        procDiscovery: options.procDiscovery === true,
         ...cron,
         ...(name ? { name } : {}),
         ...templatesOf(options, 'argo'),

@@ -30,7 +30,8 @@ export function generateTektonCommand(io: Io): Command {
         'name of the Pipeline; a PipelineRun references it (default: vmi-network-filter-<hash of the Pipeline\'s shape>, the same for the Pipeline and the PipelineRun of a scenario)',
       )
       .option('--serial-rounds <n>', `VMIs a serial run can fault one after the other (default: instance_count; 5 when it is 0 and execution is serial; max ${MAX_SERIAL_ROUNDS})`)
-      .option('--privileged', 'run node steps privileged instead of with NET_ADMIN, SYS_ADMIN, SYS_PTRACE only', false)
+      .option('--privileged', 'run node steps privileged instead of with NET_ADMIN and SYS_ADMIN only', false)
+      .option('--proc-discovery', "node steps find launchers through the host's /proc (mounted, plus SYS_PTRACE) instead of among the network namespaces the runtime pins in /var/run/netns: for runtimes that do not pin them", false)
       .option('--templates <dir>', 'folder of templates overriding the built-in ones file by file'),
   );
   return addOutputOptions(command)
@@ -56,6 +57,7 @@ export function generateTektonCommand(io: Io): Command {
         kind,
         version: VERSION,
         privileged: options.privileged === true,
+        procDiscovery: options.procDiscovery === true,
         ...(name ? { name } : {}),
         ...(rounds === undefined ? {} : { serialRounds: rounds }),
         ...templatesOf(options, 'tekton'),

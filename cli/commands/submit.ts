@@ -22,7 +22,8 @@ export function submitCommand(io: Io): Command {
       .description('create the Workflow in the cluster (or run an installed WorkflowTemplate), optionally watch it to the verdict')
       .option('--from-template <name>', 'run the installed WorkflowTemplate NAME, with the scenario values given here as its arguments')
       .option('--name <prefix>', 'generateName prefix of the Workflow (default vmi-network-filter-, or NAME- with --from-template)')
-      .option('--privileged', 'run node steps privileged instead of with NET_ADMIN, SYS_ADMIN, SYS_PTRACE only', false)
+      .option('--privileged', 'run node steps privileged instead of with NET_ADMIN and SYS_ADMIN only', false)
+      .option('--proc-discovery', "node steps find launchers through the host's /proc (mounted, plus SYS_PTRACE) instead of among the network namespaces the runtime pins in /var/run/netns: for runtimes that do not pin them", false)
       .addOption(new Option('--dry-run <mode>', 'client: print the Workflow, send nothing; server: validated and named by the API server, not created').choices(['client', 'server']))
       .option('--watch', 'follow the workflow to its end: live view, report, exit status from the verdict')
       .option('-o, --output <format>', `print the created Workflow: ${OUTPUT_FORMATS.join(', ')} (name: its name alone, as argo submit -o name); messages go to stderr`)
@@ -41,6 +42,7 @@ export function submitCommand(io: Io): Command {
       const templateProblem = template === undefined ? undefined : resourceNameProblem(template, false);
       if (templateProblem) throw new UsageError(`--from-template: ${templateProblem}`);
       if (template && options.privileged === true) throw new UsageError('--privileged applies to a rendered workflow; the WorkflowTemplate decides with --from-template');
+      if (template && options.procDiscovery === true) throw new UsageError('--proc-discovery applies to a rendered workflow; the WorkflowTemplate decides with --from-template');
       if (options.dryRun && options.watch) throw new UsageError('--dry-run creates nothing to watch; leave out --watch');
       if (format && options.watch) throw new UsageError('--watch prints the live view on stdout; leave out -o/--output');
       if ((options.reportJunit || options.reportJson) && !options.watch) throw new UsageError('--report-junit and --report-json write the report of a watched run; add --watch');
@@ -53,7 +55,7 @@ export function submitCommand(io: Io): Command {
       announceEnvironment(gathered.sources, io);
       // Checked before anything is created: a bad option must not leave an unwatched run behind.
       const workflow = loadGathered(gathered, (sources) =>
-        workflowToSubmit({ sources, ...(name ? { name } : {}), privileged: options.privileged === true, ...(template ? { fromTemplate: template } : {}) }),
+        workflowToSubmit({ sources, ...(name ? { name } : {}), privileged: options.privileged === true, procDiscovery: options.procDiscovery === true, ...(template ? { fromTemplate: template } : {}) }),
       );
       if (options.dryRun === 'client') {
         io.out(formatObjects([workflow], format ?? 'yaml'));

@@ -27,8 +27,10 @@ export interface ArgoOptions {
    * @default 'vmi-network-filter'
    */
   readonly serviceAccount?: string;
-  /** Run node steps privileged instead of with NET_ADMIN, SYS_ADMIN, SYS_PTRACE. @default false */
+  /** Run node steps privileged instead of with NET_ADMIN and SYS_ADMIN. @default false */
   readonly privileged?: boolean;
+  /** Node steps find launchers through the host's /proc (plus SYS_PTRACE), not /var/run/netns. @default false */
+  readonly procDiscovery?: boolean;
   /** Version label. */
   readonly version: string;
 }
@@ -62,6 +64,7 @@ export function buildArgoContext(scenarios: readonly Scenario[], options: ArgoOp
     scenarioCount: count,
     serviceAccountName: scenarios[0]?.service_account || (options.serviceAccount ?? 'vmi-network-filter'),
     privileged: options.privileged ?? false,
+    procDiscovery: options.procDiscovery ?? false,
     parameters,
     scenarios: scenarioContexts,
     reportImageParam: parameterName('image', 1, count),

@@ -36,8 +36,10 @@ export interface TektonOptions {
    * @default 'vmi-network-filter'
    */
   readonly serviceAccount?: string;
-  /** Run node steps privileged instead of with NET_ADMIN, SYS_ADMIN, SYS_PTRACE. @default false */
+  /** Run node steps privileged instead of with NET_ADMIN and SYS_ADMIN. @default false */
   readonly privileged?: boolean;
+  /** Node steps find launchers through the host's /proc (plus SYS_PTRACE), not /var/run/netns. @default false */
+  readonly procDiscovery?: boolean;
   /**
    * Serial rounds per scenario: how many VMIs a serial run can fault one after the other (each
    * round is an inject → hold → verify → rollback chain). A serial run that selects more VMIs
@@ -155,7 +157,7 @@ export function buildTektonContext(scenarios: readonly Scenario[], options: Tekt
   }));
   const first = contexts[0];
   return {
-    ...taskContext(options.version, options.privileged ?? false),
+    ...taskContext(options.version, options.privileged ?? false, options.procDiscovery ?? false),
     kind,
     pipeline: kind !== 'Tasks',
     name,

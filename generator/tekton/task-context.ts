@@ -30,11 +30,12 @@ function taskParamDefaults(): Record<string, string> {
 }
 
 /** Template data of the Tasks. */
-export function taskContext(version: string, privileged: boolean) {
+export function taskContext(version: string, privileged: boolean, procDiscovery: boolean) {
   const defaults = taskParamDefaults();
   return {
     version,
     privileged,
+    procDiscovery,
     taskNames: TASK_NAMES,
     nodeSteps: NODE_STEPS,
     defaultImage: defaults.image,

@@ -42,6 +42,7 @@ interface FanOutFlags extends KubeconfigFlags {
   readonly index?: string;
   readonly serviceAccount?: string;
   readonly privileged?: boolean;
+  readonly procDiscovery?: boolean;
   readonly scenario?: string;
   readonly pollSeconds: string;
   readonly startSeconds: string;
@@ -67,7 +68,8 @@ export function fanOutCommand(io: Io): Command {
     .option('--node <name>', 'only this node (a serial round), instead of every node of the ledger; empty: every node')
     .option('--index <i>', "with --node: only the VMI at this index of the node's ledger; empty: all of them")
     .option('--service-account <name>', 'service account of the node pods (default: $POD_SERVICE_ACCOUNT, this pod\'s own)')
-    .option('--privileged', 'node pods privileged instead of with NET_ADMIN, SYS_ADMIN, SYS_PTRACE only', false)
+    .option('--privileged', 'node pods privileged instead of with NET_ADMIN and SYS_ADMIN only', false)
+    .option('--proc-discovery', "node pods find launchers through the host's /proc (mounted, plus SYS_PTRACE) instead of among the namespaces pinned in /var/run/netns", false)
     .option('--start-seconds <s>', "seconds a node pod may take on top of expiry_grace, which bounds it from its create (pending included, as the engines' timeouts do); one that has not ended by then is deleted", '0')
     .option('--poll-seconds <s>', 'seconds between two reads of the node pods', '2')
     .option('--scenario <file|json>', 'scenario file or inline JSON (krkn-hub environment variables apply on top)')
@@ -107,6 +109,7 @@ async function runFanOut(io: Io, step: (typeof STEPS)[number], given: FanOutFlag
     serviceAccount,
     tolerations: tolerationsFor(scenario.taints),
     privileged: flags.privileged === true,
+    procDiscovery: flags.procDiscovery === true,
     // The scenario as this step resolved it (file and variables alike), as krkn-hub variables.
     env: SCENARIO_KEYS.map((k) => ({ name: k.env, value: values[k.key] })),
     deadlineSeconds: scenario.expiry_grace,

@@ -36,7 +36,7 @@ import { measureNodeClock } from './node-clock.js';
 import { kubeconfigChoice } from '../kube-options.js';
 import type { Target } from '../../kube/target.js';
 import { runNodeStep } from './node-run.js';
-import { addNodeStepOptions, checkRunId, LauncherGoneError, locateLauncher, planForScenario, type NodeStepFlags } from './node-step.js';
+import { addNodeStepOptions, checkRunId, detectionProc, LauncherGoneError, locateLauncher, lookedIn, planForScenario, type NodeStepFlags } from './node-step.js';
 import { NOW_FLAG, parseNow } from './now-option.js';
 
 /** inject's flags: the node-step flags, --now and --window-start. */
@@ -104,10 +104,10 @@ async function inject(target: Target, flags: InjectFlags, io: Io, { log }: StepL
   const clock = measureNodeClock({ env: io.env, log, ...kubeconfigChoice(flags) });
 
   const located = await locateLauncher(flags, target, binding);
-  if (located === undefined) throw new LauncherGoneError(`the launcher of ${vmi} has no network namespace (${flags.netns ?? `pod ${target.launcherPodUid} has no process in ${flags.proc}`})`);
+  if (located === undefined) throw new LauncherGoneError(`the launcher of ${vmi} has no network namespace (${lookedIn(flags, target)})`);
   log('info', 'launcher namespace', { vmi, netns: located.netns.path, ...(located.pid === undefined ? {} : { pid: located.pid }) });
 
-  const detection = await detect(located, { binding, proc: flags.proc, interfaces: scenario.interfaces });
+  const detection = await detect(located, { binding, proc: detectionProc(flags), interfaces: scenario.interfaces });
   const { attachments, reason } = detection.selection;
   log('info', `filtering ${attachments.map((a) => a.podIface).join(', ')} (${reason})`, {
     binding,
@@ -117,7 +117,8 @@ async function inject(target: Target, flags: InjectFlags, io: Io, { log }: StepL
   });
   const relay = detection.relay;
   if (relay) {
-    log('info', `relay ${relay.comm} runs as uid ${relay.uid}`, { pids: relay.pids });
+    if (relay.foundBy === 'sockets') log('info', `relay ${relay.comm} runs as uid ${relay.uid} (the owner of ${relay.sockets} sockets in the namespace)`);
+    else log('info', `relay ${relay.comm} runs as uid ${relay.uid}`, { pids: relay.pids });
     if (relay.sharingUid.length > 0) {
       log('warn', `processes ${relay.sharingUid.join(', ')} share the relay's uid ${relay.uid}; their traffic through the pod interface is blocked too`);
     }

@@ -47,7 +47,7 @@ export async function runNodeStep(io: Io, flags: NodeStepFlags, spec: NodeStepSp
   if (flags.target !== undefined) {
     if (flags.simulate) throw new UsageError('--simulate works with --node only');
     const json = flags.target;
-    return runStep(io, spec.name, flags.out, (logger) => spec.one(parseTarget(json, flags.netns), logger, {}));
+    return runStep(io, spec.name, flags.out, (logger) => spec.one(parseTarget(json, flags), logger, {}));
   }
   return runOnNode(io, flags, flags.node!, spec);
 }
@@ -83,7 +83,7 @@ async function runOnNode(io: Io, flags: NodeStepFlags, node: string, spec: NodeS
     }
     const vmiLogger: StepLogger = { log: (level, msg, fields = {}) => log(level, msg, { vmi, ...fields }) };
     try {
-      const result = await act.one(checkTarget(raw, flags.netns), vmiLogger, ledger.records[i] ?? {});
+      const result = await act.one(checkTarget(raw, flags), vmiLogger, ledger.records[i] ?? {});
       records.set(i, { ok: true, at: new Date().toISOString(), ...act.summarize(result) });
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));

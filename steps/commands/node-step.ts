@@ -14,7 +14,10 @@ import type { Scenario } from '../../scenario/index.js';
 import {
   BACKEND_REQUESTS,
   discoverLauncher,
+  discoverPinned,
   locateAt,
+  namespacesWithIps,
+  podNamespaces,
   planRules,
   runIdProblem,
   type BackendRequest,
@@ -39,6 +42,8 @@ export interface NodeStepFlags extends KubeconfigFlags {
   readonly runId: string;
   readonly scenario?: string;
   readonly netns?: string;
+  /** Find the launcher among the namespaces the runtime pins here (default: through --proc). */
+  readonly netnsDir?: string;
   readonly proc: string;
   readonly backend: BackendRequest;
   readonly out?: string;
@@ -57,7 +62,8 @@ export function addNodeStepOptions(command: Command): Command {
     .requiredOption('--run-id <id>', 'run id (workflow uid); scopes every rule')
     .option('--scenario <file|json>', 'scenario file or inline JSON (krkn-hub environment variables apply on top)')
     .option('--netns <path>', "the launcher's network namespace (skips discovery), e.g. /run/netns/NAME")
-    .option('--proc <dir>', "the host's proc tree (a hostPath mount in a pod)", '/proc')
+    .option('--netns-dir <dir>', "find the launcher among the network namespaces the runtime pins in DIR (the node's /var/run/netns), by its pod IP: no host /proc and no SYS_PTRACE needed")
+    .option('--proc <dir>', "without --netns-dir: find the launcher through this proc tree (the host's /proc, a hostPath mount in a pod; needs SYS_PTRACE)", '/proc')
     .addOption(new Option('--backend <backend>', 'netfilter backend').choices(BACKEND_REQUESTS).default('auto'))
     .option('--out <file>', 'write the result JSON to FILE');
 }
@@ -66,8 +72,8 @@ export function addNodeStepOptions(command: Command): Command {
  * The target from `--target`, checked.
  * @throws UsageError (exit 2) listing every problem.
  */
-export function parseTarget(json: string, netns: string | undefined): Target {
-  return checkTarget(parseJson(json), netns);
+export function parseTarget(json: string, lookup: LauncherLookup): Target {
+  return checkTarget(parseJson(json), lookup);
 }
 
 function parseJson(json: string): unknown {
@@ -103,11 +109,17 @@ function targetIssue(issue: ZodIssue): string {
   }
 }
 
+/** How a node step finds the launcher: the flags that decide it. */
+export type LauncherLookup = Pick<NodeStepFlags, 'netns' | 'netnsDir'>;
+
 /** A target checked against the schema. @throws TargetError listing every problem. */
-export function checkTarget(value: unknown, netns: string | undefined): Target {
+export function checkTarget(value: unknown, lookup: LauncherLookup): Target {
   const parsed = targetSchema.safeParse(value, { reportInput: true });
   if (!parsed.success) throw new TargetError(`--target: ${parsed.error.issues.map(targetIssue).join('; ')}`);
-  if (netns === undefined && parsed.data.launcherPodUid === undefined) {
+  if (lookup.netns === undefined && lookup.netnsDir !== undefined && parsed.data.launcherPodIPs === undefined) {
+    throw new TargetError('--target has no launcherPodIPs, so the launcher cannot be found among the pinned namespaces of --netns-dir; give them, or --netns');
+  }
+  if (lookup.netns === undefined && lookup.netnsDir === undefined && parsed.data.launcherPodUid === undefined) {
     throw new TargetError('--target has no launcherPodUid, so the launcher cannot be found; give it, or --netns');
   }
   return parsed.data;
@@ -121,12 +133,37 @@ export function checkRunId(runId: string): string {
 }
 
 /**
- * The namespace given by --netns, or the launcher's found by discovery; undefined when it is gone.
- * @throws ProcTreeError, LauncherNotFoundError.
+ * The namespace given by --netns, or the launcher's found among the pinned namespaces
+ * (--netns-dir) or through the proc tree; undefined when it is gone.
+ * @throws PinDirError, ProcTreeError, LauncherNotFoundError.
  */
 export async function locateLauncher(flags: NodeStepFlags, target: Target, binding: FilterableBinding): Promise<Located | undefined> {
   if (flags.netns !== undefined) return locateAt(flags.netns);
+  if (flags.netnsDir !== undefined) return discoverPinned({ dir: flags.netnsDir, podIps: target.launcherPodIPs!, binding });
   return discoverLauncher({ proc: flags.proc, podUid: target.launcherPodUid!, binding });
+}
+
+/** The proc tree detection may read (the relay's process), or none: with --netns-dir it reads no process. */
+export function detectionProc(flags: NodeStepFlags): string | undefined {
+  return flags.netnsDir === undefined ? flags.proc : undefined;
+}
+
+/** Where the launcher was looked for, for "has no network namespace" messages. */
+export function lookedIn(flags: NodeStepFlags, target: Target): string {
+  if (flags.netns !== undefined) return flags.netns;
+  if (flags.netnsDir !== undefined) return `no namespace pinned in ${flags.netnsDir} carries pod IP ${target.launcherPodIPs!.join(', ')}`;
+  return `pod ${target.launcherPodUid} has no process in ${flags.proc}`;
+}
+
+/**
+ * Every namespace of the launcher pod, not only one that still looks like a launcher: a VM
+ * that stopped leaves its namespace without a tap, but possibly with our rules (rollback).
+ * @throws PinDirError, ProcTreeError.
+ */
+export async function launcherNamespacePaths(flags: NodeStepFlags, target: Target): Promise<string[]> {
+  if (flags.netns !== undefined) return locateAt(flags.netns) === undefined ? [] : [flags.netns];
+  if (flags.netnsDir !== undefined) return (await namespacesWithIps(flags.netnsDir, target.launcherPodIPs!)).map((n) => n.path);
+  return [...podNamespaces(flags.proc, target.launcherPodUid!).values()].map((pids) => `${flags.proc}/${pids[0]}/ns/net`);
 }
 
 /**

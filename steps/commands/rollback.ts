@@ -7,22 +7,17 @@
 import { Command } from 'commander';
 import type { Io } from '../../core/io.js';
 import type { StepLogger } from '../../core/log.js';
-import { locateAt, netnsAt, podNamespaces, removeRun, runNames, type Removal } from '../netfilter/index.js';
+import { netnsAt, removeRun, runNames, type Removal } from '../netfilter/index.js';
 import type { Target } from '../../kube/target.js';
 import { runNodeStep } from './node-run.js';
-import { addNodeStepOptions, checkRunId, type NodeStepFlags } from './node-step.js';
+import { addNodeStepOptions, checkRunId, launcherNamespacePaths, type NodeStepFlags } from './node-step.js';
 
 /** Removes this run's rules of one VMI; the result JSON. */
 async function rollback(target: Target, flags: NodeStepFlags, log: StepLogger['log']): Promise<Record<string, unknown>> {
   const runId = checkRunId(flags.runId);
   const names = runNames(runId);
   const vmi = `${target.namespace}/${target.name}`;
-  // Every namespace of the pod, not only one that still looks like a launcher: a VM that
-  // stopped meanwhile leaves its namespace without a tap, but possibly with our rules.
-  const paths =
-    flags.netns !== undefined
-      ? locateAt(flags.netns) === undefined ? [] : [flags.netns]
-      : [...podNamespaces(flags.proc, target.launcherPodUid!).values()].map((pids) => `${flags.proc}/${pids[0]}/ns/net`);
+  const paths = await launcherNamespacePaths(flags, target);
   const results: (Removal & { netns: string })[] = [];
   for (const path of paths) results.push({ netns: path, ...(await removeRun(netnsAt(path), names)) });
   const removed = results.flatMap((r) => r.removed);

@@ -6,13 +6,14 @@
 import { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import type { Io } from '../../core/io.js';
-import { commOf, listPids, netnsAt, netnsId, podUidOf, processInfo, sweepNetns, type NetnsId } from '../netfilter/index.js';
+import { commOf, listPids, netnsAt, netnsId, pinnedNamespaces, podUidOf, processInfo, sweepNetns, type NetnsId } from '../netfilter/index.js';
 import { runStep } from './node-step.js';
 import { NOW_FLAG, parseNow } from './now-option.js';
 
 interface SweepFlags {
   readonly netns: string[];
   readonly allLaunchers?: boolean;
+  readonly netnsDir?: string;
   readonly proc: string;
   readonly now?: string;
   readonly out?: string;
@@ -39,14 +40,16 @@ export function sweepCommand(io: Io): Command {
     .description('remove the rules of runs whose expiry has passed')
     .option('--netns <path>', 'a network namespace to sweep (repeatable)', (value: string, all: string[]) => [...all, value], [] as string[])
     .option('--all-launchers', "sweep every virt-launcher pod's namespace found in --proc")
+    .option('--netns-dir <dir>', "sweep every network namespace the runtime pins in DIR (the node's /var/run/netns): no host /proc needed; only expired objects of ours are touched")
     .option('--proc <dir>', "the host's proc tree", '/proc')
     .option(NOW_FLAG, 'Unix time to compare expiries with (default: now)')
     .option('--out <file>', 'write the result JSON to FILE')
     .action((flags: SweepFlags) =>
       runStep(io, 'sweep', flags.out, async ({ log }) => {
-        if (flags.netns.length === 0 && !flags.allLaunchers) throw new UsageError('sweep needs --netns PATH (repeatable) or --all-launchers');
+        if (flags.netns.length === 0 && !flags.allLaunchers && flags.netnsDir === undefined) throw new UsageError('sweep needs --netns PATH (repeatable), --netns-dir DIR or --all-launchers');
         const now = parseNow(flags.now);
-        const paths = [...new Set([...flags.netns, ...(flags.allLaunchers ? launcherNamespaces(flags.proc) : [])])];
+        const pinned = flags.netnsDir === undefined ? [] : pinnedNamespaces(flags.netnsDir).map((n) => n.path);
+        const paths = [...new Set([...flags.netns, ...pinned, ...(flags.allLaunchers ? launcherNamespaces(flags.proc) : [])])];
         const namespaces = [];
         for (const path of paths) {
           const report = await sweepNetns(netnsAt(path), now);

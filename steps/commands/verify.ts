@@ -12,7 +12,7 @@ import type { Target } from '../../kube/target.js';
 import type { LedgerRecord } from '../../kube/ledger.js';
 import { detect, expiryFor, filterableBinding, inspectRun, isoSeconds, unixNow, type Inspection } from '../netfilter/index.js';
 import { runNodeStep, type VmiRecords } from './node-run.js';
-import { addNodeStepOptions, checkRunId, LauncherGoneError, locateLauncher, planForScenario, type NodeStepFlags } from './node-step.js';
+import { addNodeStepOptions, checkRunId, detectionProc, LauncherGoneError, locateLauncher, planForScenario, type NodeStepFlags } from './node-step.js';
 
 /** The outcome of one check. */
 export interface CheckResult {
@@ -56,7 +56,7 @@ export const netfilterCheck: VerifyCheck = async ({ target, runId, scenario, fla
   const vmi = `${target.namespace}/${target.name}`;
   const located = await locateLauncher(flags, target, binding);
   if (located === undefined) throw new LauncherGoneError(`the launcher of ${vmi} has no network namespace any more`);
-  const detection = await detect(located, { binding, proc: flags.proc, interfaces: scenario.interfaces });
+  const detection = await detect(located, { binding, proc: detectionProc(flags), interfaces: scenario.interfaces });
   const now = unixNow();
   // The plan inject would make now; which rules it holds does not depend on its deadline (the
   // run's own deadline is read from its tags).

@@ -32,8 +32,13 @@ export interface NodePodTemplate {
   readonly image: string;
   readonly serviceAccount: string;
   readonly tolerations: readonly Toleration[];
-  /** Privileged instead of NET_ADMIN, SYS_ADMIN and SYS_PTRACE only. */
+  /** Privileged instead of NET_ADMIN and SYS_ADMIN only. */
   readonly privileged: boolean;
+  /**
+   * Find launchers through the host's /proc (mounted, plus SYS_PTRACE) instead of among the
+   * network namespaces the runtime pins in /var/run/netns: for runtimes that do not pin them.
+   */
+  readonly procDiscovery: boolean;
   /** The scenario's krkn-hub variables, handed to the step as they came. */
   readonly env: readonly { readonly name: string; readonly value: string }[];
   /** The pod's own limit once started (`activeDeadlineSeconds`); the fan-out bounds Pending too. */
@@ -62,6 +67,34 @@ export interface NodePod {
   readonly spec: Record<string, unknown>;
 }
 
+/** Where a node pod sees the node's pinned network namespaces (containerd, CRI-O: /var/run/netns). */
+export const PINNED_NETNS_MOUNT = '/host/run/netns';
+/** Where a node pod sees the host's /proc with --proc-discovery. */
+export const HOST_PROC_MOUNT = '/host/proc';
+
+/**
+ * What a node pod mounts from the node, its discovery flag and its capabilities. By default only
+ * the pin directory: entering a pinned namespace takes SYS_ADMIN (setns) and NET_ADMIN (rules),
+ * while the host's /proc would take SYS_PTRACE and open every process's files (/proc/PID/root).
+ */
+function nodeAccess(procDiscovery: boolean) {
+  return procDiscovery
+    ? {
+        flag: `--proc=${HOST_PROC_MOUNT}`,
+        capabilities: ['NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE'],
+        volume: { name: 'host-proc', hostPath: { path: '/proc', type: 'Directory' } },
+        mount: { name: 'host-proc', mountPath: HOST_PROC_MOUNT, readOnly: true },
+      }
+    : {
+        flag: `--netns-dir=${PINNED_NETNS_MOUNT}`,
+        capabilities: ['NET_ADMIN', 'SYS_ADMIN'],
+        volume: { name: 'pinned-netns', hostPath: { path: '/var/run/netns', type: 'Directory' } },
+        // HostToContainer: a launcher deleted meanwhile is unpinned here too, instead of our
+        // copy of the mount keeping its namespace alive until this pod ends.
+        mount: { name: 'pinned-netns', mountPath: PINNED_NETNS_MOUNT, readOnly: true, mountPropagation: 'HostToContainer' },
+      };
+}
+
 /** The node's name is an annotation (a label value cannot hold every node name). */
 export const NODE_ANNOTATION = 'vmi-network-filter.io/node';
 
@@ -82,6 +115,7 @@ export function nodePodSelector(runId: string, scenario: number, record: RecordN
 /** The pod that runs `template`'s step on `place`. */
 export function nodePod(template: NodePodTemplate, place: NodePodPlace): NodePod {
   const { owner, scenario, record } = template;
+  const access = nodeAccess(template.procDiscovery);
   const args = [
     'step',
     template.step,
@@ -90,7 +124,7 @@ export function nodePod(template: NodePodTemplate, place: NodePodPlace): NodePod
     `--record-as=${record}`,
     `--scenario-number=${scenario}`,
     `--run-id=${owner.uid}`,
-    '--proc=/host/proc',
+    access.flag,
     ...(template.windowStart === undefined ? [] : [`--window-start=${template.windowStart}`]),
   ];
   return {
@@ -113,6 +147,7 @@ export function nodePod(template: NodePodTemplate, place: NodePodPlace): NodePod
     spec: {
       restartPolicy: 'Never',
       serviceAccountName: template.serviceAccount,
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
       // Through the scheduler, not spec.nodeName: taints, cordons and a full node keep the pod
       // Pending (the fan-out's deadline ends it) instead of failing it on a kubelet's admission.
       affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [place.node] }] }] } } },
@@ -136,19 +171,14 @@ export function nodePod(template: NodePodTemplate, place: NodePodPlace): NodePod
                 runAsNonRoot: false,
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,
-                capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE'] },
+                capabilities: { drop: ['ALL'], add: access.capabilities },
+                seccompProfile: { type: 'RuntimeDefault' },
               },
           resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-          volumeMounts: [
-            { name: 'host-proc', mountPath: '/host/proc', readOnly: true },
-            { name: 'tmp', mountPath: '/tmp' },
-          ],
+          volumeMounts: [access.mount, { name: 'tmp', mountPath: '/tmp' }],
         },
       ],
-      volumes: [
-        { name: 'host-proc', hostPath: { path: '/proc', type: 'Directory' } },
-        { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
-      ],
+      volumes: [access.volume, { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }],
     },
   };
 }

@@ -51,3 +51,13 @@ export function parseLinks(json: string): LinkRecord[] {
 export function parseDefaultRouteDevices(json: string): string[] {
   return parseArray('ip -j route show default', json).flatMap((r) => (typeof r.dev === 'string' ? [r.dev] : []));
 }
+
+/** The local addresses in the output of `ip -json addr show`, every device, both families. */
+export function parseAddresses(json: string): string[] {
+  return parseArray('ip -j addr show', json).flatMap((l) =>
+    (Array.isArray(l.addr_info) ? (l.addr_info as unknown[]) : []).flatMap((a) => {
+      const local = (a as { local?: unknown } | null)?.local;
+      return typeof local === 'string' ? [local] : [];
+    }),
+  );
+}

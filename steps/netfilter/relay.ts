@@ -13,6 +13,10 @@ export interface Relay {
   readonly uid: number;
   /** Other processes of the namespace running with the same uid: their traffic is hit too. */
   readonly sharingUid: readonly number[];
+  /** How it was found: its process (a proc tree) or its sockets (socket-relay.ts; no pids then). */
+  readonly foundBy: 'process' | 'sockets';
+  /** With foundBy sockets: how many inet sockets the uid owns. */
+  readonly sockets?: number;
 }
 
 /** No relay process, or relays of different uids. */
@@ -40,5 +44,6 @@ export function findRelay(proc: string, netns: NetnsId, binding: 'passt' | 'slir
     comm: relays[0]!.comm,
     uid,
     sharingUid: processes.filter((p) => p.uid === uid && !relays.includes(p)).map((p) => p.pid),
+    foundBy: 'process',
   };
 }

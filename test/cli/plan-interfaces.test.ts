@@ -53,7 +53,7 @@ function injectPlans(binding: FilterableBinding, interfaces: string): { texts: s
     throw e;
   }
   const now = unixNow();
-  const relay = binding === 'passt' || binding === 'slirp' ? { relay: { pids: [1], comm: binding, uid: RELAY_UID, sharingUid: [] } } : {};
+  const relay = binding === 'passt' || binding === 'slirp' ? { relay: { pids: [1], comm: binding, uid: RELAY_UID, sharingUid: [], foundBy: 'process' as const } } : {};
   const detection = { facts: { ...launcher, bridgeNfCall: { ipv4: true, ipv6: true } }, ...resolved, ...relay };
   const plan = planForScenario(binding, detection, scenario, { runId: 'plan', expiresAt: now + 180, vmi: 'plan/preview' });
   return {

@@ -33,17 +33,38 @@ describe('node pods', () => {
     expect(pod.spec.affinity).toEqual({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['worker-7.example.com'] }] }] } } });
     expect(pod.spec).toMatchObject({ restartPolicy: 'Never', serviceAccountName: 'vmi-network-filter', activeDeadlineSeconds: 90, tolerations: template.tolerations });
     expect(pod.spec.nodeName).toBeUndefined();
-    expect(container(pod).args).toEqual(['step', 'rollback', '--node=worker-7.example.com', '--record-as=exit-rollback', '--scenario-number=2', `--run-id=${RUN}`, '--proc=/host/proc']);
+    expect(container(pod).args).toEqual(['step', 'rollback', '--node=worker-7.example.com', '--record-as=exit-rollback', '--scenario-number=2', `--run-id=${RUN}`, '--netns-dir=/host/run/netns']);
     expect(container(pod).image).toBe(template.image);
     expect(container(pod)).toMatchObject({ terminationMessagePolicy: 'FallbackToLogsOnError' });
     expect(container(pod).env).toEqual([{ name: 'PORTS', value: '53' }, { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }]);
+  });
+
+  it("should mount only the node's pinned network namespaces, without SYS_PTRACE, under the runtime's default seccomp profile", () => {
+    const pod = nodePod(template, { node: 'worker-7.example.com' });
+    expect(pod.spec.securityContext).toEqual({ seccompProfile: { type: 'RuntimeDefault' } });
     expect(container(pod).securityContext).toEqual({
       runAsUser: 0,
       runAsNonRoot: false,
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE'] },
+      capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'SYS_ADMIN'] },
+      seccompProfile: { type: 'RuntimeDefault' },
     });
+    expect(pod.spec.volumes).toEqual([
+      { name: 'pinned-netns', hostPath: { path: '/var/run/netns', type: 'Directory' } },
+      { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },
+    ]);
+    expect((pod.spec.containers as { volumeMounts: unknown[] }[])[0]!.volumeMounts).toEqual([
+      { name: 'pinned-netns', mountPath: '/host/run/netns', readOnly: true, mountPropagation: 'HostToContainer' },
+      { name: 'tmp', mountPath: '/tmp' },
+    ]);
+  });
+
+  it("should mount the host's /proc and add SYS_PTRACE only for --proc-discovery", () => {
+    const pod = nodePod({ ...template, procDiscovery: true }, { node: 'w1' });
+    expect(container(pod).args).toContain('--proc=/host/proc');
+    expect(container(pod).args.some((a) => a.startsWith('--netns-dir'))).toBe(false);
+    expect(container(pod).securityContext).toMatchObject({ capabilities: { drop: ['ALL'], add: ['NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE'] } });
     expect(pod.spec.volumes).toEqual([
       { name: 'host-proc', hostPath: { path: '/proc', type: 'Directory' } },
       { name: 'tmp', emptyDir: { sizeLimit: '16Mi' } },

@@ -14,6 +14,7 @@ export function testTemplate(overrides: Partial<NodePodTemplate> = {}): NodePodT
     serviceAccount: 'vmi-network-filter',
     tolerations: [],
     privileged: false,
+    procDiscovery: false,
     env: [],
     deadlineSeconds: 60,
     ...overrides,

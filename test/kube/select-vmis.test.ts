@@ -13,7 +13,7 @@ import { launcherPodName, launcherUid, uidFor } from './fixture-ids.js';
 import { FakeKubeApi, type RecordedRequest } from './fake-api-server.js';
 import { populate, recordingLog, writeKubeconfig } from './harness.js';
 import { vmiObject } from './kubevirt-vmi.js';
-import { launcherPodObject } from './virt-launcher-pod.js';
+import { launcherPodIp, launcherPodObject } from './virt-launcher-pod.js';
 
 let api: FakeKubeApi | undefined;
 afterEach(async () => {
@@ -52,6 +52,7 @@ describe('selectVmis against the local API server', () => {
       node: target!.node,
       launcherPod: launcherPodName(target!.name),
       launcherPodUid: launcherUid(target!.namespace, target!.name),
+      launcherPodIPs: [launcherPodIp(target!.namespace, target!.name)],
       binding: 'masquerade',
     });
     expect(selection.launchersRead).toBe('chosen');

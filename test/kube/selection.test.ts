@@ -12,7 +12,7 @@ import {
 } from '../../kube/index.js';
 import { launcherPodName, launcherUid, uidFor } from './fixture-ids.js';
 import { vmiObject, type VmiOptions } from './kubevirt-vmi.js';
-import { launcherPodObject, type LauncherPodOptions } from './virt-launcher-pod.js';
+import { launcherPodIp, launcherPodObject, type LauncherPodOptions } from './virt-launcher-pod.js';
 
 const criteria = (o: Partial<SelectionCriteria> = {}): SelectionCriteria => ({ namespace: '.*', target: '.*', labelSelector: '', instanceCount: 0, interfaces: [], ...o });
 const vmi = (o: VmiOptions): VmiRecord => toVmiRecord(vmiObject(o))!;
@@ -122,6 +122,7 @@ describe('selection: state, bindings and launcher pods', () => {
         node: 'worker-2',
         launcherPod: launcherPodName('moved', 1),
         launcherPodUid: launcherUid('a', 'moved', 1),
+        launcherPodIPs: [launcherPodIp('a', 'moved', 1)],
         binding: 'masquerade',
       },
     ]);

@@ -24,6 +24,11 @@ export interface LauncherPodOptions {
   readonly link?: 'label' | 'owner' | 'both';
 }
 
+/** The pod IP of a launcher pod: one per pod, derived from its UID. */
+export function launcherPodIp(namespace: string, vmiName: string, generation = 0): string {
+  return `10.244.0.${(parseInt(launcherUid(namespace, vmiName, generation).slice(0, 2), 16) % 250) + 2}`;
+}
+
 /** A virt-launcher pod as virt-controller creates it. */
 export function launcherPodObject(o: LauncherPodOptions): Record<string, unknown> {
   const generation = o.generation ?? 0;
@@ -32,12 +37,13 @@ export function launcherPodObject(o: LauncherPodOptions): Record<string, unknown
   const node = o.node ?? 'worker-0';
   const phase = o.phase ?? 'Running';
   const link = o.link ?? 'both';
+  const ip = launcherPodIp(o.namespace, o.vmiName, generation);
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
       annotations: {
-        'k8s.v1.cni.cncf.io/network-status': `[{"name":"ovn-kubernetes","interface":"eth0","ips":["10.244.0.${(parseInt(uid.slice(0, 2), 16) % 250) + 2}"],"mac":"0a:58:0a:f4:00:17","default":true,"dns":{}}]`,
+        'k8s.v1.cni.cncf.io/network-status': `[{"name":"ovn-kubernetes","interface":"eth0","ips":["${ip}"],"mac":"0a:58:0a:f4:00:17","default":true,"dns":{}}]`,
         'kubectl.kubernetes.io/default-container': 'compute',
         'kubevirt.io/domain': o.vmiName,
         'kubevirt.io/migrationTransportUnix': 'true',
@@ -138,8 +144,8 @@ export function launcherPodObject(o: LauncherPodOptions): Record<string, unknown
       hostIP: '192.168.122.11',
       hostIPs: [{ ip: '192.168.122.11' }],
       phase,
-      podIP: '10.244.0.23',
-      podIPs: [{ ip: '10.244.0.23' }],
+      podIP: ip,
+      podIPs: [{ ip }],
       qosClass: 'Burstable',
       startTime: CREATED,
     },

@@ -51,7 +51,7 @@ describe('node step input', () => {
   });
 
   it('should need something to sweep, and a Unix time for --now', async () => {
-    expect(await cli(['step', 'sweep'])).toMatchObject({ code: 2, err: 'error: sweep needs --netns PATH (repeatable) or --all-launchers\n' });
+    expect(await cli(['step', 'sweep'])).toMatchObject({ code: 2, err: 'error: sweep needs --netns PATH (repeatable), --netns-dir DIR or --all-launchers\n' });
     expect(await cli(['step', 'sweep', '--netns=/nonexistent', '--now=yesterday'])).toMatchObject({ code: 2, err: 'error: --now must be a Unix time in seconds, not "yesterday"\n' });
   });
 

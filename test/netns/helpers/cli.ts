@@ -33,10 +33,12 @@ export interface CliProcess {
  * The environment holds no krkn-hub variables (scenarios come from --scenario only) and no API
  * configuration, only PATH, NO_COLOR and `env`.
  */
-export function startCli(args: readonly string[], withOut = true, env: Readonly<Record<string, string>> = {}): CliProcess {
+export function startCli(args: readonly string[], withOut = true, env: Readonly<Record<string, string>> = {}, wrapper: readonly string[] = []): CliProcess {
   const dir = mkdtempSync(join(tmpdir(), 'vnft-cli-'));
   const out = join(dir, 'result.json');
-  const child = spawn(process.execPath, [BIN, ...args, ...(withOut ? [`--out=${out}`] : [])], {
+  // `wrapper` runs the CLI under another program (unshare, setpriv: a container's limits).
+  const argv = [...wrapper, process.execPath, BIN, ...args, ...(withOut ? [`--out=${out}`] : [])];
+  const child = spawn(argv[0]!, argv.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', NO_COLOR: '1', ...env },
   });
@@ -67,8 +69,8 @@ export function startCli(args: readonly string[], withOut = true, env: Readonly<
 }
 
 /** Runs the CLI to completion. */
-export function runCli(args: readonly string[], withOut = true, env: Readonly<Record<string, string>> = {}): Promise<CliRun> {
-  return startCli(args, withOut, env).done;
+export function runCli(args: readonly string[], withOut = true, env: Readonly<Record<string, string>> = {}, wrapper: readonly string[] = []): Promise<CliRun> {
+  return startCli(args, withOut, env, wrapper).done;
 }
 
 /** A target JSON for a VMI of `binding` (launcherPodUid only when given). */
