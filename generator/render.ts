@@ -7,7 +7,7 @@ import { buildArgoContext, type ArgoOptions } from './argo/context.js';
 import { lintArgo } from './argo/lint.js';
 import { argoSchemaProblems } from './schema-validate.js';
 import { compileTemplate, type TemplateSetOptions } from './template-engine.js';
-import { fromYaml, toYaml } from './yaml.js';
+import { fromYaml, toYaml, toYamlWithComments } from './yaml.js';
 
 /** The emitted objects failed the schema or the lint: a bug in a template, never printed. */
 export class OutputValidationError extends Error {
@@ -49,7 +49,7 @@ export interface RbacOptions extends TemplateSetOptions {
   readonly engine?: RbacEngine;
 }
 
-/** ServiceAccount, ClusterRole and ClusterRoleBinding for the step pods. */
+/** ServiceAccount, ClusterRole, ClusterRoleBinding, Role and RoleBinding for the step pods, each rule with its reason as a comment. */
 export function renderRbac(options: RbacOptions = {}): Rendered {
   const name = options.name ?? 'vmi-network-filter';
   const namespace = options.namespace ?? 'argo';
@@ -62,5 +62,6 @@ export function renderRbac(options: RbacOptions = {}): Rendered {
     argo: (options.engine ?? 'argo') === 'argo',
   });
   const objects = fromYaml(text);
-  return { objects, yaml: toYaml(objects) };
+  // Each rule's reason, a comment of the template, stays in the YAML people apply and review.
+  return { objects, yaml: toYamlWithComments(text) };
 }

@@ -32,6 +32,7 @@ export function generateRbacCommand(io: Io): Command {
       engine,
       ...templatesOf(options, 'rbac'),
     });
-    emitObjects(io, rendered.objects, options);
+    // The YAML keeps each rule's reason as a comment.
+    emitObjects(io, rendered.objects, options, rendered.yaml);
   });
 }

@@ -49,17 +49,22 @@ export function nameOf(object: Named): string {
 /**
  * The objects as text in `format`: YAML documents, JSON (one object, or a kubectl `List` of
  * several), or one `kind.group/name` line each.
+ * @param yaml the objects' YAML as rendered, when it carries comments. @default toYaml(objects)
  * @throws UsageError for `name` when an object has only a generateName.
  */
-export function formatObjects(objects: readonly unknown[], format: OutputFormat): string {
-  if (format === 'yaml') return toYaml(objects);
+export function formatObjects(objects: readonly unknown[], format: OutputFormat, yaml?: string): string {
+  if (format === 'yaml') return yaml ?? toYaml(objects);
   if (format === 'name') return objects.map((o) => `${nameOf(o as Named)}\n`).join('');
   const value = objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects };
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** Writes the objects in the options' format to `--output-file` or stdout. @throws UsageError. */
-export function emitObjects(io: Io, objects: readonly unknown[], options: Readonly<Record<string, unknown>>): void {
-  const text = formatObjects(objects, outputFormatOf(options));
+/**
+ * Writes the objects in the options' format to `--output-file` or stdout.
+ * @param yaml as for formatObjects
+ * @throws UsageError.
+ */
+export function emitObjects(io: Io, objects: readonly unknown[], options: Readonly<Record<string, unknown>>, yaml?: string): void {
+  const text = formatObjects(objects, outputFormatOf(options), yaml);
   emit(io, text, options.outputFile as string | undefined);
 }

@@ -133,6 +133,11 @@ function scenarioContext(scenario: Scenario, i: number, count: number, options: 
     last: [names.restore, ...roundTasks.slice(-1).map((t) => t.name)],
     /** Pipeline tasks that create node pods: under the scenario's service account (taskRunSpecs). */
     nodeTasks: [names.inject, names.verify, names.restore, ...roundTasks.filter((t) => !t.hold).map((t) => t.name), names.rollback],
+    /**
+     * Pipeline tasks of the hold Task (a sleep; wait_duration's wait from the second scenario on):
+     * they never call the Kubernetes API, so their pods get no service-account token (taskRunSpecs).
+     */
+    holdTasks: [...(number > 1 ? [names.wait] : []), names.hold, ...roundTasks.filter((t) => t.hold).map((t) => t.name)],
     serviceAccountName: scenario.service_account || (options.serviceAccount ?? 'vmi-network-filter'),
   };
 }

@@ -135,6 +135,11 @@ describe('vmi-network-filter CLI', () => {
     const r = cli(['generate', 'rbac', '--namespace-of-workflow', 'chaos']);
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect(r.stdout.split('---\n').map((d) => parse(d).kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
+    // Each rule's reason is printed with it, as a comment.
+    expect(r.stdout).toContain("  # The fan-outs create one node pod per node (privileged, pinned to it, under this account)\n  # and delete them once done;");
+    // JSON has no comments: the same objects.
+    const json = cli(['generate', 'rbac', '--namespace-of-workflow', 'chaos', '-o', 'json']);
+    expect(JSON.parse(json.stdout).items).toEqual(r.stdout.split('---\n').map((d) => parse(d)));
   });
 
   it("should fail a VMI's branch whose verify failed, naming the VMI and the statuses", () => {

@@ -16,7 +16,8 @@ const pipelineTask = (p: any, name: string) => [...p.spec.tasks, ...p.spec.final
 const paramValues = (t: any) => Object.fromEntries(t.params.map((p: any) => [p.name, p.value]));
 const PASS_THROUGH = Object.fromEntries(SCENARIO_KEYS.map((k) => [k.key, `$(params.${k.key})`]));
 /** Every Task pod's security (the Pod Security Standard `restricted`): the node pods are the fan-out's. */
-const RESTRICTED = { runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
+const RUNTIME_DEFAULT = { type: 'RuntimeDefault' };
+const RESTRICTED = { runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: RUNTIME_DEFAULT };
 /** What every fan-out task of a Pipeline passes besides the scenario: the run it belongs to. */
 const RUN = { 'run-id': '$(context.pipelineRun.uid)', 'pipeline-run': '$(context.pipelineRun.name)' };
 
@@ -309,18 +310,80 @@ describe('the Tekton Pipeline', () => {
   });
 });
 
+/** The shapes a Pipeline takes: serial rounds, parallel only, several scenarios. */
+const SHAPES: readonly (readonly [string, () => Scenario[]])[] = [
+  ['two serial rounds', () => scenario({ instance_count: '2' })],
+  ['parallel', () => scenario({ execution: 'parallel' })],
+  ['two scenarios', () => loadScenarios({ file: { path: 'two.yaml', text: readFileSync(join(EXAMPLES_DIR, 'scenarios/dns-then-web.yaml'), 'utf8') } })],
+];
+
+describe('seccomp and service-account tokens', () => {
+  it.each(SHAPES)('should run every step of %s under the runtime default seccomp profile, and every TaskRun pod of its PipelineRun', (_, scenarios) => {
+    const all = objects(scenarios(), 'Pipeline');
+    const tasks = all.filter((o) => o.kind === 'Task');
+    const pipeline = all.find((o) => o.kind === 'Pipeline');
+    // Every pipeline task runs one of these Tasks (none embeds a taskSpec of its own)...
+    const taskNames = tasks.map((t) => t.metadata.name);
+    for (const pt of [...pipeline.spec.tasks, ...pipeline.spec.finally]) {
+      expect(pt.taskSpec, pt.name).toBeUndefined();
+      expect(taskNames, pt.name).toContain(pt.taskRef.name);
+    }
+    // ...and every step of every Task sets the profile (no sidecar or step template elsewhere).
+    const steps = tasks.flatMap((t) => t.spec.steps.map((s: any) => [`${t.metadata.name} ${s.name}`, s.securityContext?.seccompProfile]));
+    expect(steps).toEqual([
+      [`${TASK_NAMES.select} select`, RUNTIME_DEFAULT],
+      [`${TASK_NAMES.select} results`, RUNTIME_DEFAULT],
+      [`${TASK_NAMES.inject} inject`, RUNTIME_DEFAULT],
+      [`${TASK_NAMES.verify} verify`, RUNTIME_DEFAULT],
+      [`${TASK_NAMES.rollback} rollback`, RUNTIME_DEFAULT],
+      [`${TASK_NAMES.hold} hold`, RUNTIME_DEFAULT],
+      [`${TASK_NAMES.report} report`, RUNTIME_DEFAULT],
+    ]);
+    for (const t of tasks) expect([t.spec.sidecars, t.spec.stepTemplate], t.metadata.name).toEqual([undefined, undefined]);
+    // Pod level, for Tekton's own init containers: every TaskRun's pod template has it, and no
+    // taskRunSpec replaces the security context (Tekton merges pod templates field by field).
+    const [run] = objects(scenarios(), 'PipelineRun');
+    expect(run.spec.taskRunTemplate.podTemplate).toEqual({ securityContext: { seccompProfile: RUNTIME_DEFAULT } });
+    for (const spec of run.spec.taskRunSpecs) expect(spec.podTemplate?.securityContext, spec.pipelineTaskName).toBeUndefined();
+  });
+
+  it.each(SHAPES)('should mount no service-account token in the holds of %s (a sleep), and keep it everywhere else', (_, scenarios) => {
+    const pipeline = objects(scenarios(), 'Pipeline').find((o) => o.kind === 'Pipeline');
+    const [run] = objects(scenarios(), 'PipelineRun');
+    const holds = [...pipeline.spec.tasks, ...pipeline.spec.finally].filter((t: any) => t.taskRef.name === TASK_NAMES.hold).map((t: any) => t.name);
+    const tokenless = run.spec.taskRunSpecs.filter((s: any) => s.podTemplate?.automountServiceAccountToken === false).map((s: any) => s.pipelineTaskName);
+    expect(tokenless.sort()).toEqual(holds.sort());
+    // Only that field: the holds keep the run's service account and pod template.
+    for (const s of run.spec.taskRunSpecs.filter((x: any) => tokenless.includes(x.pipelineTaskName))) {
+      expect(s).toEqual({ pipelineTaskName: s.pipelineTaskName, podTemplate: { automountServiceAccountToken: false } });
+    }
+    expect(run.spec.taskRunTemplate.podTemplate.automountServiceAccountToken).toBeUndefined();
+  });
+
+  it('should name the holds of each shape: the parallel hold, each serial round\'s, and the wait before a later scenario', () => {
+    const tokenless = (scenarios: Scenario[]): string[] =>
+      objects(scenarios, 'PipelineRun')[0].spec.taskRunSpecs.filter((s: any) => s.podTemplate?.automountServiceAccountToken === false).map((s: any) => s.pipelineTaskName);
+    expect(tokenless(SHAPES[0]![1]())).toEqual(['hold', 'hold-r1', 'hold-r2']);
+    // A parallel scenario keeps its serial round (execution is a param a run may change).
+    expect(tokenless(SHAPES[1]![1]())).toEqual(['hold', 'hold-r1']);
+    expect(tokenless(SHAPES[2]![1]())).toEqual(['hold-1', 'hold-1-r1', 'wait-2', 'hold-2']);
+  });
+});
+
 describe('the Tekton PipelineRun', () => {
   it('should give every node step the service account of its scenario, and no pod template (the fan-out pins the node pods)', () => {
     const flags = { instance_count: '1', taints: 'gpu=a100:NoSchedule,maintenance:NoExecute', service_account: 'chaos' };
     const [run] = objects(scenario(flags), 'PipelineRun');
     expect(run.spec.pipelineRef).toEqual({ name: pipelineOf(scenario(flags)).metadata.name });
-    // The node pods run under the fan-out's own service account: the one given here.
-    expect(run.spec.taskRunSpecs).toEqual(
-      ['inject', 'verify', 'restore', 'inject-r1', 'verify-r1', 'rollback-r1', 'rollback'].map((name) => ({ pipelineTaskName: name, serviceAccountName: 'chaos' })),
-    );
+    // The node pods run under the fan-out's own service account: the one given here. The holds
+    // (a sleep) get no token.
+    expect(run.spec.taskRunSpecs).toEqual([
+      ...['inject', 'verify', 'restore', 'inject-r1', 'verify-r1', 'rollback-r1', 'rollback'].map((name) => ({ pipelineTaskName: name, serviceAccountName: 'chaos' })),
+      ...['hold', 'hold-r1'].map((name) => ({ pipelineTaskName: name, podTemplate: { automountServiceAccountToken: false } })),
+    ]);
     // The taints reach the fan-out as a param (TAINTS), which tolerates them in the node pods.
     expect(run.spec.params.find((p: any) => p.name === 'taints').value).toBe('gpu=a100:NoSchedule,maintenance:NoExecute');
-    expect(run.spec.taskRunTemplate).toEqual({ serviceAccountName: 'chaos' });
+    expect(run.spec.taskRunTemplate).toEqual({ serviceAccountName: 'chaos', podTemplate: { securityContext: { seccompProfile: RUNTIME_DEFAULT } } });
     expect(run.metadata.generateName).toBe(`${run.spec.pipelineRef.name}-`);
     // Nothing left for Tekton to substitute in a PipelineRun ($(params.node) was the pod template's).
     expect(renderTekton(scenario(flags), { kind: 'PipelineRun', version: '9.9.9' }).yaml).not.toContain('$(');

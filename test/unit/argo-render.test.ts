@@ -35,12 +35,14 @@ const twoScenarios = (): Scenario[] =>
  */
 const FAN_OUT_MARGIN = 180 + MAX_ARM_BUDGET; // its own start and end, and a synchronized inject's wait
 const fanOutTimeout = (param: string) => `{{=asInt(workflow.parameters['${param}']) + ${FAN_OUT_MARGIN}}}s`;
+const RUNTIME_DEFAULT = { type: 'RuntimeDefault' };
 const UNPRIVILEGED = {
   runAsNonRoot: true,
   runAsUser: 65532,
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
   capabilities: { drop: ['ALL'] },
+  seccompProfile: RUNTIME_DEFAULT,
 };
 
 describe('examples in workflows/', () => {
@@ -308,6 +310,27 @@ describe('the Argo workflow', () => {
     expect(task(template(wf, 'scenario-2'), 'serial').when).toBe("'{{workflow.parameters.execution-2}}' == 'serial'");
   });
 
+  it.each([
+    ['a serial scenario', (): Scenario[] => scenario({}), ['select-1', 'ledger-verdict-1', 'fan-out-1', 'verdict', 'report']],
+    ['a parallel scenario', (): Scenario[] => scenario({ execution: 'parallel' }), ['select-1', 'ledger-verdict-1', 'fan-out-1', 'verdict', 'report']],
+    ['two scenarios', twoScenarios, ['select-1', 'ledger-verdict-1', 'fan-out-1', 'select-2', 'ledger-verdict-2', 'fan-out-2', 'verdict', 'report']],
+  ] as const)('should run every pod and container of %s under the runtime default seccomp profile, as Workflow, WorkflowTemplate and CronWorkflow', (_, scenarios, pods) => {
+    for (const kind of ['Workflow', 'WorkflowTemplate', 'CronWorkflow'] as const) {
+      const wf = render(scenarios(), kind);
+      const spec = kind === 'CronWorkflow' ? wf.spec.workflowSpec : wf.spec;
+      // Pod level: every pod of the workflow, Argo's own init and wait containers included.
+      expect(spec.securityContext, kind).toEqual({ seccompProfile: RUNTIME_DEFAULT });
+      // Container level: every container of every template that runs a pod.
+      const containers = (t: any): any[] => [t.container, t.script, ...(t.initContainers ?? []), ...(t.sidecars ?? []), ...(t.containerSet?.containers ?? [])].filter(Boolean);
+      expect(templates(wf).filter((t) => containers(t).length > 0).map((t) => t.name), kind).toEqual(pods);
+      for (const t of templates(wf)) {
+        for (const c of containers(t)) expect(c.securityContext?.seccompProfile, `${kind} ${t.name}`).toEqual(RUNTIME_DEFAULT);
+        // Any other template runs no pod of its own (a DAG, steps, a suspend).
+        if (containers(t).length === 0) expect([t.dag, t.steps, t.suspend].filter(Boolean), `${kind} ${t.name}`).toHaveLength(1);
+      }
+    }
+  });
+
   it('should emit valid WorkflowTemplate and CronWorkflow objects', () => {
     const cron = render(scenario({}), 'CronWorkflow');
     expect(cron.spec.schedules).toEqual(['0 3 * * *']);
@@ -405,15 +428,16 @@ describe('RBAC', () => {
     // The same ClusterRole as Tekton's: applying both engines' RBAC keeps each whole.
     expect(role.rules).toEqual([
       { apiGroups: ['kubevirt.io'], resources: ['virtualmachineinstances'], verbs: ['list'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
     ]);
     expect(role).toEqual(renderRbac({ namespace: 'other', engine: 'tekton' }).objects[1]);
     expect(namespaced).toMatchObject({ kind: 'Role', metadata: { namespace: 'chaos' } });
     // In the runs' namespace: the run ledger, the fan-outs' node pods (created and deleted; the
-    // ClusterRole's list follows them), and the outputs Argo's executor reports.
+    // ClusterRole's list follows them), select's get of its own pod (the executor image says
+    // Argo's version), and the outputs Argo's executor reports.
     expect(namespaced.rules).toEqual([
       { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'get', 'list', 'patch'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'get'] },
       { apiGroups: ['argoproj.io'], resources: ['workflowtaskresults'], verbs: ['create', 'patch'] },
     ]);
     expect(binding).toMatchObject({
