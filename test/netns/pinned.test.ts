@@ -180,6 +180,25 @@ describe('pinned namespaces: what is refused', () => {
     }
   });
 
+  it('should sweep every pinned namespace of the directory: expired runs of ours only, in each', async () => {
+    const [expiring, lasting] = [uniqueRunId('exp'), uniqueRunId('last')];
+    const inject = (netns: string, runId: string, duration: number) =>
+      runCli(['step', 'inject', `--target=${targetJson('passt')}`, `--run-id=${runId}`, `--netns=${netns}`, `--scenario=${scenarioJson(DNS, duration)}`]);
+    const before = [rulesetSnapshot(t.path('launcher')), rulesetSnapshot(t.path('launcher2'))];
+    const a = await inject(t.path('launcher'), expiring, 10);
+    const b = await inject(t.path('launcher2'), lasting, 5000);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const sweep = await runCli(['step', 'sweep', `--netns-dir=${pins.dir}`, `--now=${(a.result?.expiresAt as number) + 1}`]);
+    expect(sweep.code).toBe(0);
+    const byNetns = Object.fromEntries((sweep.result?.namespaces as { netns: string; removed: { runId: string }[]; kept: { runId: string }[] }[]).map((n) => [n.netns, n]));
+    expect(Object.keys(byNetns).sort()).toEqual(ROLES.map((r) => join(pins.dir, r)).sort());
+    expect(byNetns[join(pins.dir, 'launcher')]).toMatchObject({ removed: [{ runId: expiring }], kept: [] });
+    expect(byNetns[join(pins.dir, 'launcher2')]).toMatchObject({ removed: [], kept: [{ runId: lasting }] });
+    expect(rulesetSnapshot(t.path('launcher'))).toBe(before[0]);
+    expect((await runCli(['step', 'rollback', `--target=${targetJson('passt')}`, `--run-id=${lasting}`, `--netns=${t.path('launcher2')}`])).code).toBe(0);
+    expect(rulesetSnapshot(t.path('launcher2'))).toBe(before[1]);
+  });
+
   it('should refuse a target without pod IPs when told to look among pinned namespaces (exit 2)', async () => {
     const run = await runCli(['step', 'inject', `--target=${targetJson('passt')}`, `--run-id=${uniqueRunId('noips')}`, `--netns-dir=${pins.dir}`, `--scenario=${scenarioJson(DNS)}`]);
     expect(run.code).toBe(2);
