@@ -6,7 +6,7 @@
  * exactly what appeared since, and what lives under the cluster's own folder.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** What existed before the cluster started. */
@@ -68,8 +68,46 @@ export function unmountUnder(prefix: string): void {
   }
 }
 
+const netnsKey = (path: string): string | undefined => {
+  try {
+    const st = statSync(path);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Unpins the namespaces of /run/netns that `wanted` picks and no process is in any more: what a
+ * killed cluster's containerds (`cni-*`) and VMI fixtures (`vnfe-*`) leave. A live sandbox always
+ * holds its pause process, so nothing in use is touched. Left in place, a stale launcher
+ * namespace carries the pod IP a new cluster hands out again, and the node steps (which find a
+ * launcher by its pod IP among the pinned namespaces) rightly refuse to guess between the two.
+ */
+export function removeOrphanedPins(wanted: (name: string) => boolean): string[] {
+  const used = new Set<string>();
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    const key = netnsKey(`/proc/${pid}/ns/net`);
+    if (key) used.add(key);
+  }
+  const removed: string[] = [];
+  for (const name of [...pinnedNetns()].filter(wanted)) {
+    const key = netnsKey(join('/run/netns', name));
+    if (key === undefined || used.has(key)) continue;
+    try {
+      execFileSync('umount', [join('/run/netns', name)], { stdio: 'ignore' });
+    } catch {
+      // a file whose namespace was unpinned already
+    }
+    rmSync(join('/run/netns', name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
 /** Removes the tables and pinned namespaces that appeared since `before`. */
 export function restoreHost(before: HostSnapshot): void {
+  removeOrphanedPins((name) => !before.netns.has(name));
   for (const table of nftTables()) {
     if (before.tables.has(table)) continue;
     try {
@@ -115,6 +153,7 @@ export function removeStaleClusters(parent: string, prefix: string): string[] {
     rmSync(dir, { recursive: true, force: true });
     removed.push(dir);
   }
+  if (removed.length > 0) removeOrphanedPins((name) => /^(cni|vnfe)-/.test(name));
   // kube-proxy's own tables (named after it; nothing else creates them) of those runs.
   if (removed.length > 0) {
     for (const family of ['ip', 'ip6']) {
