@@ -26,7 +26,10 @@ export const VMI_RESOURCE: ApiResource = { group: 'kubevirt.io', plural: 'virtua
 export const POD_RESOURCE: ApiResource = { group: '', plural: 'pods' };
 /** Core ConfigMaps (the run ledger; select reads Tekton's pipelines-info). */
 export const CONFIG_MAP_RESOURCE: ApiResource = { group: '', plural: 'configmaps' };
-/** Core namespaces, cluster-scoped (submit reads the workflow namespace's Pod Security labels). */
+/**
+ * Core namespaces (submit reads the workflow namespace's Pod Security labels). Cluster-scoped, yet
+ * the API server authorizes `get` of namespace N as a request in namespace N: a Role in N grants it.
+ */
 export const NAMESPACE_RESOURCE: ApiResource = { group: '', plural: 'namespaces' };
 /** Tekton's PipelineRuns (the report reads its own run). */
 export const PIPELINE_RUN_RESOURCE: ApiResource = { group: 'tekton.dev', plural: 'pipelineruns' };

@@ -71,7 +71,7 @@ export type UncheckedCause = { readonly kind: 'forbidden' } | { readonly kind: '
 export function uncheckedWarning(namespace: string, cause: UncheckedCause): string {
   const why =
     cause.kind === 'forbidden'
-      ? 'HTTP 403: the submitting user may not get namespaces, a cluster-scoped permission: a ClusterRole, see "Submit and watch" in the README'
+      ? `HTTP 403: the submitting user may not get namespaces; the Role of "Submit and watch" in the README grants it for "${namespace}" alone`
       : cause.message;
   return `warning: could not read the Pod Security level of namespace "${namespace}" (${why}); submitting without that check\n`;
 }

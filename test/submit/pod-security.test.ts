@@ -3,11 +3,15 @@
  * built CLI in its own process against the local API server (`npm run build` first), with the
  * requests the server received as the proof of what was (not) created.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ARGO_SUBMITTER_GRANTS } from '../../kube/workflows.js';
 import { FakeKubeApi } from '../kube/fake-api-server.js';
 import { FakeNamespaces } from '../kube/fake-namespaces.js';
 import { FakeWorkflows } from '../kube/fake-workflows.js';
-import { runCli, writeKubeconfig } from '../kube/harness.js';
+import { REPO_ROOT, runCli, writeKubeconfig } from '../kube/harness.js';
 
 const SUBMIT = ['submit', '--namespace', 'demo', '--ports', '53', '--namespace-of-workflow', 'chaos'];
 const FIX = 'kubectl label ns chaos pod-security.kubernetes.io/enforce=privileged --overwrite';
@@ -78,7 +82,7 @@ describe('submit: Pod Security of the workflow namespace', () => {
     namespaces.deny();
     const run = await runCli(SUBMIT, env);
     expect(run.stderr).toBe(
-      'warning: could not read the Pod Security level of namespace "chaos" (HTTP 403: the submitting user may not get namespaces, a cluster-scoped permission: a ClusterRole, see "Submit and watch" in the README); submitting without that check\n',
+      'warning: could not read the Pod Security level of namespace "chaos" (HTTP 403: the submitting user may not get namespaces; the Role of "Submit and watch" in the README grants it for "chaos" alone); submitting without that check\n',
     );
     expect([run.code, run.stdout]).toEqual([0, CREATED]);
     expect(workflows.requests.map((r) => r.verb)).toEqual(['create']);
@@ -109,5 +113,19 @@ describe('submit: Pod Security of the workflow namespace', () => {
     const run = await runCli([...SUBMIT, '--dry-run', 'client'], env);
     expect([run.code, run.stderr]).toEqual([0, '']);
     expect(api.requests).toEqual([]);
+  });
+});
+
+describe("the README's submitter Role", () => {
+  it('should grant every verb submit and watch use, get on the namespace included, as rules of the Role the real-engine test binds', () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    // The Argo real-engine test finds the Role with this pattern.
+    const role = parse(/```yaml\n(apiVersion: rbac[^`]*kind: Role\n[^`]*)```/.exec(readme)![1]!) as { metadata: unknown; rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
+    expect(role.metadata).toEqual({ name: 'vmi-network-filter-submitter', namespace: 'argo' });
+    expect(role.rules).toContainEqual({ apiGroups: [''], resources: ['namespaces'], verbs: ['get'] });
+    for (const grant of ARGO_SUBMITTER_GRANTS) {
+      const rule = role.rules.find((r) => r.apiGroups.includes(grant.resource.group) && r.resources.includes(grant.resource.plural));
+      expect(rule?.verbs, grant.resource.plural).toEqual(expect.arrayContaining([...grant.verbs]));
+    }
   });
 });

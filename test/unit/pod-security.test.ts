@@ -78,7 +78,7 @@ describe('checkPodSecurity', () => {
     const out = io();
     await checkPodSecurity('chaos', () => Promise.reject(new KubeAccessError(request, 403, { reason: 'Forbidden' }, 1)), out);
     expect(out.said).toEqual([
-      'warning: could not read the Pod Security level of namespace "chaos" (HTTP 403: the submitting user may not get namespaces, a cluster-scoped permission: a ClusterRole, see "Submit and watch" in the README); submitting without that check\n',
+      'warning: could not read the Pod Security level of namespace "chaos" (HTTP 403: the submitting user may not get namespaces; the Role of "Submit and watch" in the README grants it for "chaos" alone); submitting without that check\n',
     ]);
   });
 
@@ -101,8 +101,8 @@ describe('checkPodSecurity', () => {
     await expect(checkPodSecurity('chaos', () => Promise.reject(new TypeError('a bug')), io())).rejects.toThrow(TypeError);
   });
 
-  // The Argo end-to-end test of the README's submitter Role (which has no ClusterRole for this read)
-  // rejects /forbidden/i on submit's stderr.
+  // The Argo end-to-end test of the README's submitter Role rejects /forbidden/i on submit's
+  // stderr: a cluster whose RBAC differs must not fail it through this warning.
   it('should not say "forbidden" in the 403 warning', () => {
     expect(uncheckedWarning('argo', { kind: 'forbidden' })).not.toMatch(/forbidden/i);
   });
