@@ -8,7 +8,7 @@
  * The RBAC verbs this tool uses: get and list by the steps, create and patch of the run ledger's
  * ConfigMaps and create, list and delete of the node pods (`generate rbac` grants exactly these),
  * create, get, watch and patch of workflows by
- * `submit`/`watch` (the submitting user's).
+ * `submit`/`watch` (the submitting user's), and submit's get of the workflow namespace.
  */
 export type ApiVerb = 'get' | 'list' | 'create' | 'patch' | 'watch' | 'delete';
 
@@ -26,6 +26,11 @@ export const VMI_RESOURCE: ApiResource = { group: 'kubevirt.io', plural: 'virtua
 export const POD_RESOURCE: ApiResource = { group: '', plural: 'pods' };
 /** Core ConfigMaps (the run ledger; select reads Tekton's pipelines-info). */
 export const CONFIG_MAP_RESOURCE: ApiResource = { group: '', plural: 'configmaps' };
+/**
+ * Core namespaces (submit reads the workflow namespace's Pod Security labels). Cluster-scoped, yet
+ * the API server authorizes `get` of namespace N as a request in namespace N: a Role in N grants it.
+ */
+export const NAMESPACE_RESOURCE: ApiResource = { group: '', plural: 'namespaces' };
 /** Tekton's PipelineRuns (the report reads its own run). */
 export const PIPELINE_RUN_RESOURCE: ApiResource = { group: 'tekton.dev', plural: 'pipelineruns' };
 

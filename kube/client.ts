@@ -2,7 +2,8 @@
  * The calls this tool makes, through `@kubernetes/client-node` with our transport (timeouts) and
  * call policy (retries, typed errors): list VMIs, list pods (paged), get a VMI, get a pod; the
  * run ledger's ConfigMaps (create, merge-patch, get, list); the node pods (create, delete); under Tekton: Tekton's
- * pipelines-info ConfigMap, the report's own PipelineRun.
+ * pipelines-info ConfigMap, the report's own PipelineRun; for `submit`, the labels of the
+ * workflow namespace (its Pod Security level).
  */
 import {
   ApiException,
@@ -23,7 +24,7 @@ import { CoreV1ApiRequestFactory } from '@kubernetes/client-node/dist/gen/apis/C
 import { CustomObjectsApiRequestFactory } from '@kubernetes/client-node/dist/gen/apis/CustomObjectsApi.js';
 import type { StepLogger } from '../core/log.js';
 import { parseJsonAnswer, parseListBody, requestOrigin } from './answer.js';
-import { CONFIG_MAP_RESOURCE, PIPELINE_RUN_RESOURCE, POD_RESOURCE, VMI_RESOURCE, type ApiRequest } from './api-request.js';
+import { CONFIG_MAP_RESOURCE, NAMESPACE_RESOURCE, PIPELINE_RUN_RESOURCE, POD_RESOURCE, VMI_RESOURCE, type ApiRequest } from './api-request.js';
 import { callApi, type CallContext } from './call.js';
 import { KubeApiError, KubeConfigError } from './errors.js';
 import { kubeConfigOptionsOf, loadKubeConfig } from './kube-config.js';
@@ -197,6 +198,20 @@ export class KubeClient {
   async getConfigMapData(namespace: string, name: string): Promise<Readonly<Record<string, string>>> {
     const cm = await callApi({ verb: 'get', resource: CONFIG_MAP_RESOURCE, namespace, name }, () => this.core.readNamespacedConfigMap({ namespace, name }), this.context);
     return cm.data ?? {};
+  }
+
+  /**
+   * The labels of a namespace (a cluster-scoped `get namespaces`), read as plain JSON; values
+   * that are not strings are left out.
+   * @throws KubeNotFoundError when absent; KubeAccessError on 401/403.
+   */
+  async getNamespaceLabels(name: string): Promise<Readonly<Record<string, string>>> {
+    const namespace = (await callApi({ verb: 'get', resource: NAMESPACE_RESOURCE, name }, () => this.send(this.podRequests.readNamespace(name)), this.context)) as
+      | { metadata?: { labels?: unknown } }
+      | undefined;
+    const labels = namespace?.metadata?.labels;
+    if (typeof labels !== 'object' || labels === null) return {};
+    return Object.fromEntries(Object.entries(labels).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   }
 
   /**

@@ -16,7 +16,7 @@ export { MAX_ANSWER_BYTES } from './answer.js';
 export { checkTargets, checkVmiRecords, InvalidApiValuesError } from './target-check.js';
 export type { ValueProblem } from './target-check.js';
 export type { ServerStatus } from './errors.js';
-export { CONFIG_MAP_RESOURCE, describeRequest, PIPELINE_RUN_RESOURCE, POD_RESOURCE, VMI_RESOURCE } from './api-request.js';
+export { CONFIG_MAP_RESOURCE, describeRequest, NAMESPACE_RESOURCE, PIPELINE_RUN_RESOURCE, POD_RESOURCE, VMI_RESOURCE } from './api-request.js';
 export type { ApiRequest, ApiResource, ApiVerb } from './api-request.js';
 export { DEFAULT_RETRY, backoffDelay, parseRetryAfter, retryDelay, isRetryableStatus } from './retry-policy.js';
 export type { RetryOptions } from './retry-policy.js';

@@ -4,17 +4,23 @@
  * Argo to stop a run (`spec.shutdown: Stop`, so the exit handler still rolls back).
  */
 import type { ArgoWorkflow } from './argo-workflow.js';
-import { CONFIG_MAP_RESOURCE } from './api-request.js';
+import { CONFIG_MAP_RESOURCE, NAMESPACE_RESOURCE } from './api-request.js';
 import type { KubeClientOptions } from './client.js';
 import { CustomObjectClient, type CustomResource } from './custom-objects.js';
 
 /** Argo's Workflow resource. */
 export const WORKFLOW_RESOURCE: CustomResource = { group: 'argoproj.io', version: 'v1alpha1', plural: 'workflows' };
 
-/** What a user of `submit --watch` needs in the workflow namespace (README, "Submit and watch"). */
+/**
+ * What a user of `submit --watch` needs in the workflow namespace (README, "Submit and watch").
+ * `get namespaces` is submit's Pod Security check: namespaces are cluster-scoped, but the API
+ * server authorizes the get of one namespace as a request in that namespace, so a Role there
+ * grants reading that namespace and no other.
+ */
 export const ARGO_SUBMITTER_GRANTS = [
   { resource: WORKFLOW_RESOURCE, verbs: ['create', 'get', 'watch', 'patch'] },
   { resource: CONFIG_MAP_RESOURCE, verbs: ['list'] },
+  { resource: NAMESPACE_RESOURCE, verbs: ['get'] },
 ] as const;
 
 /** Create, read and stop Argo Workflows. */

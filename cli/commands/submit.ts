@@ -15,6 +15,8 @@ import { addWatchOptions, followOptionsFrom, REPORT_FILE_HINT } from './watch-op
  * `--dry-run client` prints the object without contacting the API; `--dry-run server` has the
  * API server validate and name it (`dryRun=All`) without creating it. `-o yaml|json|name` prints
  * the created object (name: its name alone, as `argo submit -o name`), the rest going to stderr.
+ * Unless with `--dry-run client`, the workflow namespace's Pod Security level is checked first
+ * (submit/pod-security.ts): a level that refuses the node pods stops it before anything is created.
  */
 export function submitCommand(io: Io): Command {
   const command = addScenarioOptions(
@@ -66,8 +68,13 @@ export function submitCommand(io: Io): Command {
       const follow = followOptionsFrom(options, '', io);
       const namespace = follow.namespace;
       // Loaded here: the Kubernetes client costs ~0.5 s that other commands should not pay.
-      const { WorkflowClient } = await import('../../kube/workflows.js');
-      const client = new WorkflowClient({ env: io.env, kubeConfig, log: (_level, msg) => io.err(`warning: ${msg}\n`) });
+      const [{ WorkflowClient }, { KubeClient }, { checkPodSecurity }] = await Promise.all([import('../../kube/workflows.js'), import('../../kube/client.js'), import('../../submit/pod-security-check.js')]);
+      const log = (_level: string, msg: string): void => io.err(`warning: ${msg}\n`);
+      // Before anything is created: node pods that Pod Security admission refuses would fail a
+      // started run at its fan-out. Two attempts: the check only advises, the create decides.
+      const reader = new KubeClient({ env: io.env, kubeConfig, log, retry: { maxAttempts: 2 } });
+      await checkPodSecurity(namespace, (ns) => reader.getNamespaceLabels(ns), io);
+      const client = new WorkflowClient({ env: io.env, kubeConfig, log });
       const created: ArgoWorkflow = await client.createWorkflow(namespace, workflow, { dryRun: options.dryRun === 'server' });
       const createdName = created.metadata.name ?? '';
       if (options.dryRun === 'server') {

@@ -142,6 +142,20 @@ describe('vmi-network-filter CLI', () => {
     expect(JSON.parse(json.stdout).items).toEqual(r.stdout.split('---\n').map((d) => parse(d)));
   });
 
+  it.each(['argo', 'tekton'])('should lead the %s RBAC with the kubectl label line that lets the node pods run in its namespace, emitting no Namespace', (engine) => {
+    const r = cli(['generate', 'rbac', '--engine', engine, '-n', 'team-a']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout.split('\n').slice(0, 4)).toEqual([
+      '# Pod Security: the node pods mount a host path and add capabilities as root, which only the',
+      '# "privileged" level allows in the namespace where they run. Label it (not done by this file):',
+      '#   kubectl label ns team-a pod-security.kubernetes.io/enforce=privileged --overwrite',
+      'apiVersion: v1',
+    ]);
+    const json = cli(['generate', 'rbac', '--engine', engine, '-n', 'team-a', '-o', 'json']);
+    expect(json.stdout).not.toContain('pod-security');
+    expect(JSON.parse(json.stdout).items.map((o: { kind: string }) => o.kind)).toEqual(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
+  });
+
   it("should fail a VMI's branch whose verify failed, naming the VMI and the statuses", () => {
     const target = JSON.stringify({ namespace: 'shop', name: 'web-1' });
     const failed = cli(['step', 'verdict', `--target=${target}`, '--inject=Succeeded', '--verify=Failed']);

@@ -49,7 +49,7 @@ describe('submit (CLI)', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(
       "namespace of the workflow: argo (the kubeconfig context names none: Argo's default; -n to choose another)\n" +
-        'error: forbidden (HTTP 403): RBAC does not allow create workflows.argoproj.io in namespace "argo"; the submitting user needs create, get, watch, patch on "workflows.argoproj.io"; list on "configmaps" there (a Role and RoleBinding, see "Submit and watch" in the README). API server: workflows.argoproj.io is forbidden: User "alice@example.com" cannot create resource "workflows" in API group "argoproj.io" in the namespace "argo"\n',
+        'error: forbidden (HTTP 403): RBAC does not allow create workflows.argoproj.io in namespace "argo"; the submitting user needs create, get, watch, patch on "workflows.argoproj.io"; list on "configmaps"; get on "namespaces" there (a Role and RoleBinding, see "Submit and watch" in the README). API server: workflows.argoproj.io is forbidden: User "alice@example.com" cannot create resource "workflows" in API group "argoproj.io" in the namespace "argo"\n',
     );
     expect(run.code).toBe(1);
     expect(workflows.requests.map((r) => r.verb)).toEqual(['create']); // never retried
