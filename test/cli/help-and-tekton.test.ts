@@ -36,7 +36,7 @@ describe('step usage errors', () => {
     ['[1]', "error: --target: must be a JSON object (one element of select's output), not a list\n"],
     [
       '{"namespace":"a","name":"b","uid":"1","node":"n","launcherPod":"p","launcherPodUid":"2","binding":"tap","color":"red"}',
-      'error: --target: binding: must be one of masquerade, bridge, passt, slirp, sriov, macvtap; unknown field color; a target has namespace, name, uid, node, launcherPod, launcherPodUid, binding, interfaces\n',
+      'error: --target: binding: must be one of masquerade, bridge, passt, slirp, sriov, macvtap; unknown field color; a target has namespace, name, uid, node, launcherPod, launcherPodUid, launcherPodIPs, binding, interfaces\n',
     ],
   ])('should refuse --target %s in our words, exit 2', (target, stderr) => {
     const r = cli(['step', 'inject', '--target', target, '--run-id', 'r1']);
