@@ -128,6 +128,26 @@ export function restoreHost(before: HostSnapshot): void {
   }
 }
 
+/**
+ * SIGKILLs the VMI fixtures' echo servers and relays (test/netns/helpers/echo.mjs) that lost
+ * their test process: a killed run leaves them in its launcher namespaces, which then stay
+ * alive with the run's pod IPs. A live run's have their vitest worker as parent.
+ */
+export function killOrphanedFixtures(): number {
+  let killed = 0;
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('echo.mjs\0serve')) continue;
+      if (!/^PPid:\s+1$/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'))) continue;
+      process.kill(Number(pid), 'SIGKILL');
+      killed++;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return killed;
+}
+
 /** Marks `dir` as owned by this process (see {@link removeStaleClusters}). */
 export function claimDir(dir: string): void {
   writeFileSync(join(dir, 'owner.pid'), `${process.pid}\n`);
@@ -153,7 +173,10 @@ export function removeStaleClusters(parent: string, prefix: string): string[] {
     rmSync(dir, { recursive: true, force: true });
     removed.push(dir);
   }
-  if (removed.length > 0) removeOrphanedPins((name) => /^(cni|vnfe)-/.test(name));
+  if (removed.length > 0) {
+    killOrphanedFixtures();
+    removeOrphanedPins((name) => /^(cni|vnfe)-/.test(name));
+  }
   // kube-proxy's own tables (named after it; nothing else creates them) of those runs.
   if (removed.length > 0) {
     for (const family of ['ip', 'ip6']) {
