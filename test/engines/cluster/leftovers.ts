@@ -174,7 +174,8 @@ export function removeStaleClusters(parent: string, prefix: string): string[] {
     removed.push(dir);
   }
   if (removed.length > 0) {
-    killOrphanedFixtures();
+    // SIGKILLed processes release their namespace as they exit: give them a moment.
+    if (killOrphanedFixtures() > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
     removeOrphanedPins((name) => /^(cni|vnfe)-/.test(name));
   }
   // kube-proxy's own tables (named after it; nothing else creates them) of those runs.
