@@ -277,6 +277,9 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
     const r = spawnSync(process.execPath, [CLI_BIN, 'submit', '--namespace', 'shop', '--instance-count', '0', '--execution', 'parallel', '--ports', '443', '--chaos-duration', '4', '--image', engines().stepImage, '--namespace-of-workflow', NS, '--watch', '--report-json', report], { encoding: 'utf8', env: { PATH: process.env.PATH, KUBECONFIG: config }, timeout: 300_000 });
     try {
       expect(r.stderr).not.toMatch(/forbidden/i);
+      // The Role's `get namespaces` let the Pod Security check read the (unlabelled) namespace.
+      expect(r.stderr).toContain(`note: namespace "${NS}" has no pod-security.kubernetes.io/enforce label: the cluster's default Pod Security level applies`);
+      expect(r.stderr).not.toMatch(/could not read the Pod Security level/);
       expect(r.status).toBe(0);
       const result = JSON.parse(readFileSync(report, 'utf8'));
       expect(result.vmis.map((v: any) => `${v.namespace}/${v.name} ${v.rollback.confirmed} ${v.rollback.by.join('+')}`).sort()).toEqual(SHOP.map((v) => `${v} true branch+exit handler`));
@@ -284,7 +287,15 @@ describe('the generated Argo Workflow on the real Argo controller', () => {
       const [wf] = (await kube.list('Workflow', NS)).sort((a, b) => String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)));
       expect(wf?.status.compressedNodes).toEqual(expect.any(String));
       expect(wf?.status.nodes).toBeUndefined();
+      // Where Pod Security would refuse the node pods, submit stops before creating anything.
+      await kube.mergePatch('Namespace', NS, undefined, { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } });
+      const before = (await kube.list('Workflow', NS)).length;
+      const refused = spawnSync(process.execPath, [CLI_BIN, 'submit', '--namespace', 'shop', '--image', engines().stepImage, '--namespace-of-workflow', NS], { encoding: 'utf8', env: { PATH: process.env.PATH, KUBECONFIG: config }, timeout: 60_000 });
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain(`error: the node pods would be refused in namespace "${NS}": its Pod Security level is "restricted" (label pod-security.kubernetes.io/enforce), and node pods mount a host path and add capabilities as root, which only "privileged" allows; nothing was created. Allow them with: kubectl label ns ${NS} pod-security.kubernetes.io/enforce=privileged --overwrite\n`);
+      expect((await kube.list('Workflow', NS)).length).toBe(before);
     } finally {
+      await kube.mergePatch('Namespace', NS, undefined, { metadata: { labels: { 'pod-security.kubernetes.io/enforce': null } } });
       rmSync(dirname(config), { recursive: true, force: true });
     }
     await expectRestored();
