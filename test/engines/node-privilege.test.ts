@@ -34,7 +34,8 @@ const [victimPid, victimDir, podIp] = process.argv.slice(1);
 const attempt = (f) => { try { return { ok: true, value: f() }; } catch (e) { return { ok: false, error: e.code ?? String(e.message).split('\\n')[0] }; } };
 const pinned = attempt(() => fs.readdirSync('/host/run/netns'));
 const launcher = (pinned.value ?? []).filter((n) => attempt(() => execFileSync('nsenter', ['--net=/host/run/netns/' + n, '--', 'ip', '-j', 'addr', 'show'], { encoding: 'utf8' })).value?.includes('"' + podIp + '"'));
-console.log(JSON.stringify({
+// Prefixed: a log that is JSON would reach us parsed, not as text.
+console.log('probe ' + JSON.stringify({
   ownProcesses: fs.readdirSync('/proc').filter((n) => /^\\d+$/.test(n)).length,
   launcherPinned: launcher.length,
   enterLauncher: launcher.length === 1 ? attempt(() => execFileSync('nsenter', ['--net=/host/run/netns/' + launcher[0], '--', 'nft', 'list', 'tables'], { encoding: 'utf8' }).length >= 0) : { ok: false, error: 'not found' },
@@ -67,9 +68,13 @@ async function probe(name: string, procDiscovery: boolean): Promise<Record<strin
   const spec = { ...pod.spec, containers: [{ ...container, imagePullPolicy: 'Never', command: ['node', '-e', PROBE], args: [String(victim.pid), victimDir, vmi.launcher.ip] }] };
   // No owner: the garbage collector would delete a pod whose owner does not exist.
   await kube.create({ ...pod, metadata: { ...pod.metadata, name, ownerReferences: undefined }, spec });
-  await kube.waitFor(`probe pod ${name} to end`, () => kube.get('Pod', name, NS), (p) => ['Succeeded', 'Failed'].includes(p.status?.phase), 120_000);
-  const log = await kube.call('GET', `/api/v1/namespaces/${NS}/pods/${name}/log`);
-  return JSON.parse(String(log.raw ?? '').trim()) as Record<string, any>;
+  const ended = await kube.waitFor(`probe pod ${name} to end`, () => kube.get('Pod', name, NS), (p) => ['Succeeded', 'Failed'].includes(p.status?.phase), 120_000);
+  const log = String((await kube.call('GET', `/api/v1/namespaces/${NS}/pods/${name}/log`)).raw ?? '').trim();
+  try {
+    return JSON.parse(log.replace(/^probe /, '')) as Record<string, any>;
+  } catch {
+    throw new Error(`probe pod ${name} ended ${ended.status?.phase} without its JSON; log: ${log || '(empty)'}; status: ${JSON.stringify(ended.status?.containerStatuses ?? ended.status)}`);
+  }
 }
 
 beforeAll(async () => {
