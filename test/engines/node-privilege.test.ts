@@ -10,21 +10,16 @@
  * That inject, verify and rollback work through the pinned namespaces with real packets is what
  * every run of argo-e2e, tekton-e2e and onset-e2e does (their node pods use the default profile).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import process from 'node:process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodePod } from '../../steps/fan-out/node-pod.js';
+import { startSecretHolder, type SecretHolder } from '../netns/helpers/secret-holder.js';
 import { startVmi, type TestVmi } from './fixtures/launchers.js';
 import { engines, kubeAs } from './setup/context.js';
 
 const kube = kubeAs();
 const NS = 'node-privilege';
 let vmi: TestVmi;
-let victim: ChildProcess;
-let victimDir: string;
+let victim: SecretHolder;
 
 /** The probe a node pod runs instead of its step: what it can see, enter and read, as JSON. */
 const PROBE = `
@@ -65,7 +60,7 @@ async function probe(name: string, procDiscovery: boolean): Promise<Record<strin
     { node: vmi.node },
   );
   const container = (pod.spec.containers as Record<string, unknown>[])[0]!;
-  const spec = { ...pod.spec, containers: [{ ...container, imagePullPolicy: 'Never', command: ['node', '-e', PROBE], args: [String(victim.pid), victimDir, vmi.launcher.ip] }] };
+  const spec = { ...pod.spec, containers: [{ ...container, imagePullPolicy: 'Never', command: ['node', '-e', PROBE], args: [String(victim.pid), victim.dir, vmi.launcher.ip] }] };
   // No owner: the garbage collector would delete a pod whose owner does not exist.
   await kube.create({ ...pod, metadata: { ...pod.metadata, name, ownerReferences: undefined }, spec });
   const ended = await kube.waitFor(`probe pod ${name} to end`, () => kube.get('Pod', name, NS), (p) => ['Succeeded', 'Failed'].includes(p.status?.phase), 120_000);
@@ -80,25 +75,12 @@ async function probe(name: string, procDiscovery: boolean): Promise<Record<strin
 beforeAll(async () => {
   await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   vmi = await startVmi(kube, { namespace: NS, name: 'vm-priv', binding: 'passt', node: engines().nodes[0]! });
-  // A process's private files (uid 107, qemu's in a launcher): a tmpfs in its own mount
-  // namespace, reachable from the host only through /proc/PID/root.
-  victimDir = mkdtempSync(join(tmpdir(), 'vnfe-victim-'));
-  const script = `
-    require('node:child_process').execFileSync('mount', ['-t', 'tmpfs', '-o', 'mode=755', 'vnfe-victim', ${JSON.stringify(victimDir)}]);
-    require('node:fs').writeFileSync(${JSON.stringify(join(victimDir, 'secret'))}, 's3cret', { mode: 0o644 });
-    process.setgid(107); process.setuid(107);
-    console.log('ready'); setInterval(() => {}, 1000);`;
-  victim = spawn('unshare', ['--mount', '--propagation', 'private', '--', process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve, reject) => {
-    victim.stdout!.once('data', resolve);
-    victim.once('exit', (code) => reject(new Error(`victim exited (${code})`)));
-  });
+  victim = await startSecretHolder('vnfe-victim-');
 });
 afterAll(async () => {
-  victim?.kill('SIGKILL');
+  victim?.stop();
   await vmi?.destroy();
   await kube.delete('Namespace', NS).catch(() => undefined);
-  if (victimDir) rmSync(victimDir, { recursive: true, force: true });
 });
 
 describe('node pods on a real kubelet', () => {

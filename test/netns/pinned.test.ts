@@ -10,7 +10,7 @@
  * generated node pods get), and checks that what the issue showed (reading and writing another
  * process's files through /proc/PID/root) worked with the old profile and no longer does.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, scenarioJson, targetJson, type CliRun } from './helpers/cli.js';
 import { matrixMismatches, type FilterConfig } from './helpers/flows.js';
 import { rulesetSnapshot } from './helpers/ruleset.js';
+import { startSecretHolder, type SecretHolder } from './helpers/secret-holder.js';
 import { uniqueRunId } from './helpers/scenario-case.js';
 import { ADDR, buildTopology, sh, type Role, type TestBinding, type Topology } from './helpers/topology.js';
 
@@ -209,32 +210,16 @@ describe('pinned namespaces: what is refused', () => {
 describe('the node step as a node pod runs it: no host /proc, no SYS_PTRACE', () => {
   let t: Topology;
   let pins: PinDir;
-  let victim: ChildProcess;
-  let victimDir: string;
+  let victim: SecretHolder;
   beforeAll(async () => {
     t = await buildTopology({ binding: 'passt' });
     pins = pinDir();
     for (const role of ROLES) pins.pin(role, t.path(role));
-    // Another process's private files: a uid-107 process (qemu's uid in a launcher) with a tmpfs
-    // in its own mount namespace; from the host they are reachable only through /proc/PID/root.
-    victimDir = mkdtempSync(join(tmpdir(), 'vnft-victim-'));
-    const script = `
-      const { execFileSync } = require('node:child_process');
-      const fs = require('node:fs');
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'mode=755', 'vnft-victim', ${JSON.stringify(victimDir)}]);
-      fs.writeFileSync(${JSON.stringify(join(victimDir, 'secret'))}, 's3cret', { mode: 0o644 });
-      process.setgid(107); process.setuid(107);
-      console.log('ready'); setInterval(() => {}, 1000);`;
-    victim = spawn('unshare', ['--mount', '--propagation', 'private', '--', process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise((resolve, reject) => {
-      victim.stdout!.once('data', resolve);
-      victim.once('exit', (code) => reject(new Error(`victim exited (${code})`)));
-    });
+    victim = await startSecretHolder('vnft-victim-');
   });
   afterAll(async () => {
-    victim?.kill('SIGKILL');
+    victim?.stop();
     pins?.remove();
-    if (victimDir) rmSync(victimDir, { recursive: true, force: true });
     await t?.destroy();
   });
 
@@ -244,13 +229,13 @@ describe('the node step as a node pod runs it: no host /proc, no SYS_PTRACE', ()
   };
 
   it("should show the old profile could read and write another process's files, and the new one cannot", () => {
-    const secret = `/proc/${victim.pid}/root${victimDir}/secret`;
-    const planted = `/proc/${victim.pid}/root${victimDir}/planted`;
-    expect(existsSync(join(victimDir, 'secret'))).toBe(false); // not visible from the host's mount namespace
+    const secret = victim.through('/proc');
+    const planted = victim.through('/proc', 'planted');
+    expect(existsSync(join(victim.dir, 'secret'))).toBe(false); // not visible from the host's mount namespace
     // Before: the host's /proc and SYS_PTRACE.
     expect(through(OLD_NODE_POD, ['cat', secret])).toMatchObject({ status: 0, stdout: 's3cret' });
     expect(through(OLD_NODE_POD, ['cp', '/dev/null', planted]).status).toBe(0);
-    expect(through(OLD_NODE_POD, ['ls', `/proc/${victim.pid}/root${victimDir}`]).stdout.split('\n')).toContain('planted');
+    expect(through(OLD_NODE_POD, ['ls', victim.through('/proc', '')]).stdout.split('\n')).toContain('planted');
     // Now: without SYS_PTRACE the same path is refused even with the host's /proc…
     const noPtrace = through(['setpriv', '--bounding-set', '-all,+net_admin,+sys_admin'], ['cat', secret]);
     expect(noPtrace.status).not.toBe(0);
@@ -259,12 +244,12 @@ describe('the node step as a node pod runs it: no host /proc, no SYS_PTRACE', ()
     const own = through(NODE_POD, ['cat', secret]);
     expect(own.status).not.toBe(0);
     expect(own.stderr).toMatch(/No such file or directory/);
-    expect(through(NODE_POD, ['cp', '/dev/null', `/proc/${victim.pid}/root${victimDir}/planted2`]).status).not.toBe(0);
+    expect(through(NODE_POD, ['cp', '/dev/null', victim.through('/proc', 'planted2')]).status).not.toBe(0);
     expect(through(NODE_POD, ['ls', '/proc']).stdout.split('\n').filter((n) => /^\d+$/.test(n)).length).toBeLessThanOrEqual(3);
     // Mounting a proc of its own shows its own pid namespace only.
     const mnt = mkdtempSync(join(tmpdir(), 'vnft-proc-'));
     try {
-      const mounted = through(NODE_POD, ['sh', '-c', 'mount -t proc proc "$1" && ls "$1" && cat "$1/$2"', 'sh', mnt, `${victim.pid}/root${victimDir}/secret`]);
+      const mounted = through(NODE_POD, ['sh', '-c', 'mount -t proc proc "$1" && ls "$1" && cat "$1/$2"', 'sh', mnt, victim.through('').slice(1)]);
       expect(mounted.status).not.toBe(0);
       expect(mounted.stdout.split('\n')).toContain('self'); // the mount worked: a proc of its own
       expect(mounted.stderr).toMatch(/No such file or directory/);

@@ -6,8 +6,9 @@
  * exactly what appeared since, and what lives under the cluster's own folder.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { netnsId } from '../../../steps/netfilter/netns.js';
 
 /** What existed before the cluster started. */
 export interface HostSnapshot {
@@ -68,15 +69,6 @@ export function unmountUnder(prefix: string): void {
   }
 }
 
-const netnsKey = (path: string): string | undefined => {
-  try {
-    const st = statSync(path);
-    return `${st.dev}:${st.ino}`;
-  } catch {
-    return undefined;
-  }
-};
-
 /**
  * Unpins the namespaces of /run/netns that `wanted` picks and no process is in any more: what a
  * killed cluster's containerds (`cni-*`) and VMI fixtures (`vnfe-*`) leave. A live sandbox always
@@ -87,12 +79,12 @@ const netnsKey = (path: string): string | undefined => {
 export function removeOrphanedPins(wanted: (name: string) => boolean): string[] {
   const used = new Set<string>();
   for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    const key = netnsKey(`/proc/${pid}/ns/net`);
+    const key = netnsId(`/proc/${pid}/ns/net`);
     if (key) used.add(key);
   }
   const removed: string[] = [];
   for (const name of [...pinnedNetns()].filter(wanted)) {
-    const key = netnsKey(join('/run/netns', name));
+    const key = netnsId(join('/run/netns', name));
     if (key === undefined || used.has(key)) continue;
     try {
       execFileSync('umount', [join('/run/netns', name)], { stdio: 'ignore' });
