@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { StepLogger } from '../../core/log.js';
 import { collectPages, KubeAccessError, KubeApiError, PAGE_SIZE, type ListPage, type ListOptions } from '../../kube/index.js';
 import { NODE_ANNOTATION, type NodePod } from './node-pod.js';
+import { eachLimited } from '../../core/each-limited.js';
 
 /** The calls a fan-out makes (KubeClient's). */
 export interface PodApi {
@@ -180,11 +181,3 @@ function oneLine(text: string): string {
   return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
 
-/** Runs `act` on every item, at most `limit` at a time (API calls: bounded, never one per item at once). */
-export async function eachLimited<T>(items: readonly T[], limit: number, act: (item: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  const worker = async (): Promise<void> => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await act(item);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
-}

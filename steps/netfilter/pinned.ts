@@ -7,6 +7,7 @@
  */
 import { readdirSync, statfsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { eachLimited } from '../../core/each-limited.js';
 import { findAttachments, DetectionError } from './attachments.js';
 import { isRelayBinding, type FilterableBinding } from './binding.js';
 import { readNetnsFacts } from './facts.js';
@@ -78,22 +79,17 @@ export async function namespacesWithIps(dir: string, ips: readonly string[]): Pr
   const pinned = pinnedNamespaces(dir);
   if (pinned.length === 0) throw new PinDirError(`${dir} pins no network namespace (${FALLBACK_HINT})`);
   const wanted = new Set(ips.map(canonicalIp));
-  const matches = new Array<boolean>(pinned.length).fill(false);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < pinned.length) {
-      const i = next++;
-      try {
-        const { stdout } = await netnsAt(pinned[i]!.path).run(['ip', '-j', 'addr', 'show']);
-        matches[i] = parseAddresses(stdout).some((a) => wanted.has(canonicalIp(a)));
-      } catch (e) {
-        // A pod deleted meanwhile, or a file that is no namespace (a stale pin): not ours.
-        if (!(e instanceof NetnsGoneError || e instanceof SpawnError)) throw e;
-      }
+  const matching = new Set<NetnsId>();
+  await eachLimited(pinned, CONCURRENCY, async ({ path, id }) => {
+    try {
+      const { stdout } = await netnsAt(path).run(['ip', '-j', 'addr', 'show']);
+      if (parseAddresses(stdout).some((a) => wanted.has(canonicalIp(a)))) matching.add(id);
+    } catch (e) {
+      // A pod deleted meanwhile: not ours.
+      if (!(e instanceof NetnsGoneError || e instanceof SpawnError)) throw e;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, pinned.length) }, worker));
-  return pinned.filter((_, i) => matches[i]);
+  });
+  return pinned.filter((n) => matching.has(n.id));
 }
 
 /** Options of {@link discoverPinned}. */
