@@ -36,6 +36,28 @@ export interface DiscoverOptions {
 }
 
 /**
+ * What makes `netns` a launcher of `binding`: its relay (passt, slirp: found by `relayOf`), or
+ * its facts holding the VM's attachments. Both discoveries check their candidates with it.
+ * @throws DetectionError, RelayError when it is not one.
+ */
+export async function launcherEvidence(
+  netns: Netns,
+  binding: FilterableBinding,
+  relayOf: (binding: 'passt' | 'slirp') => Relay | Promise<Relay>,
+): Promise<Pick<Located, 'facts' | 'relay'>> {
+  if (isRelayBinding(binding)) return { relay: await relayOf(binding) };
+  const facts = await readNetnsFacts(netns);
+  findAttachments(binding, facts.links, facts.defaultDevices);
+  return { facts };
+}
+
+/** Why a candidate is not a launcher (its DetectionError or RelayError); anything else is rethrown. */
+export function notALauncher(e: unknown): string {
+  if (!(e instanceof DetectionError || e instanceof RelayError)) throw e;
+  return e.message;
+}
+
+/**
  * The launcher namespace of pod `podUid`, or undefined when the pod has no process any more.
  * @throws ProcTreeError when `proc` is unusable; LauncherNotFoundError when the pod's
  *   namespaces hold no VM interface of the binding.
@@ -49,13 +71,9 @@ export async function discoverLauncher(options: DiscoverOptions): Promise<Locate
     const pid = pids[0]!;
     const netns = netnsAt(`${proc}/${pid}/ns/net`);
     try {
-      if (isRelayBinding(binding)) return { netns, id, pid, relay: findRelay(proc, id, binding) };
-      const facts = await readNetnsFacts(netns);
-      findAttachments(binding, facts.links, facts.defaultDevices);
-      return { netns, id, pid, facts };
+      return { netns, id, pid, ...(await launcherEvidence(netns, binding, (b) => findRelay(proc, id, b))) };
     } catch (e) {
-      if (!(e instanceof DetectionError || e instanceof RelayError)) throw e;
-      why.push(`pids ${pids.join(',')}: ${e.message}`);
+      why.push(`pids ${pids.join(',')}: ${notALauncher(e)}`);
     }
   }
   throw new LauncherNotFoundError(`pod ${normalizePodUid(options.podUid)} has processes, but none in a ${binding} launcher namespace: ${why.join('; ')}`);

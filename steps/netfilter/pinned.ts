@@ -8,13 +8,10 @@
 import { readdirSync, statfsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { eachLimited } from '../../core/each-limited.js';
-import { findAttachments, DetectionError } from './attachments.js';
-import { isRelayBinding, type FilterableBinding } from './binding.js';
-import { readNetnsFacts } from './facts.js';
+import type { FilterableBinding } from './binding.js';
 import { parseAddresses } from './links.js';
-import { LauncherNotFoundError, type Located } from './locate.js';
+import { launcherEvidence, LauncherNotFoundError, notALauncher, type Located } from './locate.js';
 import { netnsAt, netnsId, NetnsGoneError, type NetnsId } from './netns.js';
-import { RelayError } from './relay.js';
 import { findSocketRelay } from './socket-relay.js';
 import { SpawnError } from './spawn.js';
 
@@ -115,16 +112,9 @@ export async function discoverPinned(options: PinnedOptions): Promise<Located | 
   for (const { path, id } of candidates) {
     const netns = netnsAt(path);
     try {
-      if (isRelayBinding(binding)) {
-        found.push({ netns, id, relay: await findSocketRelay(netns, binding) });
-      } else {
-        const facts = await readNetnsFacts(netns);
-        findAttachments(binding, facts.links, facts.defaultDevices);
-        found.push({ netns, id, facts });
-      }
+      found.push({ netns, id, ...(await launcherEvidence(netns, binding, (b) => findSocketRelay(netns, b))) });
     } catch (e) {
-      if (!(e instanceof DetectionError || e instanceof RelayError)) throw e;
-      why.push(`${path}: ${e.message}`);
+      why.push(`${path}: ${notALauncher(e)}`);
     }
   }
   const ipList = podIps.join(', ');
